@@ -197,6 +197,9 @@ type ErrorKind byte
 const (
 	Malformed ErrorKind = iota
 	Invalid
+	// Unsupported is a valid module using a feature wdb does not implement
+	// (SIMD: v128 and the 0xFD instructions).
+	Unsupported
 )
 
 // Error is the error Load returns for a bad module. It always says where:
@@ -212,8 +215,11 @@ type Error struct {
 
 func (e *Error) Error() string {
 	kind := "malformed module"
-	if e.Kind == Invalid {
+	switch e.Kind {
+	case Invalid:
 		kind = "invalid module"
+	case Unsupported:
+		kind = "unsupported module"
 	}
 	where := fmt.Sprintf("offset 0x%x", e.Offset)
 	if e.Func >= 0 {
