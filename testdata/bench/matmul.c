@@ -3,7 +3,7 @@
 // run(n) multiplies n times (feeding each product back into A) and
 // returns a checksum of the last product.
 
-#define N 64
+#define N 32
 
 static int a[N][N], b[N][N], c[N][N];
 

@@ -1,9 +1,9 @@
 // sha256: FIPS 180-4 SHA-256 over a buffer in linear memory, chained.
 // Measures 32-bit integer arithmetic, rotations and byte loads.
-// run(n) hashes a 4 KiB buffer n times, each time folding the digest back
+// run(n) hashes a 1 KiB buffer n times, each time folding the digest back
 // into the buffer, and returns the first word of the last digest.
 
-#define BUF 4096
+#define BUF 1024
 
 static const unsigned k[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
