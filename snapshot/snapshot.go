@@ -132,6 +132,10 @@ type Host struct {
 	// Exited and ExitCode are set once the program called proc_exit.
 	Exited   bool
 	ExitCode uint32
+	// Monotonic is the reading of the guest's monotonic clock (nanoseconds)
+	// when the state was taken. A resumed program's monotonic clock
+	// continues from at least this value, so it never goes back.
+	Monotonic uint64
 }
 
 // File is one open WASI descriptor.
@@ -142,8 +146,13 @@ type File struct {
 	// name); HostDir is the preopen's host directory.
 	GuestPath string
 	HostDir   string
-	// Preopen is the fd of the preopened directory the path is relative to.
+	// Preopen is the fd of the preopened directory the path is relative to
+	// (when the file was opened; the guest may close or renumber it since).
 	Preopen uint32
+	// PreopenPath is the guest path of that preopened directory, for
+	// regular files and directories: with GuestPath (then relative to it),
+	// it is how the file is found again on the resuming host.
+	PreopenPath string
 	Offset  int64
 	OFlags  uint32 // wasi oflags
 	FDFlags uint32 // wasi fdflags
