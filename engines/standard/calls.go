@@ -1,0 +1,330 @@
+package standard
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/wdb-dev/wdb/engines"
+	"github.com/wdb-dev/wdb/wasm"
+)
+
+// enter pushes a frame for the wasm function f, whose arguments are the
+// top f.numParams slots, and makes it current at its first instruction.
+// On failure ("call stack exhausted") nothing changes.
+func (m *machine) enter(f *function) status {
+	if m.depth >= m.prog.opts.MaxCallDepth {
+		m.trapMsg, m.trapCause = msgCallStack, nil
+		return stTrap
+	}
+	base := m.sp - f.numParams
+	need := base + f.numLocals + f.maxHeight
+	if need > len(m.stack) && !m.growStack(need) {
+		m.trapMsg, m.trapCause = msgCallStack, nil
+		return stTrap
+	}
+	locals := m.stack[base+f.numParams : base+f.numLocals]
+	for i := range locals {
+		locals[i] = slot{}
+	}
+	if m.depth > 0 {
+		m.frames[m.depth-1].pc = m.pc
+	}
+	if m.depth == len(m.frames) {
+		m.frames = append(m.frames, frame{})
+	}
+	m.frames[m.depth] = frame{fn: f, base: base}
+	m.depth++
+	m.pc, m.base, m.sp = 0, base, base+f.numLocals
+	m.code = m.active[f.index]
+	return stRunning
+}
+
+// growStack makes the value stack at least need slots long.
+func (m *machine) growStack(need int) bool {
+	if need > maxStackSlots {
+		return false
+	}
+	n := max(2*len(m.stack), need, initialStackSlots)
+	n = min(n, maxStackSlots)
+	grown := make([]slot, n)
+	copy(grown, m.stack)
+	m.stack = grown
+	return true
+}
+
+// call performs a call instruction (at m.pc) of the wasm function f.
+func (m *machine) call(f *function) status {
+	counter := m.cbase + int64(m.pc) + 1
+	if st := m.enter(f); st != stRunning {
+		return st
+	}
+	m.cbase = counter
+	if m.cbase >= m.fastLimit.Load() {
+		return stCheck
+	}
+	return stRunning
+}
+
+// callImport performs a call instruction (at m.pc) of imported function
+// idx: atomic, counted one when it returns.
+func (m *machine) callImport(idx uint32) status {
+	f := m.funcs[idx]
+	np, nr := f.numParams, f.numResults
+	if nr > np && m.sp-np+nr > len(m.stack) && !m.growStack(m.sp - np + nr) {
+		m.trapMsg, m.trapCause = msgCallStack, nil
+		return stTrap
+	}
+	buf := m.hostBuffer(np + nr)
+	params, results := buf[:np:np], buf[np:]
+	for i := range params {
+		params[i] = m.stack[m.sp-np+i].lo
+	}
+	if st := m.hostCall(m.imports[idx], params, results); st != stRunning {
+		m.releaseHostBuffer(np + nr)
+		return st
+	}
+	m.sp -= np
+	for i, r := range results {
+		m.stack[m.sp+i] = slot{lo: r}
+	}
+	m.sp += nr
+	m.releaseHostBuffer(np + nr)
+	m.pc++
+	return stRunning
+}
+
+// hostCall calls an imported (or another instance's) function with the
+// machine at the call instruction, and converts its error.
+func (m *machine) hostCall(ext engines.Extern, params, results []uint64) status {
+	m.inHost++
+	err := m.callExtern(ext, params, results)
+	m.inHost--
+	if err == nil {
+		return stRunning
+	}
+	if exit, ok := err.(*engines.ExitError); ok {
+		m.exitCode = exit.Code
+		return stExit
+	}
+	m.trapMsg, m.trapCause = err.Error(), err
+	return stTrap
+}
+
+// callExtern calls a host function, or the exported function of another
+// instance.
+func (m *machine) callExtern(ext engines.Extern, params, results []uint64) error {
+	if ext.Owner != nil {
+		res, err := ext.Owner.Call(ext.Index, params)
+		copy(results, res)
+		return err
+	}
+	if ext.Func == nil || ext.Func.Call == nil {
+		return fmt.Errorf("standard: import has no implementation")
+	}
+	return ext.Func.Call(m, params, results)
+}
+
+// hostBuffer takes n words from the host argument stack; nested host calls
+// take theirs above.
+func (m *machine) hostBuffer(n int) []uint64 {
+	l := len(m.hostArgs)
+	if l+n > cap(m.hostArgs) {
+		// The old buffer may still be in use by outer calls: leave it to
+		// them and continue in a new one.
+		m.hostArgs = make([]uint64, l, 2*(l+n)+16)
+	}
+	m.hostArgs = m.hostArgs[:l+n]
+	buf := m.hostArgs[l : l+n : l+n]
+	clear(buf)
+	return buf
+}
+
+func (m *machine) releaseHostBuffer(n int) { m.hostArgs = m.hostArgs[:len(m.hostArgs)-n] }
+
+// callIndirect performs call_indirect (at m.pc): expected type id typeID,
+// table t.
+func (m *machine) callIndirect(typeID uint32, t uint32) status {
+	m.sp--
+	i := uint32(m.stack[m.sp].lo)
+	restore := func(st status) status { m.sp++; return st }
+	tab := m.tables[t]
+	if uint64(i) >= uint64(len(tab.Elems)) {
+		return restore(m.trapWith(msgUndefinedElement))
+	}
+	ref := tab.Elems[i]
+	if ref == 0 {
+		return restore(m.trapWith(msgUninitialized))
+	}
+	inst, fn := engines.DecodeFuncRef(ref)
+	if inst == m.id {
+		if int(fn) >= len(m.funcs) {
+			return restore(m.trapWith(msgUndefinedElement))
+		}
+		f := m.funcs[fn]
+		if f.typeID != typeID {
+			return restore(m.trapWith(msgIndirectMismatch))
+		}
+		if f.imported {
+			if st := m.callImport(fn); st != stRunning {
+				return restore(st)
+			}
+			return stRunning
+		}
+		if st := m.call(f); st == stTrap {
+			return restore(st)
+		} else {
+			return st
+		}
+	}
+	return m.callForeign(inst, fn, typeID, restore)
+}
+
+// callForeign calls function fn of another instance of the store through a
+// reference: atomic, like a host call.
+func (m *machine) callForeign(inst, fn, typeID uint32, restore func(status) status) status {
+	var other engines.Machine
+	if m.store != nil {
+		other = m.store.Instance(inst)
+	}
+	if other == nil || int(fn) >= len(other.Module().Funcs) {
+		return restore(m.trapWith(msgUndefinedElement))
+	}
+	ft := other.Module().Funcs[fn].Type
+	want := m.typeByID(typeID)
+	if !ft.Equal(want) {
+		return restore(m.trapWith(msgIndirectMismatch))
+	}
+	np, nr := len(ft.Params), len(ft.Results)
+	if m.sp-np+nr > len(m.stack) && !m.growStack(m.sp - np + nr) {
+		return restore(m.trapWith(msgCallStack))
+	}
+	params := make([]uint64, np)
+	for k := range params {
+		params[k] = m.stack[m.sp-np+k].lo
+	}
+	results := make([]uint64, nr)
+	if st := m.hostCall(engines.Extern{Owner: other, Index: fn}, params, results); st != stRunning {
+		return restore(st)
+	}
+	m.sp -= np
+	for k, r := range results {
+		m.stack[m.sp+k] = slot{lo: r}
+	}
+	m.sp += nr
+	m.pc++
+	return stRunning
+}
+
+// typeByID returns a signature with canonical id id.
+func (m *machine) typeByID(id uint32) *wasm.FuncType {
+	return &m.mod.Types[id]
+}
+
+func (m *machine) trapWith(msg string) status {
+	m.trapMsg, m.trapCause = msg, nil
+	return stTrap
+}
+
+// Call runs function fn to completion, above whatever activation the
+// machine holds (from outside, or nested inside a host call), and returns
+// its results. The counter keeps counting. Breakpoints and the Run's limit
+// do not apply; an Interrupt abandons the call with an error.
+func (m *machine) Call(fn uint32, args []uint64) (results []uint64, err error) {
+	if int(fn) >= len(m.funcs) {
+		return nil, fmt.Errorf("standard: Call: no function %d", fn)
+	}
+	f := m.funcs[fn]
+	if len(args) != f.numParams {
+		return nil, fmt.Errorf("standard: Call: %s takes %d arguments, got %d", f.def.DisplayName(), f.numParams, len(args))
+	}
+	if f.imported {
+		results = make([]uint64, f.numResults)
+		m.inHost++
+		err = m.callExtern(m.imports[fn], append([]uint64(nil), args...), results)
+		m.inHost--
+		return results, err
+	}
+
+	// Save the activation below and the stop conditions of its Run.
+	type savedState struct {
+		code         []op
+		pc, sp, base int
+		depth        int
+		run          runState
+		stopDepth    int
+		fastLimit    int64
+		hostArgs     int
+	}
+	saved := savedState{m.code, m.pc, m.sp, m.base, m.depth, m.run, m.stopDepth, m.fastLimit.Load(), len(m.hostArgs)}
+	restore := func() {
+		counter := m.Counter()
+		m.code, m.pc, m.sp, m.base, m.depth = saved.code, saved.pc, saved.sp, saved.base, saved.depth
+		m.cbase = int64(counter) - int64(saved.pc)
+		m.run, m.stopDepth = saved.run, saved.stopDepth
+		m.setPrecise(saved.run.precise)
+		m.fastLimit.Store(saved.fastLimit)
+		if m.interrupt.Load() {
+			m.fastLimit.Store(math.MinInt64)
+		}
+		m.hostArgs = m.hostArgs[:saved.hostArgs]
+	}
+	m.nested++
+	defer func() {
+		m.nested--
+		if r := recover(); r != nil {
+			m.pc = 0
+			restore()
+			results, err = nil, &engines.Trap{Msg: fmt.Sprintf("internal error: %v", r)}
+		}
+	}()
+
+	counter := m.Counter()
+	m.run = runState{limit: engines.NoLimit, baseDepth: m.depth, nested: true}
+	m.stopDepth = m.depth
+	m.setPrecise(false)
+	m.fastLimit.Store(math.MaxInt64)
+	if m.interrupt.Load() {
+		m.fastLimit.Store(math.MinInt64)
+	}
+	if need := m.sp + len(args); need > len(m.stack) && !m.growStack(need) {
+		restore()
+		return nil, &engines.Trap{Msg: msgCallStack}
+	}
+	for i, a := range args {
+		m.stack[m.sp+i] = slot{lo: a}
+	}
+	m.sp += len(args)
+	if st := m.enter(f); st != stRunning {
+		restore()
+		return nil, &engines.Trap{Msg: m.trapMsg}
+	}
+	m.cbase = int64(counter)
+	for {
+		switch m.exec() {
+		case stCheck:
+			if m.interrupt.Swap(false) {
+				restore()
+				return nil, &engines.Trap{Msg: "interrupted"}
+			}
+			m.fastLimit.Store(math.MaxInt64)
+		case stReturn:
+			// The callee's frame is popped; its results are at its base,
+			// which was the saved sp. m.pc is 0 and m.cbase the counter.
+			results = make([]uint64, f.numResults)
+			for i := range results {
+				results[i] = m.stack[saved.sp+i].lo
+			}
+			restore()
+			return results, nil
+		case stStop:
+			// Stops do not apply to nested calls; carry on.
+		case stTrap:
+			t := m.makeTrap()
+			restore()
+			return nil, t
+		case stExit:
+			restore()
+			return nil, &engines.ExitError{Code: m.exitCode}
+		}
+	}
+}

@@ -1,0 +1,238 @@
+// Package standard is wdb's reference interpreter, modelled on WasmEdge's:
+// it executes the Wasm instructions in place (pre-decoded, one op per
+// instruction) with a control side table computed at compile time, over
+// one value stack of 128-bit zero-padded slots with the locals at each
+// frame's base, and a separate stack of call frames. Its program counter is
+// the instruction index, which maps to the file offset directly.
+//
+// See docs/execution-model.md for the counting and stop rules it follows.
+package standard
+
+import (
+	"fmt"
+
+	"github.com/wdb-dev/wdb/engines"
+	"github.com/wdb-dev/wdb/wasm"
+)
+
+func init() { engines.Register(Engine{}) }
+
+// Engine is the standard interpreter.
+type Engine struct{}
+
+// Name returns "standard".
+func (Engine) Name() string { return "standard" }
+
+// program is a compiled module.
+type program struct {
+	mod   *wasm.Module
+	opts  engines.Options
+	funcs []*function // the whole function index space, imports first
+	// typeIDs gives each type index its canonical id: structurally equal
+	// signatures share one, so call_indirect compares integers.
+	typeIDs []uint32
+	// maxLen is the length of the longest function, in instructions: the
+	// fast mode never runs more than that between two check points.
+	maxLen int
+	// stepCode is a run of opStep as long as the longest function: the
+	// precise mode's code for every function.
+	stepCode []op
+}
+
+// function is one function of the index space.
+type function struct {
+	index  uint32
+	def    *wasm.Func
+	typeID uint32
+	// imported is set for imported functions, which have no code.
+	imported bool
+
+	numParams, numResults int
+	numLocals             int // parameters included
+	maxHeight             int // operand slots the body needs above its locals
+	code                  []op
+	brTable               []brTarget
+	// ret is the function's return, executed for a conditional branch or
+	// a br_table entry that targets the function's label.
+	ret op
+}
+
+// brTarget is one resolved target of a br_table.
+type brTarget struct {
+	pc     uint32 // continuation
+	arity  uint32
+	height uint32 // destination height above the frame base
+	ret    bool   // the function's label: the branch returns
+	loop   bool   // a loop's label: the branch jumps backwards
+}
+
+// Compile translates every function body into ops.
+func (Engine) Compile(m *wasm.Module, opts engines.Options) (engines.Program, error) {
+	if opts.MaxCallDepth <= 0 {
+		opts.MaxCallDepth = engines.DefaultMaxCallDepth
+	}
+	p := &program{mod: m, opts: opts}
+	p.typeIDs = canonicalTypes(m.Types)
+	for i, f := range m.Funcs {
+		fn := &function{
+			index:      uint32(i),
+			def:        f,
+			typeID:     p.typeIDs[f.TypeIndex],
+			imported:   f.Import != nil,
+			numParams:  len(f.Type.Params),
+			numResults: len(f.Type.Results),
+			numLocals:  f.NumLocals(),
+		}
+		if !fn.imported {
+			if err := p.compileBody(fn); err != nil {
+				return nil, err
+			}
+			p.maxLen = max(p.maxLen, len(fn.code))
+		}
+		p.funcs = append(p.funcs, fn)
+	}
+	p.stepCode = make([]op, p.maxLen)
+	for i := range p.stepCode {
+		p.stepCode[i].code = opStep
+	}
+	return p, nil
+}
+
+// Module returns the compiled module.
+func (p *program) Module() *wasm.Module { return p.mod }
+
+// canonicalTypes numbers the distinct signatures.
+func canonicalTypes(types []wasm.FuncType) []uint32 {
+	ids := make([]uint32, len(types))
+	for i := range types {
+		ids[i] = uint32(i)
+		for j := 0; j < i; j++ {
+			if types[i].Equal(&types[j]) {
+				ids[i] = ids[j]
+				break
+			}
+		}
+	}
+	return ids
+}
+
+func (p *program) compileBody(fn *function) error {
+	f := fn.def
+	if len(f.Instrs) == 0 || len(f.Info) != len(f.Instrs) {
+		return fmt.Errorf("standard: %s has no analysed body (was the module loaded by wasm.Load?)", f.DisplayName())
+	}
+	fn.maxHeight = f.MaxHeight
+	fn.ret = op{code: opReturn, x: uint16(fn.numResults)}
+	fn.code = make([]op, len(f.Instrs))
+	fail := func(in *wasm.Instr, format string, args ...any) error {
+		return fmt.Errorf("standard: %s at offset 0x%x: %s", f.DisplayName(), in.Offset, fmt.Sprintf(format, args...))
+	}
+	for i := range f.Instrs {
+		in := &f.Instrs[i]
+		o := op{code: internalOp(in.Op), a: in.A, c: in.C}
+		if in.B > 0xffff {
+			return fail(in, "immediate %d too large", in.B)
+		}
+		o.x = uint16(in.B)
+		switch in.Op {
+		case wasm.OpBlock, wasm.OpLoop, wasm.OpNop:
+			o = op{code: opNop}
+		case wasm.OpEnd:
+			if i == len(f.Instrs)-1 {
+				o = op{code: opReturn, x: uint16(fn.numResults)}
+			} else {
+				o = op{code: opNop}
+			}
+		case wasm.OpIf:
+			b := &f.Blocks[in.A]
+			next := b.End + 1
+			if b.Else >= 0 {
+				next = b.Else + 1
+			}
+			o = op{code: opIf, a: uint32(next)}
+		case wasm.OpElse:
+			o = op{code: opJump, a: uint32(f.Blocks[in.A].End + 1)}
+		case wasm.OpBr, wasm.OpBrIf:
+			t, err := resolveBranch(fn, i, in.A)
+			if err != nil {
+				return fail(in, "%v", err)
+			}
+			o = branchOp(in.Op == wasm.OpBrIf, t, fn)
+		case wasm.OpBrTable:
+			depths := f.BrTable[in.A : in.A+in.B]
+			o = op{code: opBrTable, a: uint32(len(fn.brTable)), c: uint64(len(depths))}
+			for _, d := range depths {
+				t, err := resolveBranch(fn, i, d)
+				if err != nil {
+					return fail(in, "%v", err)
+				}
+				fn.brTable = append(fn.brTable, t)
+			}
+		case wasm.OpReturn:
+			o = op{code: opReturn, x: uint16(fn.numResults)}
+		case wasm.OpCall:
+			if p.mod.Funcs[in.A].Import != nil {
+				o.code = opCallImport
+			}
+		case wasm.OpCallIndirect:
+			o = op{code: opCallIndirect, a: p.typeIDs[in.A], c: uint64(in.B)}
+		case wasm.OpSelectT:
+			o = op{code: opSelect}
+		case wasm.OpI32Load, wasm.OpI64Load, wasm.OpF32Load, wasm.OpF64Load,
+			wasm.OpI32Load8S, wasm.OpI32Load8U, wasm.OpI32Load16S, wasm.OpI32Load16U,
+			wasm.OpI64Load8S, wasm.OpI64Load8U, wasm.OpI64Load16S, wasm.OpI64Load16U,
+			wasm.OpI64Load32S, wasm.OpI64Load32U,
+			wasm.OpI32Store, wasm.OpI64Store, wasm.OpF32Store, wasm.OpF64Store,
+			wasm.OpI32Store8, wasm.OpI32Store16, wasm.OpI64Store8, wasm.OpI64Store16, wasm.OpI64Store32:
+			if in.B != 0 {
+				return fail(in, "multiple memories are not supported")
+			}
+			if in.C > 0xffffffff {
+				return fail(in, "offset %d too large", in.C)
+			}
+			o = op{code: o.code, a: uint32(in.C)}
+		}
+		fn.code[i] = o
+	}
+	if fn.numResults > 0xffff || fn.numLocals+fn.maxHeight > maxStackSlots {
+		return fmt.Errorf("standard: %s: frame too large", f.DisplayName())
+	}
+	return nil
+}
+
+// resolveBranch computes where a branch of the given depth at instruction
+// i goes.
+func resolveBranch(fn *function, i int, depth uint32) (brTarget, error) {
+	b := fn.def.LabelTarget(i, depth)
+	arity := b.Arity()
+	if arity > 0xffff {
+		return brTarget{}, fmt.Errorf("branch arity %d too large", arity)
+	}
+	return brTarget{
+		pc:     uint32(b.Continuation()),
+		arity:  uint32(arity),
+		height: uint32(fn.numLocals + b.Height),
+		ret:    b.Kind == wasm.LabelFunc,
+		loop:   b.Kind == wasm.LabelLoop,
+	}, nil
+}
+
+// branchOp builds the op of a br or br_if to t.
+func branchOp(conditional bool, t brTarget, fn *function) op {
+	o := op{a: t.pc, x: uint16(t.arity), c: uint64(t.height)}
+	switch {
+	case t.ret && conditional:
+		o = op{code: opBrIfReturn, x: uint16(fn.numResults)}
+	case t.ret:
+		o = op{code: opReturn, x: uint16(fn.numResults)}
+	case t.loop && conditional:
+		o.code = opBrIfLoop
+	case t.loop:
+		o.code = opBrLoop
+	case conditional:
+		o.code = opBrIf
+	default:
+		o.code = opBr
+	}
+	return o
+}

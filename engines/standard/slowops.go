@@ -1,0 +1,213 @@
+package standard
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+)
+
+// slowOp executes the instructions that the dispatch loop leaves out:
+// rare ones, and those that need function calls. m.pc and m.sp are the
+// loop's; on a trap m.sp is left unchanged, so the machine stays before
+// the trapping instruction.
+func (m *machine) slowOp(o *op) status {
+	s, sp := m.stack, m.sp
+	top := &s[sp-1].lo
+	f32 := func() float64 { return float64(math.Float32frombits(uint32(*top))) }
+	f64 := func() float64 { return math.Float64frombits(*top) }
+	truncate := func(v uint64, msg string) status {
+		if msg != "" {
+			return m.trapWith(msg)
+		}
+		*top = v
+		return stRunning
+	}
+	switch o.code {
+	case opI32Popcnt:
+		*top = uint64(bits.OnesCount32(uint32(*top)))
+	case opI64Popcnt:
+		*top = uint64(bits.OnesCount64(*top))
+
+	case opF32Min:
+		s[sp-2].lo = uint64(fmin32(uint32(s[sp-2].lo), uint32(*top)))
+		m.sp--
+	case opF32Max:
+		s[sp-2].lo = uint64(fmax32(uint32(s[sp-2].lo), uint32(*top)))
+		m.sp--
+	case opF64Min:
+		s[sp-2].lo = fmin64(s[sp-2].lo, *top)
+		m.sp--
+	case opF64Max:
+		s[sp-2].lo = fmax64(s[sp-2].lo, *top)
+		m.sp--
+	case opF32Ceil:
+		*top = uint64(round32(uint32(*top), math.Ceil))
+	case opF32Floor:
+		*top = uint64(round32(uint32(*top), math.Floor))
+	case opF32Trunc:
+		*top = uint64(round32(uint32(*top), math.Trunc))
+	case opF32Nearest:
+		*top = uint64(round32(uint32(*top), math.RoundToEven))
+	case opF64Ceil:
+		*top = round64(*top, math.Ceil)
+	case opF64Floor:
+		*top = round64(*top, math.Floor)
+	case opF64Trunc:
+		*top = round64(*top, math.Trunc)
+	case opF64Nearest:
+		*top = round64(*top, math.RoundToEven)
+
+	case opI32TruncF32S:
+		return truncate(truncI32S(f32()))
+	case opI32TruncF32U:
+		return truncate(truncI32U(f32()))
+	case opI32TruncF64S:
+		return truncate(truncI32S(f64()))
+	case opI32TruncF64U:
+		return truncate(truncI32U(f64()))
+	case opI64TruncF32S:
+		return truncate(truncI64S(f32()))
+	case opI64TruncF32U:
+		return truncate(truncI64U(f32()))
+	case opI64TruncF64S:
+		return truncate(truncI64S(f64()))
+	case opI64TruncF64U:
+		return truncate(truncI64U(f64()))
+	case opI32TruncSatF32S:
+		*top = satI32S(f32())
+	case opI32TruncSatF32U:
+		*top = satI32U(f32())
+	case opI32TruncSatF64S:
+		*top = satI32S(f64())
+	case opI32TruncSatF64U:
+		*top = satI32U(f64())
+	case opI64TruncSatF32S:
+		*top = satI64S(f32())
+	case opI64TruncSatF32U:
+		*top = satI64U(f32())
+	case opI64TruncSatF64S:
+		*top = satI64S(f64())
+	case opI64TruncSatF64U:
+		*top = satI64U(f64())
+	case opF32ConvertI64U:
+		*top = uint64(math.Float32bits(float32(*top)))
+	case opF64ConvertI64U:
+		*top = math.Float64bits(float64(*top))
+
+	case opMemorySize:
+		s[sp] = slot{lo: uint64(m.memories[o.a].Pages())}
+		m.sp++
+	case opMemoryGrow:
+		old, ok := m.memories[o.a].Grow(uint32(*top))
+		if !ok {
+			*top = math.MaxUint32
+		} else {
+			*top = uint64(old)
+		}
+	case opMemoryInit:
+		return m.memoryInit(o.a, uint32(o.x))
+	case opDataDrop:
+		m.datas[o.a] = nil
+		m.dropData[o.a] = true
+	case opMemoryCopy:
+		dst, src := m.memories[o.a].Data, m.memories[o.x].Data
+		d, sr, n := uint64(uint32(s[sp-3].lo)), uint64(uint32(s[sp-2].lo)), uint64(uint32(*top))
+		if sr+n > uint64(len(src)) || d+n > uint64(len(dst)) {
+			return m.trapWith(msgMemoryOOB)
+		}
+		copy(dst[d:d+n], src[sr:sr+n])
+		m.sp -= 3
+	case opMemoryFill:
+		mem := m.memories[o.a].Data
+		d, v, n := uint64(uint32(s[sp-3].lo)), byte(s[sp-2].lo), uint64(uint32(*top))
+		if d+n > uint64(len(mem)) {
+			return m.trapWith(msgMemoryOOB)
+		}
+		region := mem[d : d+n]
+		for i := range region {
+			region[i] = v
+		}
+		m.sp -= 3
+
+	case opTableGet:
+		t := m.tables[o.a]
+		i := uint64(uint32(*top))
+		if i >= uint64(len(t.Elems)) {
+			return m.trapWith(msgTableOOB)
+		}
+		*top = t.Elems[i]
+	case opTableSet:
+		t := m.tables[o.a]
+		i := uint64(uint32(s[sp-2].lo))
+		if i >= uint64(len(t.Elems)) {
+			return m.trapWith(msgTableOOB)
+		}
+		t.Elems[i] = *top
+		m.sp -= 2
+	case opTableSize:
+		s[sp] = slot{lo: uint64(len(m.tables[o.a].Elems))}
+		m.sp++
+	case opTableGrow:
+		old, ok := m.tables[o.a].Grow(uint32(*top), s[sp-2].lo)
+		m.sp--
+		if !ok {
+			s[sp-2].lo = math.MaxUint32
+		} else {
+			s[sp-2].lo = uint64(old)
+		}
+	case opTableFill:
+		t := m.tables[o.a]
+		i, v, n := uint64(uint32(s[sp-3].lo)), s[sp-2].lo, uint64(uint32(*top))
+		if i+n > uint64(len(t.Elems)) {
+			return m.trapWith(msgTableOOB)
+		}
+		region := t.Elems[i : i+n]
+		for k := range region {
+			region[k] = v
+		}
+		m.sp -= 3
+	case opTableCopy:
+		dst, src := m.tables[o.a].Elems, m.tables[o.x].Elems
+		d, sr, n := uint64(uint32(s[sp-3].lo)), uint64(uint32(s[sp-2].lo)), uint64(uint32(*top))
+		if sr+n > uint64(len(src)) || d+n > uint64(len(dst)) {
+			return m.trapWith(msgTableOOB)
+		}
+		copy(dst[d:d+n], src[sr:sr+n])
+		m.sp -= 3
+	case opTableInit:
+		return m.tableInit(o.a, uint32(o.x))
+	case opElemDrop:
+		m.elems[o.a] = nil
+		m.dropElem[o.a] = true
+
+	default:
+		panic(fmt.Sprintf("opcode 0x%x not implemented", o.code))
+	}
+	return stRunning
+}
+
+// memoryInit executes memory.init of data segment seg into memory mem.
+func (m *machine) memoryInit(seg, mem uint32) status {
+	s, sp := m.stack, m.sp
+	d, sr, n := uint64(uint32(s[sp-3].lo)), uint64(uint32(s[sp-2].lo)), uint64(uint32(s[sp-1].lo))
+	data, dst := m.datas[seg], m.memories[mem].Data
+	if sr+n > uint64(len(data)) || d+n > uint64(len(dst)) {
+		return m.trapWith(msgMemoryOOB)
+	}
+	copy(dst[d:d+n], data[sr:sr+n])
+	m.sp -= 3
+	return stRunning
+}
+
+// tableInit executes table.init of element segment seg into table t.
+func (m *machine) tableInit(seg, t uint32) status {
+	s, sp := m.stack, m.sp
+	d, sr, n := uint64(uint32(s[sp-3].lo)), uint64(uint32(s[sp-2].lo)), uint64(uint32(s[sp-1].lo))
+	elems, dst := m.elems[seg], m.tables[t].Elems
+	if sr+n > uint64(len(elems)) || d+n > uint64(len(dst)) {
+		return m.trapWith(msgTableOOB)
+	}
+	copy(dst[d:d+n], elems[sr:sr+n])
+	m.sp -= 3
+	return stRunning
+}
