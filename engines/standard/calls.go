@@ -70,7 +70,7 @@ func (m *machine) call(f *function) status {
 func (m *machine) callImport(idx uint32) status {
 	f := m.funcs[idx]
 	np, nr := f.numParams, f.numResults
-	if nr > np && m.sp-np+nr > len(m.stack) && !m.growStack(m.sp - np + nr) {
+	if nr > np && m.sp-np+nr > len(m.stack) && !m.growStack(m.sp-np+nr) {
 		m.trapMsg, m.trapCause = msgCallStack, nil
 		return stTrap
 	}
@@ -195,7 +195,7 @@ func (m *machine) callForeign(inst, fn, typeID uint32, restore func(status) stat
 		return restore(m.trapWith(msgIndirectMismatch))
 	}
 	np, nr := len(ft.Params), len(ft.Results)
-	if m.sp-np+nr > len(m.stack) && !m.growStack(m.sp - np + nr) {
+	if m.sp-np+nr > len(m.stack) && !m.growStack(m.sp-np+nr) {
 		return restore(m.trapWith(msgCallStack))
 	}
 	params := make([]uint64, np)

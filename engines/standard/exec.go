@@ -23,7 +23,7 @@ func (m *machine) exec() status {
 		case opNop:
 
 		case opUnreachable:
-			return m.trapAt(pc, sp, msgUnreachable)
+			return m.trapAt(code, pc, sp, base, msgUnreachable)
 
 		case opIf:
 			sp--
@@ -70,7 +70,7 @@ func (m *machine) exec() status {
 			m.cbase += int64(pc + 1 - int(op.a))
 			pc = int(op.a)
 			if m.cbase >= m.fastLimit.Load() {
-				m.pc, m.sp = pc, sp
+				m.save(code, pc, sp, base)
 				return stCheck
 			}
 			continue
@@ -86,7 +86,7 @@ func (m *machine) exec() status {
 				m.cbase += int64(pc + 1 - int(op.a))
 				pc = int(op.a)
 				if m.cbase >= m.fastLimit.Load() {
-					m.pc, m.sp = pc, sp
+					m.save(code, pc, sp, base)
 					return stCheck
 				}
 				continue
@@ -118,7 +118,7 @@ func (m *machine) exec() status {
 			m.cbase += int64(pc + 1 - int(t.pc))
 			pc = int(t.pc)
 			if m.cbase >= m.fastLimit.Load() {
-				m.pc, m.sp = pc, sp
+				m.save(code, pc, sp, base)
 				return stCheck
 			}
 			continue
@@ -132,7 +132,7 @@ func (m *machine) exec() status {
 			m.cbase += int64(pc + 1)
 			m.depth--
 			if m.depth <= m.stopDepth {
-				m.pc, m.sp = 0, sp
+				m.save(code, 0, sp, base)
 				return stReturn
 			}
 			caller := &m.frames[m.depth-1]
@@ -141,13 +141,13 @@ func (m *machine) exec() status {
 			code = m.active[caller.fn.index]
 			m.cbase -= int64(pc)
 			if m.cbase >= m.fastLimit.Load() {
-				m.code, m.pc, m.sp, m.base = code, pc, sp, base
+				m.save(code, pc, sp, base)
 				return stCheck
 			}
 			continue
 
 		case opCall:
-			m.pc, m.sp = pc, sp
+			m.save(code, pc, sp, base)
 			if st := m.call(m.funcs[op.a]); st != stRunning {
 				return st
 			}
@@ -155,7 +155,7 @@ func (m *machine) exec() status {
 			continue
 
 		case opCallImport:
-			m.pc, m.sp = pc, sp
+			m.save(code, pc, sp, base)
 			if st := m.callImport(op.a); st != stRunning {
 				return st
 			}
@@ -163,7 +163,7 @@ func (m *machine) exec() status {
 			continue
 
 		case opCallIndirect:
-			m.pc, m.sp = pc, sp
+			m.save(code, pc, sp, base)
 			if st := m.callIndirect(op.a, uint32(op.c)); st != stRunning {
 				return st
 			}
@@ -171,7 +171,7 @@ func (m *machine) exec() status {
 			continue
 
 		case opStep:
-			m.pc, m.sp = pc, sp
+			m.save(code, pc, sp, base)
 			if m.stepStop() {
 				return stStop
 			}
@@ -180,7 +180,7 @@ func (m *machine) exec() status {
 			goto dispatch
 
 		case opBreak:
-			m.pc, m.sp = pc, sp
+			m.save(code, pc, sp, base)
 			if m.breakStop() {
 				return stStop
 			}
@@ -216,21 +216,21 @@ func (m *machine) exec() status {
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
 			mem := m.mem.Data
 			if ea+4 > uint64(len(mem)) {
-				return m.trapAt(pc, sp, msgMemoryOOB)
+				return m.trapAt(code, pc, sp, base, msgMemoryOOB)
 			}
 			stack[sp-1].lo = uint64(binary.LittleEndian.Uint32(mem[ea:]))
 		case opI64Load, opF64Load:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
 			mem := m.mem.Data
 			if ea+8 > uint64(len(mem)) {
-				return m.trapAt(pc, sp, msgMemoryOOB)
+				return m.trapAt(code, pc, sp, base, msgMemoryOOB)
 			}
 			stack[sp-1].lo = binary.LittleEndian.Uint64(mem[ea:])
 		case opI32Load8S, opI32Load8U, opI64Load8S, opI64Load8U:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
 			mem := m.mem.Data
 			if ea >= uint64(len(mem)) {
-				return m.trapAt(pc, sp, msgMemoryOOB)
+				return m.trapAt(code, pc, sp, base, msgMemoryOOB)
 			}
 			v := mem[ea]
 			switch op.code {
@@ -245,7 +245,7 @@ func (m *machine) exec() status {
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
 			mem := m.mem.Data
 			if ea+2 > uint64(len(mem)) {
-				return m.trapAt(pc, sp, msgMemoryOOB)
+				return m.trapAt(code, pc, sp, base, msgMemoryOOB)
 			}
 			v := binary.LittleEndian.Uint16(mem[ea:])
 			switch op.code {
@@ -260,7 +260,7 @@ func (m *machine) exec() status {
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
 			mem := m.mem.Data
 			if ea+4 > uint64(len(mem)) {
-				return m.trapAt(pc, sp, msgMemoryOOB)
+				return m.trapAt(code, pc, sp, base, msgMemoryOOB)
 			}
 			v := binary.LittleEndian.Uint32(mem[ea:])
 			if op.code == opI64Load32S {
@@ -273,7 +273,7 @@ func (m *machine) exec() status {
 			ea := uint64(uint32(stack[sp-2].lo)) + uint64(op.a)
 			mem := m.mem.Data
 			if ea+4 > uint64(len(mem)) {
-				return m.trapAt(pc, sp, msgMemoryOOB)
+				return m.trapAt(code, pc, sp, base, msgMemoryOOB)
 			}
 			binary.LittleEndian.PutUint32(mem[ea:], uint32(stack[sp-1].lo))
 			sp -= 2
@@ -281,7 +281,7 @@ func (m *machine) exec() status {
 			ea := uint64(uint32(stack[sp-2].lo)) + uint64(op.a)
 			mem := m.mem.Data
 			if ea+8 > uint64(len(mem)) {
-				return m.trapAt(pc, sp, msgMemoryOOB)
+				return m.trapAt(code, pc, sp, base, msgMemoryOOB)
 			}
 			binary.LittleEndian.PutUint64(mem[ea:], stack[sp-1].lo)
 			sp -= 2
@@ -289,7 +289,7 @@ func (m *machine) exec() status {
 			ea := uint64(uint32(stack[sp-2].lo)) + uint64(op.a)
 			mem := m.mem.Data
 			if ea >= uint64(len(mem)) {
-				return m.trapAt(pc, sp, msgMemoryOOB)
+				return m.trapAt(code, pc, sp, base, msgMemoryOOB)
 			}
 			mem[ea] = byte(stack[sp-1].lo)
 			sp -= 2
@@ -297,7 +297,7 @@ func (m *machine) exec() status {
 			ea := uint64(uint32(stack[sp-2].lo)) + uint64(op.a)
 			mem := m.mem.Data
 			if ea+2 > uint64(len(mem)) {
-				return m.trapAt(pc, sp, msgMemoryOOB)
+				return m.trapAt(code, pc, sp, base, msgMemoryOOB)
 			}
 			binary.LittleEndian.PutUint16(mem[ea:], uint16(stack[sp-1].lo))
 			sp -= 2
@@ -425,24 +425,24 @@ func (m *machine) exec() status {
 		case opI32DivS:
 			a, b := int32(stack[sp-2].lo), int32(stack[sp-1].lo)
 			if b == 0 {
-				return m.trapAt(pc, sp, msgDivideByZero)
+				return m.trapAt(code, pc, sp, base, msgDivideByZero)
 			}
 			if b == -1 && a == math.MinInt32 {
-				return m.trapAt(pc, sp, msgIntegerOverflow)
+				return m.trapAt(code, pc, sp, base, msgIntegerOverflow)
 			}
 			sp--
 			stack[sp-1].lo = uint64(uint32(a / b))
 		case opI32DivU:
 			a, b := uint32(stack[sp-2].lo), uint32(stack[sp-1].lo)
 			if b == 0 {
-				return m.trapAt(pc, sp, msgDivideByZero)
+				return m.trapAt(code, pc, sp, base, msgDivideByZero)
 			}
 			sp--
 			stack[sp-1].lo = uint64(a / b)
 		case opI32RemS:
 			a, b := int32(stack[sp-2].lo), int32(stack[sp-1].lo)
 			if b == 0 {
-				return m.trapAt(pc, sp, msgDivideByZero)
+				return m.trapAt(code, pc, sp, base, msgDivideByZero)
 			}
 			sp--
 			if b == -1 {
@@ -453,7 +453,7 @@ func (m *machine) exec() status {
 		case opI32RemU:
 			a, b := uint32(stack[sp-2].lo), uint32(stack[sp-1].lo)
 			if b == 0 {
-				return m.trapAt(pc, sp, msgDivideByZero)
+				return m.trapAt(code, pc, sp, base, msgDivideByZero)
 			}
 			sp--
 			stack[sp-1].lo = uint64(a % b)
@@ -498,24 +498,24 @@ func (m *machine) exec() status {
 		case opI64DivS:
 			a, b := int64(stack[sp-2].lo), int64(stack[sp-1].lo)
 			if b == 0 {
-				return m.trapAt(pc, sp, msgDivideByZero)
+				return m.trapAt(code, pc, sp, base, msgDivideByZero)
 			}
 			if b == -1 && a == math.MinInt64 {
-				return m.trapAt(pc, sp, msgIntegerOverflow)
+				return m.trapAt(code, pc, sp, base, msgIntegerOverflow)
 			}
 			sp--
 			stack[sp-1].lo = uint64(a / b)
 		case opI64DivU:
 			a, b := stack[sp-2].lo, stack[sp-1].lo
 			if b == 0 {
-				return m.trapAt(pc, sp, msgDivideByZero)
+				return m.trapAt(code, pc, sp, base, msgDivideByZero)
 			}
 			sp--
 			stack[sp-1].lo = a / b
 		case opI64RemS:
 			a, b := int64(stack[sp-2].lo), int64(stack[sp-1].lo)
 			if b == 0 {
-				return m.trapAt(pc, sp, msgDivideByZero)
+				return m.trapAt(code, pc, sp, base, msgDivideByZero)
 			}
 			sp--
 			if b == -1 {
@@ -526,7 +526,7 @@ func (m *machine) exec() status {
 		case opI64RemU:
 			a, b := stack[sp-2].lo, stack[sp-1].lo
 			if b == 0 {
-				return m.trapAt(pc, sp, msgDivideByZero)
+				return m.trapAt(code, pc, sp, base, msgDivideByZero)
 			}
 			sp--
 			stack[sp-1].lo = a % b
@@ -644,7 +644,7 @@ func (m *machine) exec() status {
 			sp++
 
 		default:
-			m.pc, m.sp = pc, sp
+			m.save(code, pc, sp, base)
 			if st := m.slowOp(op); st != stRunning {
 				return st
 			}
@@ -654,9 +654,14 @@ func (m *machine) exec() status {
 	}
 }
 
+// save writes the loop's state back into the machine.
+func (m *machine) save(code []op, pc, sp, base int) {
+	m.code, m.pc, m.sp, m.base = code, pc, sp, base
+}
+
 // trapAt records a trap at instruction pc.
-func (m *machine) trapAt(pc, sp int, msg string) status {
-	m.pc, m.sp = pc, sp
+func (m *machine) trapAt(code []op, pc, sp, base int, msg string) status {
+	m.save(code, pc, sp, base)
 	m.trapMsg, m.trapCause = msg, nil
 	return stTrap
 }

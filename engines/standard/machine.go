@@ -414,9 +414,15 @@ func (m *machine) makeTrap() *engines.Trap {
 	return t
 }
 
+// debugPanics lets tests see a panic's stack instead of a trap.
+var debugPanics = false
+
 // recoverInternal turns a Go panic (a bug) into a trap, as a last resort.
 func (m *machine) recoverInternal(ev *engines.Event) {
 	if r := recover(); r != nil {
+		if debugPanics {
+			panic(r)
+		}
 		*ev = engines.Event{Kind: engines.Trapped, Trap: &engines.Trap{Msg: fmt.Sprintf("internal error: %v", r)}}
 	}
 }
