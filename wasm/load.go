@@ -1,0 +1,335 @@
+package wasm
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tetratelabs/wabin/binary"
+	wabin "github.com/tetratelabs/wabin/wasm"
+)
+
+// Load decodes, validates and analyses a WebAssembly 2.0 module. Any error
+// is an *Error that says what is wrong and where.
+//
+// Load proceeds in phases, so that a malformed module is always reported as
+// malformed, even when it is also invalid:
+//
+//  1. the loader's own pass over the sections (sections.go): encoding
+//     checks, offsets, the element section, constant expressions and the
+//     module-level validation rules, the first validation error kept aside;
+//  2. the decoding of every function body into instructions (code.go);
+//  3. wabin, on a copy without the custom and element sections, decodes
+//     types, imports, exports, index spaces, data and locals;
+//  4. the validation of every function, which produces the analysis
+//     (validate.go).
+func Load(b []byte) (*Module, error) {
+	l := &loader{b: b, m: &Module{Bytes: b, Start: -1, DataCount: -1}}
+	if err := l.load(); err != nil {
+		if err.Func >= 0 && err.Func < int64(len(l.m.Funcs)) {
+			err.FuncName = l.m.Funcs[err.Func].Name
+		}
+		return nil, err
+	}
+	return l.m, nil
+}
+
+// loader holds the state of one Load.
+type loader struct {
+	b []byte
+	m *Module
+
+	sections []section // the known sections, in file order
+	present  [numSections]bool
+	// invalid is the first validation error found before validation
+	// proper; it is reported only once the module is known to be
+	// well-formed.
+	invalid *Error
+	// unsupported is the first use of an unsupported feature that does
+	// not prevent decoding, reported after validation errors.
+	unsupported *Error
+
+	// What the loader's own pass learns, for its checks and offsets.
+	numTypes           uint32
+	paramCounts        []uint32
+	funcs              []uint32 // type index of every function, imports first
+	numImportedFuncs   uint32
+	tables             []ValType
+	numMemories        uint32
+	globals            []GlobalType
+	numImportedGlobals uint32
+	numDatas           uint32
+	declared           []bool // functions ref.func may name (the spec's C.refs)
+	startOff           int
+	bodies             []body
+
+	// typed lists the blocks whose type is a type index, per function.
+	typed [][]typedBlock
+	// constDecoder decodes constant expressions; its slices are reused.
+	constDecoder decoder
+}
+
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+func (l *loader) load() *Error {
+	if err := l.scanSections(); err != nil {
+		return err
+	}
+	if err := l.readSections(); err != nil {
+		return err
+	}
+	l.makeFuncs()
+	l.readNames()
+	if err := l.decodeBodies(); err != nil {
+		return err
+	}
+	if l.invalid != nil {
+		return l.invalid
+	}
+	if l.unsupported != nil {
+		return l.unsupported
+	}
+	if err := l.decodeWabin(); err != nil {
+		return err
+	}
+	if err := l.validateStart(); err != nil {
+		return err
+	}
+	return l.validateFuncs()
+}
+
+// makeFuncs creates the function index space from the loader's pass; wabin
+// fills in types, imports and locals later.
+func (l *loader) makeFuncs() {
+	m := l.m
+	funcs := make([]Func, len(l.funcs))
+	m.Funcs = make([]*Func, len(funcs))
+	m.NumImportedFuncs = l.numImportedFuncs
+	for i := range funcs {
+		f := &funcs[i]
+		f.Index = uint32(i)
+		f.TypeIndex = l.funcs[i]
+		if i >= int(l.numImportedFuncs) {
+			bd := l.bodies[i-int(l.numImportedFuncs)]
+			f.BodyOffset, f.BodyEnd = uint32(bd.locals), uint32(bd.end)
+		}
+		m.Funcs[i] = f
+	}
+}
+
+// decodeBodies decodes the instructions of every function body.
+func (l *loader) decodeBodies() *Error {
+	var total int
+	for _, bd := range l.bodies {
+		total += bd.end - bd.code
+	}
+	// Arenas: a function's slices are cut from large shared chunks. The
+	// estimate of two bytes per instruction is about right for compiled
+	// code; chunks are added when it is not.
+	instrs := newArena[Instr](total/2 + 16)
+	blocks := newArena[Block](total/16 + 16)
+	brs := newArena[uint32](64)
+	d := &decoder{l: l}
+	l.typed = make([][]typedBlock, len(l.bodies))
+	for i, bd := range l.bodies {
+		f := l.m.Funcs[int(l.numImportedFuncs)+i]
+		d.r = newReader(l.b, bd.code, bd.end, "unexpected end of section or function")
+		d.instrs, d.blocks, d.brTable, d.typed = d.instrs[:0], d.blocks[:0], d.brTable[:0], d.typed[:0]
+		if !d.expr() {
+			d.r.err.Func = int64(f.Index)
+			return d.r.err
+		}
+		if d.r.pos != bd.end {
+			return &Error{Kind: Malformed, Offset: uint32(d.r.pos), Func: int64(f.Index),
+				Msg: "section size mismatch: bytes after the function's final end"}
+		}
+		f.Instrs = instrs.take(d.instrs)
+		f.Blocks = blocks.take(d.blocks)
+		if len(d.brTable) > 0 {
+			f.BrTable = brs.take(d.brTable)
+		}
+		if len(d.typed) > 0 {
+			l.typed[i] = append([]typedBlock(nil), d.typed...)
+		}
+	}
+	return nil
+}
+
+// arena hands out slices cut from large chunks, so that a module's many
+// small per-function slices cost few allocations.
+type arena[T any] struct {
+	buf   []T
+	chunk int
+}
+
+func newArena[T any](first int) *arena[T] {
+	return &arena[T]{buf: make([]T, 0, first), chunk: 1 << 14}
+}
+
+// take returns a copy of s allocated in the arena.
+func (a *arena[T]) take(s []T) []T {
+	out := a.alloc(len(s))
+	copy(out, s)
+	return out
+}
+
+// alloc returns a zeroed slice of n elements.
+func (a *arena[T]) alloc(n int) []T {
+	if n > cap(a.buf)-len(a.buf) {
+		a.buf = make([]T, 0, max(n, a.chunk))
+	}
+	lo := len(a.buf)
+	a.buf = a.buf[:lo+n]
+	return a.buf[lo : lo+n : lo+n]
+}
+
+// decodeWabin has wabin decode the module and fills the Module from its
+// result. Custom sections (wabin fails on some well-formed ones, and the
+// spec does not validate them) and the element section (already decoded)
+// are left out of wabin's copy.
+func (l *loader) decodeWabin() *Error {
+	stripped := make([]byte, 8, len(l.b))
+	copy(stripped, l.b[:8])
+	for _, s := range l.sections {
+		// wabin fails on an empty memory section.
+		emptyMemory := s.id == secMemory && s.end == s.off+1 && l.b[s.off] == 0
+		if s.id != secElement && !emptyMemory {
+			stripped = append(stripped, l.b[s.start:s.end]...)
+		}
+	}
+	wm, err := binary.DecodeModule(stripped, wabin.CoreFeaturesV2)
+	if err != nil {
+		return l.wabinError(err)
+	}
+	m := l.m
+	m.Types = make([]FuncType, len(wm.TypeSection))
+	for i, t := range wm.TypeSection {
+		m.Types[i] = FuncType{Params: valTypes(t.Params), Results: valTypes(t.Results)}
+	}
+
+	m.Imports = make([]Import, len(wm.ImportSection))
+	var funcTypes []uint32
+	for i, im := range wm.ImportSection {
+		imp := Import{Module: im.Module, Name: im.Name, Kind: ExternKind(im.Type)}
+		switch imp.Kind {
+		case ExternFunc:
+			imp.TypeIndex = im.DescFunc
+			funcTypes = append(funcTypes, im.DescFunc)
+		case ExternTable:
+			imp.Table = tableType(im.DescTable)
+			m.Tables = append(m.Tables, imp.Table)
+			m.NumImportedTables++
+		case ExternMemory:
+			imp.Memory = memoryType(im.DescMem)
+			m.Memories = append(m.Memories, imp.Memory)
+			m.NumImportedMemories++
+		case ExternGlobal:
+			imp.Global = GlobalType{Type: ValType(im.DescGlobal.ValType), Mutable: im.DescGlobal.Mutable}
+			m.Globals = append(m.Globals, imp.Global)
+			m.NumImportedGlobals++
+		}
+		m.Imports[i] = imp
+	}
+	funcTypes = append(funcTypes, wm.FunctionSection...)
+	for _, t := range wm.TableSection {
+		m.Tables = append(m.Tables, tableType(t))
+	}
+	if wm.MemorySection != nil {
+		m.Memories = append(m.Memories, memoryType(wm.MemorySection))
+	}
+	for _, g := range wm.GlobalSection {
+		m.Globals = append(m.Globals, GlobalType{Type: ValType(g.Type.ValType), Mutable: g.Type.Mutable})
+	}
+	m.Exports = make([]Export, len(wm.ExportSection))
+	for i, e := range wm.ExportSection {
+		m.Exports[i] = Export{Name: e.Name, Kind: ExternKind(e.Type), Index: e.Index}
+	}
+	if wm.StartSection != nil {
+		m.Start = int64(*wm.StartSection)
+	}
+	if wm.DataCountSection != nil {
+		m.DataCount = int64(*wm.DataCountSection)
+	}
+
+	// The loader's pass and wabin read the same bytes; a disagreement
+	// would be a bug in one of them, reported rather than trusted.
+	switch {
+	case len(funcTypes) != len(m.Funcs) || len(wm.CodeSection) != len(l.bodies):
+		return l.disagree(secFunction, "function count")
+	case len(m.Globals) != len(l.globals):
+		return l.disagree(secGlobal, "global count")
+	case len(m.Tables) != len(l.tables):
+		return l.disagree(secTable, "table count")
+	case len(wm.DataSection) != len(m.Datas):
+		return l.disagree(secData, "data segment count")
+	}
+	for i, f := range m.Funcs {
+		if f.TypeIndex != funcTypes[i] {
+			return l.disagree(secFunction, "function types")
+		}
+		f.Type = &m.Types[f.TypeIndex]
+	}
+	k := 0 // imported functions come first, in import order
+	for i := range m.Imports {
+		if m.Imports[i].Kind == ExternFunc {
+			m.Funcs[k].Import = &m.Imports[i]
+			k++
+		}
+	}
+	for i, c := range wm.CodeSection {
+		m.Funcs[int(m.NumImportedFuncs)+i].Locals = valTypes(c.LocalTypes)
+	}
+	for i, d := range wm.DataSection {
+		m.Datas[i].Init = d.Init
+	}
+	for i, typed := range l.typed {
+		f := m.Funcs[int(m.NumImportedFuncs)+i]
+		for _, tb := range typed {
+			f.Blocks[tb.block].Type = m.Types[tb.typeIdx]
+		}
+	}
+	return nil
+}
+
+func valTypes(ts []wabin.ValueType) []ValType {
+	if len(ts) == 0 {
+		return nil
+	}
+	out := make([]ValType, len(ts))
+	for i, t := range ts {
+		out[i] = ValType(t)
+	}
+	return out
+}
+
+func tableType(t *wabin.Table) TableType {
+	tt := TableType{Elem: ValType(t.Type), Limits: Limits{Min: t.Min}}
+	if t.Max != nil {
+		tt.Limits.Max, tt.Limits.HasMax = *t.Max, true
+	}
+	return tt
+}
+
+func memoryType(mem *wabin.Memory) MemoryType {
+	return MemoryType{Limits: Limits{Min: mem.Min, Max: mem.Max, HasMax: mem.IsMaxEncoded}}
+}
+
+// wabinError turns a wabin error into an *Error at the offset of the
+// section it names ("section memory: ...").
+func (l *loader) wabinError(err error) *Error {
+	msg := err.Error()
+	off := 8
+	if rest, ok := strings.CutPrefix(msg, "section "); ok {
+		for id, name := range sectionNames {
+			if strings.HasPrefix(rest, name+":") || strings.HasPrefix(rest, strings.ReplaceAll(name, " ", "_")+":") {
+				off = l.section(byte(id)).start
+				break
+			}
+		}
+	}
+	return &Error{Kind: Malformed, Offset: uint32(off), Func: -1, Msg: "wabin: " + msg}
+}
+
+func (l *loader) disagree(id byte, what string) *Error {
+	return &Error{Kind: Malformed, Offset: uint32(l.section(id).start), Func: -1,
+		Msg: "internal error: the loader and wabin disagree on the " + what}
+}

@@ -1,0 +1,140 @@
+package wasm
+
+import (
+	"debug/dwarf"
+	"sort"
+)
+
+// Names come from the "name" custom section, or else from DWARF. Custom
+// sections are not validated (spec 2.0, appendix "Custom Sections"): a
+// damaged name section is used as far as it can be read and never makes
+// loading fail.
+
+// Name section subsection ids.
+const (
+	nameModule   = 0
+	nameFunction = 1
+	nameLocal    = 2
+)
+
+// readNames fills in ModuleName, Func.Name and Func.LocalNames.
+func (l *loader) readNames() {
+	for _, c := range l.m.Customs {
+		if c.Name == "name" {
+			l.readNameSection(c)
+			break // only the first name section counts
+		}
+	}
+	l.readDWARFNames()
+}
+
+func (l *loader) readNameSection(c CustomSection) {
+	m := l.m
+	end := int(c.Offset) + len(c.Data)
+	r := newReader(l.b, int(c.Offset), end, "unexpected end")
+	for !r.eof() && r.err == nil {
+		id := r.byte()
+		size := r.u32()
+		if r.err != nil || uint64(size) > uint64(r.remaining()) {
+			return
+		}
+		sub := newReader(l.b, r.pos, r.pos+int(size), "unexpected end")
+		r.pos += int(size)
+		switch id {
+		case nameModule:
+			if name := sub.name(); sub.err == nil {
+				m.ModuleName = name
+			}
+		case nameFunction:
+			n := sub.count(2)
+			for i := uint32(0); i < n && sub.err == nil; i++ {
+				idx := sub.u32()
+				name := sub.name()
+				if sub.err == nil && idx < uint32(len(m.Funcs)) {
+					m.Funcs[idx].Name = name
+				}
+			}
+		case nameLocal:
+			n := sub.count(2)
+			for i := uint32(0); i < n && sub.err == nil; i++ {
+				idx := sub.u32()
+				k := sub.count(2)
+				var f *Func
+				if sub.err == nil && idx < uint32(len(m.Funcs)) {
+					f = m.Funcs[idx]
+				}
+				for j := uint32(0); j < k && sub.err == nil; j++ {
+					local := sub.u32()
+					name := sub.name()
+					if sub.err == nil && f != nil {
+						if f.LocalNames == nil {
+							f.LocalNames = make(map[uint32]string, k)
+						}
+						f.LocalNames[local] = name
+					}
+				}
+			}
+		}
+	}
+}
+
+// readDWARFNames names the functions the name section left unnamed from
+// the DWARF subprograms (clang writes DWARF but no name section). A
+// subprogram's low_pc is relative to the code section's contents and
+// points at its function's body.
+func (l *loader) readDWARFNames() {
+	m := l.m
+	sections := map[string][]byte{}
+	for _, c := range m.Customs {
+		if len(c.Name) > 7 && c.Name[:7] == ".debug_" {
+			if _, dup := sections[c.Name]; !dup {
+				sections[c.Name] = c.Data
+			}
+		}
+	}
+	if sections[".debug_info"] == nil || len(l.bodies) == 0 {
+		return
+	}
+	defer func() { _ = recover() }() // debug/dwarf on damaged input: names are optional
+	d, err := dwarf.New(sections[".debug_abbrev"], sections[".debug_aranges"], sections[".debug_frame"],
+		sections[".debug_info"], sections[".debug_line"], sections[".debug_pubnames"],
+		sections[".debug_ranges"], sections[".debug_str"])
+	if err != nil {
+		return
+	}
+	for _, name := range []string{".debug_addr", ".debug_line_str", ".debug_str_offsets", ".debug_rnglists"} {
+		if s := sections[name]; s != nil {
+			if d.AddSection(name, s) != nil {
+				return
+			}
+		}
+	}
+	r := d.Reader()
+	for {
+		e, err := r.Next()
+		if err != nil || e == nil {
+			return
+		}
+		if e.Tag != dwarf.TagSubprogram {
+			continue
+		}
+		lowPC, ok := e.Val(dwarf.AttrLowpc).(uint64)
+		if !ok {
+			continue
+		}
+		name, _ := e.Val(dwarf.AttrName).(string)
+		if name == "" {
+			name, _ = e.Val(dwarf.AttrLinkageName).(string)
+		}
+		if name == "" {
+			continue
+		}
+		off := uint64(m.CodeSectionOffset) + lowPC
+		i := sort.Search(len(l.bodies), func(i int) bool { return uint64(l.bodies[i].end) > off })
+		if i < len(l.bodies) && uint64(l.bodies[i].start) <= off {
+			if f := m.Funcs[int(l.numImportedFuncs)+i]; f.Name == "" {
+				f.Name = name
+			}
+		}
+	}
+}

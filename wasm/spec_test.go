@@ -1,0 +1,170 @@
+package wasm
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// specDir returns the directory of the spec test suite's JSON and .wasm
+// files inside the wazero module, or skips the test.
+func specDir(t testing.TB) string {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/tetratelabs/wazero").Output()
+	dir := strings.TrimSpace(string(out))
+	if err != nil || dir == "" {
+		t.Skipf("wazero module not found: %v", err)
+	}
+	return filepath.Join(dir, "internal", "integration_test", "spectest")
+}
+
+type specCommand struct {
+	Type       string `json:"type"`
+	Line       int    `json:"line"`
+	Filename   string `json:"filename"`
+	ModuleType string `json:"module_type"`
+	Text       string `json:"text"`
+}
+
+// specFiles lists the JSON files of v1 and v2, SIMD included only if simd.
+func specFiles(t testing.TB, simd bool) []string {
+	dir := specDir(t)
+	var files []string
+	for _, v := range []string{"v1", "v2"} {
+		fs, err := filepath.Glob(filepath.Join(dir, v, "testdata", "*.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range fs {
+			if simd || !strings.HasPrefix(filepath.Base(f), "simd") {
+				files = append(files, f)
+			}
+		}
+	}
+	if len(files) == 0 {
+		t.Skip("no spec test files")
+	}
+	return files
+}
+
+func readSpec(t testing.TB, file string) []specCommand {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var j struct {
+		Commands []specCommand `json:"commands"`
+	}
+	if err := json.Unmarshal(b, &j); err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	return j.Commands
+}
+
+// v1Only are cases of the 1.0 suite that Wasm 2.0, which wdb implements,
+// treats differently.
+var v1Only = map[string]string{
+	"binary.32.wasm":            "call_indirect's zero flag is a table index in 2.0 (invalid: unknown table)",
+	"unreached-invalid.87.wasm": "br_table labels in dead code need not agree in 2.0 (see v2 unreached-valid meet-bottom)",
+}
+
+// v1OnlyText are 1.0 assert_invalid texts for modules valid in 2.0.
+var v1OnlyText = map[string]string{
+	"multiple tables":      "2.0 allows several tables (reference types)",
+	"invalid result arity": "2.0 allows several results (multi-value)",
+}
+
+func TestSpecModules(t *testing.T) {
+	var loaded, unsupported, checked, rejected, textSkipped, v1Skipped, simdModules, simdUnsupported int
+	for _, file := range specFiles(t, true) {
+		version := filepath.Base(filepath.Dir(filepath.Dir(file)))
+		simd := strings.HasPrefix(filepath.Base(file), "simd")
+		for _, c := range readSpec(t, file) {
+			if c.Filename == "" {
+				continue
+			}
+			where := version + "/" + filepath.Base(file) + ":" + itoa(uint64(c.Line)) + " (" + c.Filename + ")"
+			switch c.Type {
+			case "module", "assert_invalid", "assert_malformed", "assert_unlinkable", "assert_uninstantiable", "assert_trap":
+			default:
+				continue
+			}
+			if c.ModuleType == "text" {
+				if c.Type == "assert_malformed" && !simd {
+					textSkipped++
+				}
+				continue
+			}
+			b, err := os.ReadFile(filepath.Join(filepath.Dir(file), c.Filename))
+			if err != nil {
+				t.Errorf("%s: %v", where, err)
+				continue
+			}
+			_, lerr := Load(b)
+			var e *Error
+			if lerr != nil && !errors.As(lerr, &e) {
+				t.Errorf("%s: error is %T, not *wasm.Error: %v", where, lerr, lerr)
+				continue
+			}
+			if simd {
+				// SIMD is out of scope: valid modules must load or be
+				// reported unsupported, the others only not crash Load.
+				if c.Type == "module" {
+					simdModules++
+					if lerr != nil && e.Kind == Unsupported {
+						simdUnsupported++
+					} else if lerr != nil {
+						t.Errorf("%s: valid SIMD module rejected: %v", where, lerr)
+					}
+				}
+				continue
+			}
+			switch c.Type {
+			case "module", "assert_unlinkable", "assert_uninstantiable", "assert_trap":
+				if c.Type == "assert_trap" && c.Filename == "" {
+					continue
+				}
+				switch {
+				case lerr == nil:
+					loaded++
+				case e.Kind == Unsupported:
+					unsupported++
+				default:
+					t.Errorf("%s: valid module rejected: %v", where, lerr)
+				}
+			case "assert_invalid", "assert_malformed":
+				want := Invalid
+				if c.Type == "assert_malformed" {
+					want = Malformed
+				}
+				if version == "v1" {
+					_, diff := v1Only[c.Filename]
+					_, valid := v1OnlyText[c.Text]
+					if diff || valid && c.Type == "assert_invalid" && lerr == nil {
+						v1Skipped++
+						continue
+					}
+				}
+				checked++
+				switch {
+				case lerr == nil:
+					t.Errorf("%s: %s module (%q) accepted", where, c.Type, c.Text)
+				case e.Kind != want:
+					t.Errorf("%s: %s (%q): got %v", where, c.Type, c.Text, lerr)
+				default:
+					rejected++
+				}
+			}
+		}
+	}
+	if unsupported > 0 {
+		t.Errorf("%d valid modules reported unsupported", unsupported)
+	}
+	t.Logf("valid modules: %d loaded, %d unsupported; SIMD modules: %d, of which %d unsupported", loaded, unsupported, simdModules, simdUnsupported)
+	t.Logf("invalid and malformed binary modules: %d checked, %d rejected with the right kind", checked, rejected)
+	t.Logf("skipped: %d text-format assert_malformed (text format: wdb loads binary modules only); %d 1.0 cases that 2.0 treats differently", textSkipped, v1Skipped)
+}
