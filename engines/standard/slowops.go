@@ -12,6 +12,24 @@ import (
 // the trapping instruction.
 func (m *machine) slowOp(o *op) status {
 	s, sp := m.stack, m.sp
+	switch o.code {
+	case opMemorySize:
+		s[sp] = slot{lo: uint64(m.memories[o.a].Pages())}
+		m.sp++
+		return stRunning
+	case opTableSize:
+		s[sp] = slot{lo: uint64(len(m.tables[o.a].Elems))}
+		m.sp++
+		return stRunning
+	case opDataDrop:
+		m.datas[o.a] = nil
+		m.dropData[o.a] = true
+		return stRunning
+	case opElemDrop:
+		m.elems[o.a] = nil
+		m.dropElem[o.a] = true
+		return stRunning
+	}
 	top := &s[sp-1].lo
 	f32 := func() float64 { return float64(math.Float32frombits(uint32(*top))) }
 	f64 := func() float64 { return math.Float64frombits(*top) }
@@ -94,9 +112,6 @@ func (m *machine) slowOp(o *op) status {
 	case opF64ConvertI64U:
 		*top = math.Float64bits(float64(*top))
 
-	case opMemorySize:
-		s[sp] = slot{lo: uint64(m.memories[o.a].Pages())}
-		m.sp++
 	case opMemoryGrow:
 		old, ok := m.memories[o.a].Grow(uint32(*top))
 		if !ok {
@@ -106,9 +121,6 @@ func (m *machine) slowOp(o *op) status {
 		}
 	case opMemoryInit:
 		return m.memoryInit(o.a, uint32(o.x))
-	case opDataDrop:
-		m.datas[o.a] = nil
-		m.dropData[o.a] = true
 	case opMemoryCopy:
 		dst, src := m.memories[o.a].Data, m.memories[o.x].Data
 		d, sr, n := uint64(uint32(s[sp-3].lo)), uint64(uint32(s[sp-2].lo)), uint64(uint32(*top))
@@ -144,9 +156,6 @@ func (m *machine) slowOp(o *op) status {
 		}
 		t.Elems[i] = *top
 		m.sp -= 2
-	case opTableSize:
-		s[sp] = slot{lo: uint64(len(m.tables[o.a].Elems))}
-		m.sp++
 	case opTableGrow:
 		old, ok := m.tables[o.a].Grow(uint32(*top), s[sp-2].lo)
 		m.sp--
@@ -176,10 +185,6 @@ func (m *machine) slowOp(o *op) status {
 		m.sp -= 3
 	case opTableInit:
 		return m.tableInit(o.a, uint32(o.x))
-	case opElemDrop:
-		m.elems[o.a] = nil
-		m.dropElem[o.a] = true
-
 	default:
 		panic(fmt.Sprintf("opcode 0x%x not implemented", o.code))
 	}
