@@ -305,13 +305,6 @@ func (m *machine) checkSnapshot(s *snapshot.Snapshot) error {
 			return err
 		}
 	}
-	if len(s.Frames) > 0 {
-		f := m.funcs[s.Frames[len(s.Frames)-1].Func].def
-		i, _ := f.InstrAt(s.Frames[len(s.Frames)-1].PC)
-		if uint64(i) > s.Counter {
-			return fmt.Errorf("counter %d is smaller than the top frame's position", s.Counter)
-		}
-	}
 	if len(s.Globals) != len(m.globals) {
 		return fmt.Errorf("%d globals, the module has %d", len(s.Globals), len(m.globals))
 	}
@@ -392,7 +385,11 @@ func (m *machine) checkFrame(s *snapshot.Snapshot, k int) error {
 	in := &f.Instrs[i]
 	types := f.StackTypes(i)
 	if top := k == len(s.Frames)-1; !top {
-		callee := m.funcs[s.Frames[k+1].Func].def.Type
+		next := s.Frames[k+1].Func
+		if int(next) >= len(m.funcs) {
+			return fmt.Errorf("frame %d: function %d is not a function defined by the module", k+1, next)
+		}
+		callee := m.funcs[next].def.Type
 		switch in.Op {
 		case wasm.OpCall:
 			if in.A != s.Frames[k+1].Func {
