@@ -1,7 +1,9 @@
 package wasi
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -48,6 +50,9 @@ type guest struct {
 	funcs map[string]*engines.HostFunc
 	// alloc is the next free address of the scratch area.
 	alloc uint32
+	// trace, when not nil, collects each call's counter, name, errno and
+	// a hash of memory after it.
+	trace *[]string
 }
 
 const scratch = 1024
@@ -110,6 +115,10 @@ func (g *guest) try(name string, args ...uint64) (Errno, error) {
 	}
 	results := make([]uint64, len(fn.Type.Results))
 	err := fn.Call(g.m, args, results)
+	if g.trace != nil {
+		*g.trace = append(*g.trace, fmt.Sprintf("%d %s%v = %v, %v, memory %x",
+			g.m.counter, name, args, results, err, sha256.Sum256(g.mem())))
+	}
 	g.m.counter += 10
 	if len(results) == 0 {
 		return 0, err
