@@ -1,0 +1,114 @@
+package standard
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/wdb-dev/wdb/engines"
+	"github.com/wdb-dev/wdb/wasm"
+)
+
+// TestTraps checks the spec's message for every kind of trap, and that the
+// machine stays at the trapping instruction.
+func TestTraps(t *testing.T) {
+	tests := []struct{ fn, msg string }{
+		{"unreachable", msgUnreachable},
+		{"div0", msgDivideByZero},
+		{"rem0", msgDivideByZero},
+		{"divovf", msgIntegerOverflow},
+		{"divovf64", msgIntegerOverflow},
+		{"truncnan", msgInvalidConversion},
+		{"truncbig", msgIntegerOverflow},
+		{"truncneg", msgIntegerOverflow},
+		{"load", msgMemoryOOB},
+		{"store", msgMemoryOOB},
+		{"fill", msgMemoryOOB},
+		{"undefined", msgUndefinedElement},
+		{"uninit", msgUninitialized},
+		{"mismatch", msgIndirectMismatch},
+		{"tableget", msgTableOOB},
+	}
+	mod := load(t, "traps")
+	m := instance(t, mod, engines.Options{})
+	for _, tt := range tests {
+		start(t, m, tt.fn)
+		ev := m.Run(noStop)
+		if ev.Kind != engines.Trapped || ev.Trap.Msg != tt.msg {
+			t.Errorf("%s: %v %v, want trap %q", tt.fn, ev.Kind, ev.Trap, tt.msg)
+			continue
+		}
+		fn, off, ok := m.PC()
+		f := mod.Funcs[fn]
+		if !ok || fn != export(t, m, tt.fn) || off != ev.Trap.Offset {
+			t.Errorf("%s: machine at %d/0x%x, trap at 0x%x", tt.fn, fn, off, ev.Trap.Offset)
+		}
+		// The trapping instruction is the last before the final end.
+		if want := f.Instrs[len(f.Instrs)-2].Offset; off != want {
+			t.Errorf("%s: trap at 0x%x, want 0x%x", tt.fn, off, want)
+		}
+		// The operands are still there: the state is a valid snapshot.
+		if _, err := m.Snapshot(); err != nil {
+			t.Errorf("%s: snapshot at the trap: %v", tt.fn, err)
+		}
+	}
+
+	// Results that do not trap.
+	for fn, want := range map[string]uint64{"removf": 0, "satnan": 0} {
+		start(t, m, fn)
+		if got := runToEnd(t, m); got[0] != want {
+			t.Errorf("%s = %d, want %d", fn, got[0], want)
+		}
+	}
+}
+
+// TestHostErrors: a host error is a trap with its cause; an ExitError ends
+// the run with Exited and no frames.
+func TestHostErrors(t *testing.T) {
+	boom := errors.New("boom")
+	var fail error
+	host := hostFunc(func(engines.Machine, []uint64, []uint64) error { return fail })
+	m := instance(t, load(t, "counting"), engines.Options{}, host)
+
+	fail = boom
+	start(t, m, "calls", 1)
+	ev := m.Run(noStop)
+	if ev.Kind != engines.Trapped || !errors.Is(ev.Trap, boom) || ev.Trap.Msg != "boom" {
+		t.Fatalf("%v %v", ev.Kind, ev.Trap)
+	}
+	f := m.Module().Funcs[ev.Trap.Func]
+	if i, ok := f.InstrAt(ev.Trap.Offset); !ok || f.Instrs[i].Op != wasm.OpCall {
+		t.Errorf("host trap at 0x%x, not at a call", ev.Trap.Offset)
+	}
+
+	fail = &engines.ExitError{Code: 3}
+	c := m.Counter()
+	start(t, m, "calls", 1)
+	ev = m.Run(noStop)
+	if ev.Kind != engines.Exited || ev.ExitCode != 3 {
+		t.Fatalf("%v %d", ev.Kind, ev.ExitCode)
+	}
+	// local.get, call, 4 in $double, and the exiting call.
+	if m.Depth() != 0 || m.Counter()-c != 7 {
+		t.Errorf("after exit: depth %d, counted %d, want 0 and 7", m.Depth(), m.Counter()-c)
+	}
+}
+
+// TestImportChecks: imports must match the module's types.
+func TestImportChecks(t *testing.T) {
+	mod := load(t, "counting")
+	p, err := Engine{}.Compile(mod, engines.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := []engines.Extern{
+		{Kind: wasm.ExternMemory, Memory: engines.NewMemory(wasm.MemoryType{}, 0)},
+		hostFunc(nil),
+	}
+	bad[1].Func.Type.Results = nil
+	for _, ext := range bad {
+		_, err := p.Instantiate(engines.NewStore(), []engines.Extern{ext})
+		if err == nil || err.Error()[:len("incompatible import type for env.host")] != "incompatible import type for env.host" {
+			t.Errorf("import %v: error %v", ext.Kind, err)
+		}
+	}
+}
