@@ -1,0 +1,33 @@
+package enginetest_test
+
+import (
+	"testing"
+
+	"github.com/wdb-dev/wdb/engines"
+	"github.com/wdb-dev/wdb/internal/enginetest"
+
+	_ "github.com/wdb-dev/wdb/engines/standard"
+)
+
+func standard(t *testing.T) engines.Engine {
+	t.Helper()
+	e, err := engines.Get("standard")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// TestStandard checks the standard engine on its own: wazero's results,
+// checkpoint round trips, steps against runs to a counter.
+func TestStandard(t *testing.T) { enginetest.Suite(t, standard(t)) }
+
+// TestStandardTraces compares the standard engine's step trace with
+// itself: trivially equal, but it keeps StepTraces working until the other
+// engines use it.
+func TestStandardTraces(t *testing.T) {
+	e := standard(t)
+	for _, p := range enginetest.Programs() {
+		t.Run(p.Name, func(t *testing.T) { enginetest.StepTraces(t, e, e, p, 5000) })
+	}
+}
