@@ -195,10 +195,7 @@ func readv(c *call, fd, iovsPtr, iovsLen uint32, at int64, nreadPtr uint32) Errn
 		return errBadf
 	}
 	if !d.can(rightFdRead) {
-		return errBadf
-	}
-	if at >= 0 && !d.can(rightFdSeek) {
-		return errNotcapable
+		return errBadf // not open for reading
 	}
 	iovs, errno := c.iovecs(iovsPtr, iovsLen)
 	if errno != errSuccess {
@@ -268,10 +265,7 @@ func writev(c *call, fd, iovsPtr, iovsLen uint32, at int64, nwrittenPtr uint32) 
 		return errSpipe
 	}
 	if !d.can(rightFdWrite) {
-		return errBadf
-	}
-	if at >= 0 && !d.can(rightFdSeek) {
-		return errNotcapable
+		return errBadf // not open for writing
 	}
 	iovs, errno := c.iovecs(iovsPtr, iovsLen)
 	if errno != errSuccess {
@@ -331,13 +325,6 @@ func fdSeek(c *call, p params) Errno {
 	if d.isStdio() {
 		return errSpipe
 	}
-	need := rightFdSeek
-	if offset == 0 && whence == whenceCur {
-		need = rightFdTell
-	}
-	if !d.can(need) && !d.can(rightFdSeek) {
-		return errNotcapable
-	}
 	if !c.fits(resultPtr, 8) {
 		return errFault
 	}
@@ -386,9 +373,6 @@ func fdTell(c *call, p params) Errno {
 	if d.isStdio() {
 		return errSpipe
 	}
-	if !d.can(rightFdTell) && !d.can(rightFdSeek) {
-		return errNotcapable
-	}
 	var pos int64
 	if d.isFile() {
 		pos = d.rec.Offset
@@ -399,18 +383,15 @@ func fdTell(c *call, p params) Errno {
 	return errSuccess
 }
 
-func fdSync(c *call, p params) Errno     { return syncFile(c, p.u32(0), rightFdSync) }
-func fdDatasync(c *call, p params) Errno { return syncFile(c, p.u32(0), rightFdDatasync) }
-func syncFile(c *call, fd uint32, right uint64) Errno {
+func fdSync(c *call, p params) Errno     { return syncFile(c, p.u32(0)) }
+func fdDatasync(c *call, p params) Errno { return syncFile(c, p.u32(0)) }
+func syncFile(c *call, fd uint32) Errno {
 	d, errno := c.h.lookup(fd)
 	if errno != errSuccess {
 		return errno
 	}
 	if d.isStdio() {
 		return errSuccess // nothing is buffered
-	}
-	if !d.can(right) {
-		return errNotcapable
 	}
 	return errnoOf(d.file.Sync())
 }
@@ -440,9 +421,6 @@ func fdFdstatSetFlags(c *call, p params) Errno {
 	if flags&^uint32(fdflagsAll) != 0 {
 		return errInval
 	}
-	if !d.can(rightFdFdstatSetFlags) {
-		return errNotcapable
-	}
 	d.rec.FDFlags = flags
 	c.changed(fd)
 	return errSuccess
@@ -467,9 +445,6 @@ func fdFilestatGet(c *call, p params) Errno {
 	d, errno := c.h.lookup(p.u32(0))
 	if errno != errSuccess {
 		return errno
-	}
-	if !d.can(rightFdFilestatGet) {
-		return errNotcapable
 	}
 	var st [sizeFilestat]byte
 	if d.isStdio() {
@@ -512,7 +487,7 @@ func fdFilestatSetSize(c *call, p params) Errno {
 		return errIsdir
 	case !d.isFile():
 		return errInval
-	case !d.can(rightFdFilestatSetSize):
+	case !d.can(rightFdWrite):
 		return errBadf
 	case p.u64(1) > math.MaxInt64:
 		return errFbig
@@ -527,9 +502,6 @@ func fdFilestatSetTimes(c *call, p params) Errno {
 	}
 	if d.isStdio() {
 		return errBadf
-	}
-	if !d.can(rightFdFilestatSetTimes) {
-		return errNotcapable
 	}
 	atime, mtime, errno := c.h.fileTimes(p.u64(1), p.u64(2), uint16(p.u32(3)))
 	if errno != errSuccess {
@@ -576,8 +548,6 @@ func fdAdvise(c *call, p params) Errno {
 		return errBadf
 	case p.u32(3) > 5: // normal, sequential, random, willneed, dontneed, noreuse
 		return errInval
-	case !d.can(rightFdAdvise):
-		return errNotcapable
 	}
 	return errSuccess // advice may be ignored
 }
@@ -593,7 +563,7 @@ func fdAllocate(c *call, p params) Errno {
 		return errSpipe
 	case d.isDir():
 		return errBadf
-	case !d.can(rightFdAllocate):
+	case !d.can(rightFdWrite):
 		return errBadf
 	case length == 0:
 		return errInval
@@ -659,9 +629,6 @@ func fdReaddir(c *call, p params) Errno {
 	}
 	if !d.isDir() {
 		return errBadf
-	}
-	if !d.can(rightFdReaddir) {
-		return errNotcapable
 	}
 	out, ok := c.slice(buf, bufLen)
 	if !ok || !c.fits(usedPtr, 4) {

@@ -3,8 +3,17 @@
 //
 // A Host provides the imports of a WASI module (Imports). The guest reaches
 // only the directories the user preopened: every path is resolved through
-// an os.Root, which refuses "..", absolute paths and symbolic links that
-// would leave the directory.
+// an os.Root, which refuses ".." and symbolic links that would leave the
+// directory (ENOTCAPABLE).
+//
+// Rights are handled as wazero and current wasmtime do: a descriptor's
+// rights are recorded and reported by fd_fdstat_get (preopens pass on all
+// rights, stdio has no seek or tell so that wasi-libc's isatty works), and
+// the rights asked for in path_open decide the access mode, which is
+// enforced as POSIX does (reading a descriptor not open for reading is
+// EBADF). Other rights are not enforced: toolchains ask for widely
+// different sets (Zig none on directories, hand-written modules none at
+// all), and the security boundary is the preopened directory.
 //
 // In Live mode the host does real I/O and records every call in its Log:
 // the results, the bytes written into guest memory and the changes to the

@@ -9,35 +9,24 @@ import (
 	"github.com/wdb-dev/wdb/snapshot"
 )
 
-// Paths. A guest path is relative to a directory descriptor; the host
-// joins it to that directory's path inside its preopen and hands the
-// result to the preopen's os.Root, which resolves it component by
-// component and refuses anything that leaves the root: "..", absolute
-// paths and symbolic links (absolute, or relative ones climbing out).
-// Those refusals reach the guest as ENOTCAPABLE.
+// Paths. A guest path is relative to a directory descriptor (a leading
+// "/" too, as in wazero: Zig passes absolute paths to its preopen "/").
+// The host joins it to that directory's path inside its preopen and hands
+// the result to the preopen's os.Root, which resolves it component by
+// component and refuses anything that leaves the root: ".." too many and
+// symbolic links that are absolute or climb out. Those refusals reach the
+// guest as ENOTCAPABLE.
 
-// dirAt returns directory descriptor fd if it holds rights.
-func (c *call) dirAt(fd uint32, rights uint64) (*descriptor, Errno) {
+// pathAt resolves the guest path at ptr, n relative to directory fd. It
+// returns the directory and the path inside its preopen, ready for the
+// preopen's os.Root.
+func (c *call) pathAt(fd uint32, ptr, n uint32) (*descriptor, string, Errno) {
 	d, errno := c.h.lookup(fd)
 	if errno != errSuccess {
-		return nil, errno
+		return nil, "", errno
 	}
 	if !d.isDir() {
-		return nil, errNotdir
-	}
-	if !d.can(rights) {
-		return nil, errNotcapable
-	}
-	return d, errSuccess
-}
-
-// pathAt resolves the guest path at ptr, n relative to directory fd,
-// which must hold rights. It returns the directory and the path inside
-// its preopen, ready for the preopen's os.Root.
-func (c *call) pathAt(fd uint32, rights uint64, ptr, n uint32) (*descriptor, string, Errno) {
-	d, errno := c.dirAt(fd, rights)
-	if errno != errSuccess {
-		return nil, "", errno
+		return nil, "", errNotdir
 	}
 	p, errno := c.str(ptr, n)
 	if errno != errSuccess {
@@ -48,8 +37,9 @@ func (c *call) pathAt(fd uint32, rights uint64, ptr, n uint32) (*descriptor, str
 		return nil, "", errNoent
 	case strings.IndexByte(p, 0) >= 0:
 		return nil, "", errInval
-	case path.IsAbs(p):
-		return nil, "", errNotcapable
+	}
+	if p = strings.TrimLeft(p, "/"); p == "" {
+		p = "."
 	}
 	if base := d.path(); base != "." {
 		p = base + "/" + p
@@ -73,7 +63,7 @@ func pathOpen(c *call, p params) Errno {
 	dirFD, lookup, pathPtr, pathLen := p.u32(0), p.u32(1), p.u32(2), p.u32(3)
 	oflags, base, inheriting, fdflags, fdPtr := uint16(p.u32(4)), p.u64(5), p.u64(6), uint16(p.u32(7)), p.u32(8)
 
-	dir, name, errno := c.pathAt(dirFD, rightPathOpen, pathPtr, pathLen)
+	dir, name, errno := c.pathAt(dirFD, pathPtr, pathLen)
 	if errno != errSuccess {
 		return errno
 	}
@@ -83,17 +73,10 @@ func pathOpen(c *call, p params) Errno {
 		return errInval
 	case oflags&oflagCreat != 0 && oflags&oflagDirectory != 0:
 		return errInval
-	case oflags&oflagCreat != 0 && !dir.can(rightPathCreateFile),
-		oflags&oflagTrunc != 0 && !dir.can(rightPathFilestatSetSize):
-		return errNotcapable
 	}
 	if !c.fits(fdPtr, 4) {
 		return errFault
 	}
-	// A descriptor gets at most what its directory passes on; wasi-libc
-	// asks for everything its access mode allows and takes what it gets.
-	base &= dir.rec.Inherit
-	inheriting &= dir.rec.Inherit
 
 	if lookup&lookupSymlinkFollow == 0 {
 		// O_NOFOLLOW: a symbolic link as the last component is refused.
@@ -105,6 +88,9 @@ func pathOpen(c *call, p params) Errno {
 		}
 	}
 
+	// The rights asked for decide the access mode: writing if any right
+	// needs it, reading if asked or if nothing else is (base 0 is a
+	// read-only open).
 	write := oflags&oflagDirectory == 0 && base&writeRights != 0
 	read := base&(rightFdRead|rightFdReaddir) != 0 || !write
 	flag := accessFlags(read, write)
@@ -144,12 +130,12 @@ func pathOpen(c *call, p params) Errno {
 			return errNotdir
 		}
 		rec.Kind = snapshot.FileRegular
-		rec.Rights = base & fileRights
-		if !write {
-			rec.Rights &^= writeRights
+		rec.Rights = base & fileRights &^ (writeRights | rightFdRead)
+		if read {
+			rec.Rights |= rightFdRead
 		}
-		if !read {
-			rec.Rights &^= rightFdRead
+		if write {
+			rec.Rights |= base&writeRights | rightFdWrite
 		}
 	}
 	fd := c.h.freeFD()
@@ -172,7 +158,7 @@ func accessFlags(read, write bool) int {
 }
 
 func pathCreateDirectory(c *call, p params) Errno {
-	dir, name, errno := c.pathAt(p.u32(0), rightPathCreateDirectory, p.u32(1), p.u32(2))
+	dir, name, errno := c.pathAt(p.u32(0), p.u32(1), p.u32(2))
 	if errno != errSuccess {
 		return errno
 	}
@@ -180,7 +166,7 @@ func pathCreateDirectory(c *call, p params) Errno {
 }
 
 func pathRemoveDirectory(c *call, p params) Errno {
-	dir, name, errno := c.pathAt(p.u32(0), rightPathRemoveDirectory, p.u32(1), p.u32(2))
+	dir, name, errno := c.pathAt(p.u32(0), p.u32(1), p.u32(2))
 	if errno != errSuccess {
 		return errno
 	}
@@ -195,7 +181,7 @@ func pathRemoveDirectory(c *call, p params) Errno {
 }
 
 func pathUnlinkFile(c *call, p params) Errno {
-	dir, name, errno := c.pathAt(p.u32(0), rightPathUnlinkFile, p.u32(1), p.u32(2))
+	dir, name, errno := c.pathAt(p.u32(0), p.u32(1), p.u32(2))
 	if errno != errSuccess {
 		return errno
 	}
@@ -210,11 +196,11 @@ func pathUnlinkFile(c *call, p params) Errno {
 }
 
 func pathRename(c *call, p params) Errno {
-	from, oldName, errno := c.pathAt(p.u32(0), rightPathRenameSource, p.u32(1), p.u32(2))
+	from, oldName, errno := c.pathAt(p.u32(0), p.u32(1), p.u32(2))
 	if errno != errSuccess {
 		return errno
 	}
-	to, newName, errno := c.pathAt(p.u32(3), rightPathRenameTarget, p.u32(4), p.u32(5))
+	to, newName, errno := c.pathAt(p.u32(3), p.u32(4), p.u32(5))
 	if errno != errSuccess {
 		return errno
 	}
@@ -227,11 +213,11 @@ func pathRename(c *call, p params) Errno {
 func pathLink(c *call, p params) Errno {
 	// p[1] (lookup flags of the old path) is ignored: like link(2) on
 	// Linux, a symbolic link is linked itself.
-	from, oldName, errno := c.pathAt(p.u32(0), rightPathLinkSource, p.u32(2), p.u32(3))
+	from, oldName, errno := c.pathAt(p.u32(0), p.u32(2), p.u32(3))
 	if errno != errSuccess {
 		return errno
 	}
-	to, newName, errno := c.pathAt(p.u32(4), rightPathLinkTarget, p.u32(5), p.u32(6))
+	to, newName, errno := c.pathAt(p.u32(4), p.u32(5), p.u32(6))
 	if errno != errSuccess {
 		return errno
 	}
@@ -246,7 +232,7 @@ func pathSymlink(c *call, p params) Errno {
 	if errno != errSuccess {
 		return errno
 	}
-	dir, name, errno := c.pathAt(p.u32(2), rightPathSymlink, p.u32(3), p.u32(4))
+	dir, name, errno := c.pathAt(p.u32(2), p.u32(3), p.u32(4))
 	if errno != errSuccess {
 		return errno
 	}
@@ -265,7 +251,7 @@ func pathSymlink(c *call, p params) Errno {
 func escapes(p string) bool { return p == ".." || strings.HasPrefix(p, "../") }
 
 func pathReadlink(c *call, p params) Errno {
-	dir, name, errno := c.pathAt(p.u32(0), rightPathReadlink, p.u32(1), p.u32(2))
+	dir, name, errno := c.pathAt(p.u32(0), p.u32(1), p.u32(2))
 	if errno != errSuccess {
 		return errno
 	}
@@ -285,7 +271,7 @@ func pathReadlink(c *call, p params) Errno {
 }
 
 func pathFilestatGet(c *call, p params) Errno {
-	dir, name, errno := c.pathAt(p.u32(0), rightPathFilestatGet, p.u32(2), p.u32(3))
+	dir, name, errno := c.pathAt(p.u32(0), p.u32(2), p.u32(3))
 	if errno != errSuccess {
 		return errno
 	}
@@ -308,7 +294,7 @@ func pathFilestatGet(c *call, p params) Errno {
 }
 
 func pathFilestatSetTimes(c *call, p params) Errno {
-	dir, name, errno := c.pathAt(p.u32(0), rightPathFilestatSetTimes, p.u32(2), p.u32(3))
+	dir, name, errno := c.pathAt(p.u32(0), p.u32(2), p.u32(3))
 	if errno != errSuccess {
 		return errno
 	}

@@ -108,8 +108,6 @@ func (h *Host) fdEvent(userdata uint64, tag uint8, fd uint32) [sizeEvent]byte {
 	case tag == eventtypeFdRead && (d.rec.Kind == snapshot.FileStdout || d.rec.Kind == snapshot.FileStderr),
 		tag == eventtypeFdWrite && d.rec.Kind == snapshot.FileStdin:
 		errno = errBadf
-	case !d.can(rightPollFdReadwrite):
-		errno = errNotcapable
 	}
 	ev := event(userdata, errno, tag)
 	if errno == errSuccess && tag == eventtypeFdRead && d.isFile() {
