@@ -53,6 +53,8 @@ func (m *machine) growStack(need int) bool {
 }
 
 // call performs a call instruction (at m.pc) of the wasm function f.
+//
+//go:noinline
 func (m *machine) call(f *function) status {
 	counter := m.cbase + int64(m.pc) + 1
 	if st := m.enter(f); st != stRunning {
@@ -67,6 +69,8 @@ func (m *machine) call(f *function) status {
 
 // callImport performs a call instruction (at m.pc) of imported function
 // idx: atomic, counted one when it returns.
+//
+//go:noinline
 func (m *machine) callImport(idx uint32) status {
 	f := m.funcs[idx]
 	np, nr := f.numParams, f.numResults
@@ -143,6 +147,8 @@ func (m *machine) releaseHostBuffer(n int) { m.hostArgs = m.hostArgs[:len(m.host
 
 // callIndirect performs call_indirect (at m.pc): expected type id typeID,
 // table t.
+//
+//go:noinline
 func (m *machine) callIndirect(typeID uint32, t uint32) status {
 	m.sp--
 	i := uint32(m.stack[m.sp].lo)

@@ -122,7 +122,7 @@ func (p *program) compileBody(fn *function) error {
 		return fmt.Errorf("standard: %s has no analysed body (was the module loaded by wasm.Load?)", f.DisplayName())
 	}
 	fn.maxHeight = f.MaxHeight
-	fn.ret = op{code: opReturn, x: uint16(fn.numResults)}
+	fn.ret = returnOp(fn)
 	fn.code = make([]op, len(f.Instrs))
 	fail := func(in *wasm.Instr, format string, args ...any) error {
 		return fmt.Errorf("standard: %s at offset 0x%x: %s", f.DisplayName(), in.Offset, fmt.Sprintf(format, args...))
@@ -139,7 +139,7 @@ func (p *program) compileBody(fn *function) error {
 			o = op{code: opNop}
 		case wasm.OpEnd:
 			if i == len(f.Instrs)-1 {
-				o = op{code: opReturn, x: uint16(fn.numResults)}
+				o = returnOp(fn)
 			} else {
 				o = op{code: opNop}
 			}
@@ -157,7 +157,7 @@ func (p *program) compileBody(fn *function) error {
 			if err != nil {
 				return fail(in, "%v", err)
 			}
-			o = branchOp(in.Op == wasm.OpBrIf, t, fn)
+			o = branchOp(fn, in.Op == wasm.OpBrIf, t)
 		case wasm.OpBrTable:
 			depths := f.BrTable[in.A : in.A+in.B]
 			o = op{code: opBrTable, a: uint32(len(fn.brTable)), c: uint64(len(depths))}
@@ -167,9 +167,12 @@ func (p *program) compileBody(fn *function) error {
 					return fail(in, "%v", err)
 				}
 				fn.brTable = append(fn.brTable, t)
+				if t.arity > 1 {
+					o.code = opBrTableN
+				}
 			}
 		case wasm.OpReturn:
-			o = op{code: opReturn, x: uint16(fn.numResults)}
+			o = returnOp(fn)
 		case wasm.OpCall:
 			if p.mod.Funcs[in.A].Import != nil {
 				o.code = opCallImport
@@ -217,14 +220,25 @@ func resolveBranch(fn *function, i int, depth uint32) (brTarget, error) {
 	}, nil
 }
 
-// branchOp builds the op of a br or br_if to t.
-func branchOp(conditional bool, t brTarget, fn *function) op {
+// branchOp builds the op of a br or br_if to t. The dispatch loop moves
+// at most one value inline; branches carrying more use opBrN.
+func branchOp(fn *function, conditional bool, t brTarget) op {
+	if t.ret {
+		if conditional {
+			return op{code: opBrIfReturn}
+		}
+		return returnOp(fn)
+	}
+	if t.arity > 1 {
+		o := op{code: opBrN, a: uint32(len(fn.brTable))}
+		if conditional {
+			o.x = 1
+		}
+		fn.brTable = append(fn.brTable, t)
+		return o
+	}
 	o := op{a: t.pc, x: uint16(t.arity), c: uint64(t.height)}
 	switch {
-	case t.ret && conditional:
-		o = op{code: opBrIfReturn, x: uint16(fn.numResults)}
-	case t.ret:
-		o = op{code: opReturn, x: uint16(fn.numResults)}
 	case t.loop && conditional:
 		o.code = opBrIfLoop
 	case t.loop:
@@ -235,4 +249,12 @@ func branchOp(conditional bool, t brTarget, fn *function) op {
 		o.code = opBr
 	}
 	return o
+}
+
+// returnOp builds the function's return.
+func returnOp(fn *function) op {
+	if fn.numResults > 1 {
+		return op{code: opReturnN, x: uint16(fn.numResults)}
+	}
+	return op{code: opReturn, x: uint16(fn.numResults)}
 }

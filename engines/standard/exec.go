@@ -23,7 +23,7 @@ func (m *machine) exec() status {
 		case opNop:
 
 		case opUnreachable:
-			return m.trapAt(code, pc, sp, base, msgUnreachable)
+			return m.trapAt(pc, sp, base, msgUnreachable)
 
 		case opIf:
 			sp--
@@ -39,11 +39,12 @@ func (m *machine) exec() status {
 			continue
 
 		case opBr:
-			n, dst := int(op.x), base+int(op.c)
-			for k := 0; k < n; k++ {
-				stack[dst+k] = stack[sp-n+k]
+			dst := base + int(op.c)
+			if op.x != 0 {
+				stack[dst] = stack[sp-1]
+				dst++
 			}
-			sp = dst + n
+			sp = dst
 			m.cbase += int64(pc + 1 - int(op.a))
 			pc = int(op.a)
 			continue
@@ -51,26 +52,28 @@ func (m *machine) exec() status {
 		case opBrIf:
 			sp--
 			if uint32(stack[sp].lo) != 0 {
-				n, dst := int(op.x), base+int(op.c)
-				for k := 0; k < n; k++ {
-					stack[dst+k] = stack[sp-n+k]
+				dst := base + int(op.c)
+				if op.x != 0 {
+					stack[dst] = stack[sp-1]
+					dst++
 				}
-				sp = dst + n
+				sp = dst
 				m.cbase += int64(pc + 1 - int(op.a))
 				pc = int(op.a)
 				continue
 			}
 
 		case opBrLoop:
-			n, dst := int(op.x), base+int(op.c)
-			for k := 0; k < n; k++ {
-				stack[dst+k] = stack[sp-n+k]
+			dst := base + int(op.c)
+			if op.x != 0 {
+				stack[dst] = stack[sp-1]
+				dst++
 			}
-			sp = dst + n
+			sp = dst
 			m.cbase += int64(pc + 1 - int(op.a))
 			pc = int(op.a)
 			if m.cbase >= m.fastLimit.Load() {
-				m.save(code, pc, sp, base)
+				m.save(pc, sp, base)
 				return stCheck
 			}
 			continue
@@ -78,15 +81,16 @@ func (m *machine) exec() status {
 		case opBrIfLoop:
 			sp--
 			if uint32(stack[sp].lo) != 0 {
-				n, dst := int(op.x), base+int(op.c)
-				for k := 0; k < n; k++ {
-					stack[dst+k] = stack[sp-n+k]
+				dst := base + int(op.c)
+				if op.x != 0 {
+					stack[dst] = stack[sp-1]
+					dst++
 				}
-				sp = dst + n
+				sp = dst
 				m.cbase += int64(pc + 1 - int(op.a))
 				pc = int(op.a)
 				if m.cbase >= m.fastLimit.Load() {
-					m.save(code, pc, sp, base)
+					m.save(pc, sp, base)
 					return stCheck
 				}
 				continue
@@ -110,44 +114,77 @@ func (m *machine) exec() status {
 				op = &m.frames[m.depth-1].fn.ret
 				goto dispatch
 			}
-			n, dst := int(t.arity), base+int(t.height)
-			for k := 0; k < n; k++ {
-				stack[dst+k] = stack[sp-n+k]
+			dst := base + int(t.height)
+			if t.arity != 0 {
+				stack[dst] = stack[sp-1]
+				dst++
 			}
-			sp = dst + n
+			sp = dst
 			m.cbase += int64(pc + 1 - int(t.pc))
 			pc = int(t.pc)
 			if m.cbase >= m.fastLimit.Load() {
-				m.save(code, pc, sp, base)
+				m.save(pc, sp, base)
 				return stCheck
 			}
 			continue
 
 		case opReturn:
-			n := int(op.x)
-			for k := 0; k < n; k++ {
-				stack[base+k] = stack[sp-n+k]
+			if op.x != 0 {
+				stack[base] = stack[sp-1]
+				sp = base + 1
+			} else {
+				sp = base
 			}
-			sp = base + n
 			m.cbase += int64(pc + 1)
 			m.depth--
 			if m.depth <= m.stopDepth {
-				m.save(code, 0, sp, base)
+				m.save(0, sp, base)
 				return stReturn
 			}
 			caller := &m.frames[m.depth-1]
 			pc = caller.pc + 1
 			base = caller.base
 			code = m.active[caller.fn.index]
+			m.code = code
 			m.cbase -= int64(pc)
 			if m.cbase >= m.fastLimit.Load() {
-				m.save(code, pc, sp, base)
+				m.save(pc, sp, base)
 				return stCheck
 			}
 			continue
 
+		case opReturnN:
+			m.save(pc, sp, base)
+			if st := m.returnN(int(op.x)); st != stRunning {
+				return st
+			}
+			code, pc, sp, base, stack = m.code, m.pc, m.sp, m.base, m.stack
+			continue
+
+		case opBrTableN:
+			m.save(pc, sp, base)
+			if st := m.brTableN(op); st != stRunning {
+				return st
+			}
+			code, pc, sp, base, stack = m.code, m.pc, m.sp, m.base, m.stack
+			continue
+
+		case opBrN:
+			if op.x != 0 {
+				sp--
+				if uint32(stack[sp].lo) == 0 {
+					break
+				}
+			}
+			m.save(pc, sp, base)
+			if st := m.branchN(&m.frames[m.depth-1].fn.brTable[op.a]); st != stRunning {
+				return st
+			}
+			code, pc, sp, base, stack = m.code, m.pc, m.sp, m.base, m.stack
+			continue
+
 		case opCall:
-			m.save(code, pc, sp, base)
+			m.save(pc, sp, base)
 			if st := m.call(m.funcs[op.a]); st != stRunning {
 				return st
 			}
@@ -155,7 +192,7 @@ func (m *machine) exec() status {
 			continue
 
 		case opCallImport:
-			m.save(code, pc, sp, base)
+			m.save(pc, sp, base)
 			if st := m.callImport(op.a); st != stRunning {
 				return st
 			}
@@ -163,7 +200,7 @@ func (m *machine) exec() status {
 			continue
 
 		case opCallIndirect:
-			m.save(code, pc, sp, base)
+			m.save(pc, sp, base)
 			if st := m.callIndirect(op.a, uint32(op.c)); st != stRunning {
 				return st
 			}
@@ -171,7 +208,7 @@ func (m *machine) exec() status {
 			continue
 
 		case opStep:
-			m.save(code, pc, sp, base)
+			m.save(pc, sp, base)
 			if m.stepStop() {
 				return stStop
 			}
@@ -180,7 +217,7 @@ func (m *machine) exec() status {
 			goto dispatch
 
 		case opBreak:
-			m.save(code, pc, sp, base)
+			m.save(pc, sp, base)
 			if m.breakStop() {
 				return stStop
 			}
@@ -216,64 +253,78 @@ func (m *machine) exec() status {
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
 			mem := m.mem.Data
 			if ea+4 > uint64(len(mem)) {
-				return m.trapAt(code, pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, msgMemoryOOB)
 			}
 			stack[sp-1].lo = uint64(binary.LittleEndian.Uint32(mem[ea:]))
 		case opI64Load, opF64Load:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
 			mem := m.mem.Data
 			if ea+8 > uint64(len(mem)) {
-				return m.trapAt(code, pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, msgMemoryOOB)
 			}
 			stack[sp-1].lo = binary.LittleEndian.Uint64(mem[ea:])
-		case opI32Load8S, opI32Load8U, opI64Load8S, opI64Load8U:
+		case opI32Load8S:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
 			mem := m.mem.Data
 			if ea >= uint64(len(mem)) {
-				return m.trapAt(code, pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, msgMemoryOOB)
 			}
-			v := mem[ea]
-			switch op.code {
-			case opI32Load8S:
-				stack[sp-1].lo = uint64(uint32(int32(int8(v))))
-			case opI64Load8S:
-				stack[sp-1].lo = uint64(int64(int8(v)))
-			default:
-				stack[sp-1].lo = uint64(v)
+			stack[sp-1].lo = uint64(uint32(int32(int8(mem[ea]))))
+		case opI64Load8S:
+			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
+			mem := m.mem.Data
+			if ea >= uint64(len(mem)) {
+				return m.trapAt(pc, sp, base, msgMemoryOOB)
 			}
-		case opI32Load16S, opI32Load16U, opI64Load16S, opI64Load16U:
+			stack[sp-1].lo = uint64(int64(int8(mem[ea])))
+		case opI32Load8U, opI64Load8U:
+			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
+			mem := m.mem.Data
+			if ea >= uint64(len(mem)) {
+				return m.trapAt(pc, sp, base, msgMemoryOOB)
+			}
+			stack[sp-1].lo = uint64(mem[ea])
+		case opI32Load16S:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
 			mem := m.mem.Data
 			if ea+2 > uint64(len(mem)) {
-				return m.trapAt(code, pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, msgMemoryOOB)
 			}
-			v := binary.LittleEndian.Uint16(mem[ea:])
-			switch op.code {
-			case opI32Load16S:
-				stack[sp-1].lo = uint64(uint32(int32(int16(v))))
-			case opI64Load16S:
-				stack[sp-1].lo = uint64(int64(int16(v)))
-			default:
-				stack[sp-1].lo = uint64(v)
+			stack[sp-1].lo = uint64(uint32(int32(int16(binary.LittleEndian.Uint16(mem[ea:])))))
+		case opI64Load16S:
+			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
+			mem := m.mem.Data
+			if ea+2 > uint64(len(mem)) {
+				return m.trapAt(pc, sp, base, msgMemoryOOB)
 			}
-		case opI64Load32S, opI64Load32U:
+			stack[sp-1].lo = uint64(int64(int16(binary.LittleEndian.Uint16(mem[ea:]))))
+		case opI32Load16U, opI64Load16U:
+			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
+			mem := m.mem.Data
+			if ea+2 > uint64(len(mem)) {
+				return m.trapAt(pc, sp, base, msgMemoryOOB)
+			}
+			stack[sp-1].lo = uint64(binary.LittleEndian.Uint16(mem[ea:]))
+		case opI64Load32S:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
 			mem := m.mem.Data
 			if ea+4 > uint64(len(mem)) {
-				return m.trapAt(code, pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, msgMemoryOOB)
 			}
-			v := binary.LittleEndian.Uint32(mem[ea:])
-			if op.code == opI64Load32S {
-				stack[sp-1].lo = uint64(int64(int32(v)))
-			} else {
-				stack[sp-1].lo = uint64(v)
+			stack[sp-1].lo = uint64(int64(int32(binary.LittleEndian.Uint32(mem[ea:]))))
+		case opI64Load32U:
+			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
+			mem := m.mem.Data
+			if ea+4 > uint64(len(mem)) {
+				return m.trapAt(pc, sp, base, msgMemoryOOB)
 			}
+			stack[sp-1].lo = uint64(binary.LittleEndian.Uint32(mem[ea:]))
 
 		case opI32Store, opF32Store, opI64Store32:
 			ea := uint64(uint32(stack[sp-2].lo)) + uint64(op.a)
 			mem := m.mem.Data
 			if ea+4 > uint64(len(mem)) {
-				return m.trapAt(code, pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, msgMemoryOOB)
 			}
 			binary.LittleEndian.PutUint32(mem[ea:], uint32(stack[sp-1].lo))
 			sp -= 2
@@ -281,7 +332,7 @@ func (m *machine) exec() status {
 			ea := uint64(uint32(stack[sp-2].lo)) + uint64(op.a)
 			mem := m.mem.Data
 			if ea+8 > uint64(len(mem)) {
-				return m.trapAt(code, pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, msgMemoryOOB)
 			}
 			binary.LittleEndian.PutUint64(mem[ea:], stack[sp-1].lo)
 			sp -= 2
@@ -289,7 +340,7 @@ func (m *machine) exec() status {
 			ea := uint64(uint32(stack[sp-2].lo)) + uint64(op.a)
 			mem := m.mem.Data
 			if ea >= uint64(len(mem)) {
-				return m.trapAt(code, pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, msgMemoryOOB)
 			}
 			mem[ea] = byte(stack[sp-1].lo)
 			sp -= 2
@@ -297,7 +348,7 @@ func (m *machine) exec() status {
 			ea := uint64(uint32(stack[sp-2].lo)) + uint64(op.a)
 			mem := m.mem.Data
 			if ea+2 > uint64(len(mem)) {
-				return m.trapAt(code, pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, msgMemoryOOB)
 			}
 			binary.LittleEndian.PutUint16(mem[ea:], uint16(stack[sp-1].lo))
 			sp -= 2
@@ -425,24 +476,24 @@ func (m *machine) exec() status {
 		case opI32DivS:
 			a, b := int32(stack[sp-2].lo), int32(stack[sp-1].lo)
 			if b == 0 {
-				return m.trapAt(code, pc, sp, base, msgDivideByZero)
+				return m.trapAt(pc, sp, base, msgDivideByZero)
 			}
 			if b == -1 && a == math.MinInt32 {
-				return m.trapAt(code, pc, sp, base, msgIntegerOverflow)
+				return m.trapAt(pc, sp, base, msgIntegerOverflow)
 			}
 			sp--
 			stack[sp-1].lo = uint64(uint32(a / b))
 		case opI32DivU:
 			a, b := uint32(stack[sp-2].lo), uint32(stack[sp-1].lo)
 			if b == 0 {
-				return m.trapAt(code, pc, sp, base, msgDivideByZero)
+				return m.trapAt(pc, sp, base, msgDivideByZero)
 			}
 			sp--
 			stack[sp-1].lo = uint64(a / b)
 		case opI32RemS:
 			a, b := int32(stack[sp-2].lo), int32(stack[sp-1].lo)
 			if b == 0 {
-				return m.trapAt(code, pc, sp, base, msgDivideByZero)
+				return m.trapAt(pc, sp, base, msgDivideByZero)
 			}
 			sp--
 			if b == -1 {
@@ -453,7 +504,7 @@ func (m *machine) exec() status {
 		case opI32RemU:
 			a, b := uint32(stack[sp-2].lo), uint32(stack[sp-1].lo)
 			if b == 0 {
-				return m.trapAt(code, pc, sp, base, msgDivideByZero)
+				return m.trapAt(pc, sp, base, msgDivideByZero)
 			}
 			sp--
 			stack[sp-1].lo = uint64(a % b)
@@ -498,24 +549,24 @@ func (m *machine) exec() status {
 		case opI64DivS:
 			a, b := int64(stack[sp-2].lo), int64(stack[sp-1].lo)
 			if b == 0 {
-				return m.trapAt(code, pc, sp, base, msgDivideByZero)
+				return m.trapAt(pc, sp, base, msgDivideByZero)
 			}
 			if b == -1 && a == math.MinInt64 {
-				return m.trapAt(code, pc, sp, base, msgIntegerOverflow)
+				return m.trapAt(pc, sp, base, msgIntegerOverflow)
 			}
 			sp--
 			stack[sp-1].lo = uint64(a / b)
 		case opI64DivU:
 			a, b := stack[sp-2].lo, stack[sp-1].lo
 			if b == 0 {
-				return m.trapAt(code, pc, sp, base, msgDivideByZero)
+				return m.trapAt(pc, sp, base, msgDivideByZero)
 			}
 			sp--
 			stack[sp-1].lo = a / b
 		case opI64RemS:
 			a, b := int64(stack[sp-2].lo), int64(stack[sp-1].lo)
 			if b == 0 {
-				return m.trapAt(code, pc, sp, base, msgDivideByZero)
+				return m.trapAt(pc, sp, base, msgDivideByZero)
 			}
 			sp--
 			if b == -1 {
@@ -526,7 +577,7 @@ func (m *machine) exec() status {
 		case opI64RemU:
 			a, b := stack[sp-2].lo, stack[sp-1].lo
 			if b == 0 {
-				return m.trapAt(code, pc, sp, base, msgDivideByZero)
+				return m.trapAt(pc, sp, base, msgDivideByZero)
 			}
 			sp--
 			stack[sp-1].lo = a % b
@@ -644,7 +695,7 @@ func (m *machine) exec() status {
 			sp++
 
 		default:
-			m.save(code, pc, sp, base)
+			m.save(pc, sp, base)
 			if st := m.slowOp(op); st != stRunning {
 				return st
 			}
@@ -654,14 +705,66 @@ func (m *machine) exec() status {
 	}
 }
 
+// branchN performs a taken branch (at m.pc) carrying more than one value.
+//
+//go:noinline
+func (m *machine) branchN(t *brTarget) status {
+	n, dst := int(t.arity), m.base+int(t.height)
+	copy(m.stack[dst:dst+n], m.stack[m.sp-n:m.sp])
+	m.sp = dst + n
+	m.cbase += int64(m.pc + 1 - int(t.pc))
+	m.pc = int(t.pc)
+	if m.cbase >= m.fastLimit.Load() {
+		return stCheck
+	}
+	return stRunning
+}
+
+// brTableN performs a br_table (at m.pc) whose targets take more than one
+// value.
+//
+//go:noinline
+func (m *machine) brTableN(o *op) status {
+	m.sp--
+	i := uint64(uint32(m.stack[m.sp].lo))
+	if i >= o.c {
+		i = o.c - 1
+	}
+	fn := m.frames[m.depth-1].fn
+	if t := &fn.brTable[uint64(o.a)+i]; !t.ret {
+		return m.branchN(t)
+	}
+	return m.returnN(fn.numResults)
+}
+
+// returnN performs a return (at m.pc) of n > 1 values: the same as the
+// loop's opReturn.
+//
+//go:noinline
+func (m *machine) returnN(n int) status {
+	copy(m.stack[m.base:m.base+n], m.stack[m.sp-n:m.sp])
+	m.sp = m.base + n
+	m.cbase += int64(m.pc + 1)
+	m.depth--
+	if m.depth <= m.stopDepth {
+		m.pc = 0
+		return stReturn
+	}
+	m.resumeCaller()
+	if m.cbase >= m.fastLimit.Load() {
+		return stCheck
+	}
+	return stRunning
+}
+
 // save writes the loop's state back into the machine.
-func (m *machine) save(code []op, pc, sp, base int) {
-	m.code, m.pc, m.sp, m.base = code, pc, sp, base
+func (m *machine) save(pc, sp, base int) {
+	m.pc, m.sp, m.base = pc, sp, base
 }
 
 // trapAt records a trap at instruction pc.
-func (m *machine) trapAt(code []op, pc, sp, base int, msg string) status {
-	m.save(code, pc, sp, base)
+func (m *machine) trapAt(pc, sp, base int, msg string) status {
+	m.save(pc, sp, base)
 	m.trapMsg, m.trapCause = msg, nil
 	return stTrap
 }

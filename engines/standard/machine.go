@@ -372,6 +372,8 @@ func (m *machine) setPrecise(precise bool) {
 
 // stepStop is opStep's check: it reports whether Run must stop before the
 // instruction at m.pc.
+//
+//go:noinline
 func (m *machine) stepStop() bool {
 	ev, ok := m.boundaryStop()
 	if ok {
@@ -382,6 +384,8 @@ func (m *machine) stepStop() bool {
 
 // breakStop is opBreak's check: a breakpoint stops, except at the first
 // instruction of a Run and in nested calls.
+//
+//go:noinline
 func (m *machine) breakStop() bool {
 	if m.run.nested || m.Counter() == m.run.startCounter {
 		return false

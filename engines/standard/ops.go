@@ -17,10 +17,11 @@ type opcode uint16
 //
 //	if, else (opJump)             a = index of the instruction executed next when the
 //	                              condition is false / after the then-arm
-//	br, br_if (all variants)      a = continuation index, x = arity,
+//	br, br_if (all variants)      a = continuation index, x = arity (0 or 1),
 //	                              c = destination height above the frame base
+//	multi-value br, br_if (opBrN) a = entry in function.brTable, x = 1 for br_if
 //	br_table                      a = first entry in function.brTable, c = number of entries
-//	return                        x = number of results
+//	return                        x = number of results (opReturn: 0 or 1)
 //	call, ref.func                a = function index
 //	call_indirect                 a = canonical type id, c = table index
 //	local.*, global.*             a = index
@@ -43,6 +44,9 @@ const (
 	opStep       opcode = 0x09 // precise mode: check the stop conditions, then execute
 	opBreak      opcode = 0x0a // a breakpoint patched over an instruction
 	opCallImport opcode = 0x12 // call of an imported function
+	opReturnN    opcode = 0x13 // return of more than one value
+	opBrN        opcode = 0x14 // br or br_if (x = 1) carrying more than one value: a = function.brTable entry
+	opBrTableN   opcode = 0x15 // br_table carrying more than one value
 )
 
 // Operations that keep their Wasm opcode.

@@ -10,6 +10,8 @@ import (
 // rare ones, and those that need function calls. m.pc and m.sp are the
 // loop's; on a trap m.sp is left unchanged, so the machine stays before
 // the trapping instruction.
+//
+//go:noinline
 func (m *machine) slowOp(o *op) status {
 	s, sp := m.stack, m.sp
 	switch o.code {
