@@ -18,8 +18,8 @@ import (
 //     checks, offsets, the element section, constant expressions and the
 //     module-level validation rules, the first validation error kept aside;
 //  2. the decoding of every function body into instructions (code.go);
-//  3. wabin, on a copy without the custom and element sections, decodes
-//     types, imports, exports, index spaces, data and locals;
+//  3. wabin, on a copy without the custom, element and data sections,
+//     decodes types, imports, exports, index spaces and locals;
 //  4. the validation of every function, which produces the analysis
 //     (validate.go).
 func Load(b []byte) (*Module, error) {
@@ -126,7 +126,7 @@ func (l *loader) decodeBodies() *Error {
 	// estimate of two bytes per instruction is about right for compiled
 	// code; chunks are added when it is not.
 	instrs := newArena[Instr](total/2 + 16)
-	blocks := newArena[Block](total/16 + 16)
+	blocks := newArena[Block](total/24 + 16)
 	brs := newArena[uint32](64)
 	d := &decoder{l: l}
 	l.typed = make([][]typedBlock, len(l.bodies))
@@ -183,20 +183,22 @@ func (a *arena[T]) alloc(n int) []T {
 }
 
 // decodeWabin has wabin decode the module and fills the Module from its
-// result. Custom sections (wabin fails on some well-formed ones, and the
-// spec does not validate them) and the element section (already decoded)
-// are left out of wabin's copy.
+// result. Left out of wabin's copy: custom sections (wabin fails on some
+// well-formed ones, and the spec does not validate them), the element
+// section (wabin cannot read global.get items) and the data section (the
+// loader's pass has the segments already, as slices of the module, where
+// wabin would copy them one by one: Go programs have tens of thousands).
 func (l *loader) decodeWabin() *Error {
 	stripped := make([]byte, 8, len(l.b))
 	copy(stripped, l.b[:8])
 	for _, s := range l.sections {
 		// wabin fails on an empty memory section.
 		emptyMemory := s.id == secMemory && s.end == s.off+1 && l.b[s.off] == 0
-		if s.id != secElement && !emptyMemory {
+		if s.id != secElement && s.id != secData && !emptyMemory {
 			stripped = append(stripped, l.b[s.start:s.end]...)
 		}
 	}
-	wm, err := binary.DecodeModule(stripped, wabin.CoreFeaturesV2)
+	wm, err := decodeWabin(stripped)
 	if err != nil {
 		return l.wabinError(err)
 	}
@@ -259,8 +261,6 @@ func (l *loader) decodeWabin() *Error {
 		return l.disagree(secGlobal, "global count")
 	case len(m.Tables) != len(l.tables):
 		return l.disagree(secTable, "table count")
-	case len(wm.DataSection) != len(m.Datas):
-		return l.disagree(secData, "data segment count")
 	}
 	for i, f := range m.Funcs {
 		if f.TypeIndex != funcTypes[i] {
@@ -278,9 +278,6 @@ func (l *loader) decodeWabin() *Error {
 	for i, c := range wm.CodeSection {
 		m.Funcs[int(m.NumImportedFuncs)+i].Locals = valTypes(c.LocalTypes)
 	}
-	for i, d := range wm.DataSection {
-		m.Datas[i].Init = d.Init
-	}
 	for i, typed := range l.typed {
 		f := m.Funcs[int(m.NumImportedFuncs)+i]
 		for _, tb := range typed {
@@ -288,6 +285,17 @@ func (l *loader) decodeWabin() *Error {
 		}
 	}
 	return nil
+}
+
+// decodeWabin runs wabin, turning a panic (a bug, as the loader's pass has
+// checked the module) into an error.
+func decodeWabin(b []byte) (m *wabin.Module, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return binary.DecodeModule(b, wabin.CoreFeaturesV2)
 }
 
 func valTypes(ts []wabin.ValueType) []ValType {

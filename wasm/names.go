@@ -109,27 +109,54 @@ func (l *loader) readDWARFNames() {
 			}
 		}
 	}
+	// An out-of-line copy of an inlined function, or a definition of a
+	// declared one, has its name on the entry it refers to, which may come
+	// later: collect, then resolve.
+	names := map[dwarf.Offset]string{}
+	type subprogram struct {
+		lowPC  uint64
+		name   string
+		origin dwarf.Offset
+	}
+	var subs []subprogram
 	r := d.Reader()
 	for {
 		e, err := r.Next()
-		if err != nil || e == nil {
-			return
+		if err != nil {
+			break
+		}
+		if e == nil {
+			break
 		}
 		if e.Tag != dwarf.TagSubprogram {
-			continue
-		}
-		lowPC, ok := e.Val(dwarf.AttrLowpc).(uint64)
-		if !ok {
 			continue
 		}
 		name, _ := e.Val(dwarf.AttrName).(string)
 		if name == "" {
 			name, _ = e.Val(dwarf.AttrLinkageName).(string)
 		}
+		if name != "" {
+			names[e.Offset] = name
+		}
+		lowPC, ok := e.Val(dwarf.AttrLowpc).(uint64)
+		if !ok {
+			continue
+		}
+		origin, _ := e.Val(dwarf.AttrAbstractOrigin).(dwarf.Offset)
+		if spec, ok := e.Val(dwarf.AttrSpecification).(dwarf.Offset); ok {
+			origin = spec
+		}
+		subs = append(subs, subprogram{lowPC, name, origin})
+	}
+	for _, sp := range subs {
+		name := sp.name
+		if name == "" {
+			name = names[sp.origin]
+		}
 		if name == "" {
 			continue
 		}
-		off := uint64(m.CodeSectionOffset) + lowPC
+		off := uint64(m.CodeSectionOffset) + sp.lowPC
 		i := sort.Search(len(l.bodies), func(i int) bool { return uint64(l.bodies[i].end) > off })
 		if i < len(l.bodies) && uint64(l.bodies[i].start) <= off {
 			if f := m.Funcs[int(l.numImportedFuncs)+i]; f.Name == "" {

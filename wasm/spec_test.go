@@ -14,12 +14,21 @@ import (
 // files inside the wazero module, or skips the test.
 func specDir(t testing.TB) string {
 	t.Helper()
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/tetratelabs/wazero").Output()
-	dir := strings.TrimSpace(string(out))
-	if err != nil || dir == "" {
+	dir, err := goListWazero()
+	if err != nil {
 		t.Skipf("wazero module not found: %v", err)
 	}
 	return filepath.Join(dir, "internal", "integration_test", "spectest")
+}
+
+// goListWazero returns the directory of the wazero module.
+func goListWazero() (string, error) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/tetratelabs/wazero").Output()
+	dir := strings.TrimSpace(string(out))
+	if err == nil && dir == "" {
+		err = errors.New("empty directory")
+	}
+	return dir, err
 }
 
 type specCommand struct {

@@ -1,0 +1,71 @@
+package wasm
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzLoad checks that Load never panics, that its errors are *Error, and
+// that the analysis of what it accepts is consistent.
+func FuzzLoad(f *testing.F) {
+	seeds, _ := filepath.Glob("testdata/*.wasm")
+	for _, s := range seeds {
+		if b, err := os.ReadFile(s); err == nil {
+			f.Add(b)
+		}
+	}
+	// A few spec modules, when the suite is at hand.
+	if out, err := goListWazero(); err == nil {
+		dir := filepath.Join(out, "internal", "integration_test", "spectest", "v2", "testdata")
+		for _, name := range []string{"block.0.wasm", "br_table.0.wasm", "elem.0.wasm", "binary.40.wasm", "unreached-valid.1.wasm", "custom.1.wasm"} {
+			if b, err := os.ReadFile(filepath.Join(dir, name)); err == nil {
+				f.Add(b)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := Load(b)
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("error %T: %v", err, err)
+			}
+			_ = e.Error()
+			return
+		}
+		checkAnalysis(t, m)
+	})
+}
+
+// checkAnalysis checks invariants of a loaded module's analysis.
+func checkAnalysis(t *testing.T, m *Module) {
+	for _, f := range m.Funcs[m.NumImportedFuncs:] {
+		if len(f.Info) != len(f.Instrs) || len(f.Instrs) == 0 || f.Instrs[len(f.Instrs)-1].Op != OpEnd {
+			t.Fatalf("%s: %d instructions, %d infos", f.DisplayName(), len(f.Instrs), len(f.Info))
+		}
+		for i := range f.Instrs {
+			info := f.Info[i]
+			if int(info.Height) > f.MaxHeight {
+				t.Fatalf("%s: height %d above MaxHeight %d", f.DisplayName(), info.Height, f.MaxHeight)
+			}
+			types := f.StackTypes(i) // walks Top through Height nodes
+			if !info.Unreachable {
+				for _, ty := range types {
+					if ty == Unknown {
+						t.Fatalf("%s: unknown operand at reachable instruction %d", f.DisplayName(), i)
+					}
+				}
+			}
+			labels := f.Labels(i)
+			if labels[0] != 0 {
+				t.Fatalf("%s: outermost label is %d", f.DisplayName(), labels[0])
+			}
+			b := f.Blocks[info.Block]
+			if b.Kind != LabelFunc && (i < b.Start || i > b.End) {
+				t.Fatalf("%s: instruction %d outside its block %+v", f.DisplayName(), i, b)
+			}
+		}
+	}
+}
