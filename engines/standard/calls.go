@@ -151,58 +151,57 @@ func (m *machine) releaseHostBuffer(n int) { m.hostArgs = m.hostArgs[:len(m.host
 //go:noinline
 func (m *machine) callIndirect(typeID uint32, t uint32) status {
 	m.sp--
-	i := uint32(m.stack[m.sp].lo)
-	restore := func(st status) status { m.sp++; return st }
+	st := m.callRef(typeID, t, uint32(m.stack[m.sp].lo))
+	if st == stTrap || st == stExit {
+		m.sp++ // still at the call_indirect, with its operands
+	}
+	return st
+}
+
+// callRef calls the function that element i of table t refers to.
+func (m *machine) callRef(typeID, t, i uint32) status {
 	tab := m.tables[t]
 	if uint64(i) >= uint64(len(tab.Elems)) {
-		return restore(m.trapWith(msgUndefinedElement))
+		return m.trapWith(msgUndefinedElement)
 	}
 	ref := tab.Elems[i]
 	if ref == 0 {
-		return restore(m.trapWith(msgUninitialized))
+		return m.trapWith(msgUninitialized)
 	}
 	inst, fn := engines.DecodeFuncRef(ref)
-	if inst == m.id {
-		if int(fn) >= len(m.funcs) {
-			return restore(m.trapWith(msgUndefinedElement))
-		}
-		f := m.funcs[fn]
-		if f.typeID != typeID {
-			return restore(m.trapWith(msgIndirectMismatch))
-		}
-		if f.imported {
-			if st := m.callImport(fn); st != stRunning {
-				return restore(st)
-			}
-			return stRunning
-		}
-		if st := m.call(f); st == stTrap {
-			return restore(st)
-		} else {
-			return st
-		}
+	if inst != m.id {
+		return m.callForeign(inst, fn, typeID)
 	}
-	return m.callForeign(inst, fn, typeID, restore)
+	if int(fn) >= len(m.funcs) {
+		return m.trapWith(msgUndefinedElement)
+	}
+	f := m.funcs[fn]
+	if f.typeID != typeID {
+		return m.trapWith(msgIndirectMismatch)
+	}
+	if f.imported {
+		return m.callImport(fn)
+	}
+	return m.call(f)
 }
 
 // callForeign calls function fn of another instance of the store through a
 // reference: atomic, like a host call.
-func (m *machine) callForeign(inst, fn, typeID uint32, restore func(status) status) status {
+func (m *machine) callForeign(inst, fn, typeID uint32) status {
 	var other engines.Machine
 	if m.store != nil {
 		other = m.store.Instance(inst)
 	}
 	if other == nil || int(fn) >= len(other.Module().Funcs) {
-		return restore(m.trapWith(msgUndefinedElement))
+		return m.trapWith(msgUndefinedElement)
 	}
 	ft := other.Module().Funcs[fn].Type
-	want := m.typeByID(typeID)
-	if !ft.Equal(want) {
-		return restore(m.trapWith(msgIndirectMismatch))
+	if !ft.Equal(m.typeByID(typeID)) {
+		return m.trapWith(msgIndirectMismatch)
 	}
 	np, nr := len(ft.Params), len(ft.Results)
 	if m.sp-np+nr > len(m.stack) && !m.growStack(m.sp-np+nr) {
-		return restore(m.trapWith(msgCallStack))
+		return m.trapWith(msgCallStack)
 	}
 	params := make([]uint64, np)
 	for k := range params {
@@ -210,7 +209,7 @@ func (m *machine) callForeign(inst, fn, typeID uint32, restore func(status) stat
 	}
 	results := make([]uint64, nr)
 	if st := m.hostCall(engines.Extern{Owner: other, Index: fn}, params, results); st != stRunning {
-		return restore(st)
+		return st
 	}
 	m.sp -= np
 	for k, r := range results {
