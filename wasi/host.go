@@ -1,33 +1,3 @@
-// Package wasi is wdb's wasi_snapshot_preview1 host, written on the
-// standard library, with the record/replay log that time travel stands on.
-//
-// A Host provides the imports of a WASI module (Imports). The guest reaches
-// only the directories the user preopened: every path is resolved through
-// an os.Root, which refuses ".." and symbolic links that would leave the
-// directory (ENOTCAPABLE).
-//
-// Rights are handled as wazero and current wasmtime do: a descriptor's
-// rights are recorded and reported by fd_fdstat_get (preopens pass on all
-// rights, stdio has no seek or tell so that wasi-libc's isatty works), and
-// the rights asked for in path_open decide the access mode, which is
-// enforced as POSIX does (reading a descriptor not open for reading is
-// EBADF). Other rights are not enforced: toolchains ask for widely
-// different sets (Zig none on directories, hand-written modules none at
-// all), and the security boundary is the preopened directory.
-//
-// In Live mode the host does real I/O and records every call in its Log:
-// the results, the bytes written into guest memory and the changes to the
-// descriptor table, keyed by the instruction counter at the call. In Replay
-// mode (after Seek to a counter in the past) it does no I/O at all: calls
-// return what was recorded and re-apply the recorded memory writes, so
-// re-executing the past reproduces it exactly and prints nothing twice.
-// Once the guest passes the end of the log it is back in the present and
-// the host returns to Live mode by itself.
-//
-// State and Restore convert the host's state to and from the
-// engine-neutral snapshot.Host, so a checkpointed program resumes with its
-// files open at the same offsets, reopened from the resuming host's
-// preopened directories.
 package wasi
 
 import (
@@ -113,6 +83,9 @@ type Host struct {
 	// position counts the host calls made before the present.
 	position uint64
 
+	// wake interrupts a sleeping poll_oneoff.
+	wake chan struct{}
+
 	log  *Log
 	mode Mode
 	// In Replay mode, next is the index of the next log entry to replay
@@ -139,6 +112,7 @@ func New(cfg Config) (*Host, error) {
 		rand:     cfg.Rand,
 		preopens: map[string]*preopenDir{},
 		fds:      map[uint32]*descriptor{},
+		wake:     make(chan struct{}, 1),
 	}
 	if h.stdin == nil {
 		h.stdin = eofReader{}

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/wdb-dev/wdb/engines"
 	"github.com/wdb-dev/wdb/snapshot"
@@ -65,6 +66,39 @@ type Entry struct {
 type MemWrite struct {
 	Offset uint32
 	Data   []byte
+}
+
+// String shows the call as a debugger lists it, e.g.
+// "@1234 fd_write(1, 1024, 1, 1040) = ESUCCESS, wrote 4 bytes".
+func (e Entry) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "@%d %s(", e.Counter, e.Func)
+	for i, p := range e.Params {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprint(&b, p)
+	}
+	b.WriteString(")")
+	if len(e.Results) == 1 {
+		fmt.Fprintf(&b, " = %v", Errno(e.Results[0]))
+	}
+	if n := e.written(); n > 0 {
+		fmt.Fprintf(&b, ", wrote %d bytes", n)
+	}
+	if e.Exited {
+		fmt.Fprintf(&b, ", exit %d", e.ExitCode)
+	}
+	return b.String()
+}
+
+// written is the number of bytes the call wrote into guest memory.
+func (e *Entry) written() int {
+	n := 0
+	for _, w := range e.Writes {
+		n += len(w.Data)
+	}
+	return n
 }
 
 func newLog(start *hostState, base uint64) *Log {
@@ -186,6 +220,26 @@ func (h *Host) Truncate(counter uint64) error {
 	fds, err := h.reopen(target.sortedFiles(), h.fds)
 	h.fds = fds
 	return err
+}
+
+// Forget drops the log's calls before counter, folding them into the
+// log's starting state, to bound its memory: Seek and Truncate can no
+// longer go before counter. In Replay mode, calls not yet replayed are
+// kept.
+func (h *Host) Forget(counter uint64) {
+	if h.log == nil {
+		return
+	}
+	i := h.log.Find(counter)
+	if h.mode == Replay {
+		i = min(i, h.next)
+		h.next -= i
+	}
+	for j := range i {
+		h.log.start.apply(&h.log.entries[j])
+	}
+	h.log.entries = slices.Clone(h.log.entries[i:])
+	h.log.base += uint64(i)
 }
 
 // goLive returns to the present.

@@ -250,3 +250,77 @@ func findFile(s *snapshot.Host, fd uint32) *snapshot.File {
 	}
 	return nil
 }
+
+func TestForget(t *testing.T) {
+	h, dir := newHost(t, Config{})
+	mustWrite(t, dir+"/data.txt", "0123456789")
+	g := newGuest(t, h)
+	fd := g.open(sandboxFD, "data.txt", 0, readRights, 0)
+	g.read(fd, 2)
+	mid, midAlloc := g.m.counter, g.alloc
+	g.read(fd, 2)
+	g.read(fd, 2)
+	n := h.Log().Len()
+
+	h.Forget(mid)
+	if h.Log().Len() != 2 || h.State().LogPosition != uint64(n) {
+		t.Fatalf("after Forget: %d entries, position %d", h.Log().Len(), h.State().LogPosition)
+	}
+	// The state at mid is still known; before it, the log starts there.
+	h.Seek(mid)
+	if f := findFile(h.State(), fd); f == nil || f.Offset != 2 || h.State().LogPosition != uint64(n-2) {
+		t.Fatalf("state at mid after Forget: %+v", h.State())
+	}
+	// Forgetting while replaying keeps what is still to replay.
+	h.Forget(g.m.counter)
+	if h.Log().Len() != 2 || h.Mode() != Replay {
+		t.Fatalf("Forget during replay dropped pending calls: %d entries, %v", h.Log().Len(), h.Mode())
+	}
+	g.m.counter, g.alloc = mid, midAlloc
+	if got := g.read(fd, 2); got != "23" {
+		t.Fatalf("replayed read %q", got)
+	}
+}
+
+func TestInterrupt(t *testing.T) {
+	h, _ := newHost(t, Config{})
+	g := newGuest(t, h)
+	sub := make([]byte, sizeSubscription)
+	sub[8] = eventtypeClock
+	putU64(sub[24:], uint64(time.Hour))
+	in, out, n := g.bytes(sub), g.space(sizeEvent), g.space(4)
+
+	h.Interrupt() // before the call: does not cut the next sleep short
+	done := make(chan Errno)
+	go func() { done <- g.call("poll_oneoff", in, out, 1, n) }()
+	select {
+	case <-done:
+		t.Fatal("an earlier Interrupt cut the sleep short")
+	case <-time.After(20 * time.Millisecond):
+	}
+	h.Interrupt()
+	select {
+	case errno := <-done:
+		if errno != errSuccess || g.u32(n) != 1 {
+			t.Fatalf("interrupted poll: %v, %d events", errno, g.u32(n))
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Interrupt did not wake poll_oneoff")
+	}
+}
+
+func TestEntryString(t *testing.T) {
+	h, _ := newHost(t, Config{})
+	g := newGuest(t, h)
+	g.m.counter = 1234
+	g.write(1, "hi")
+	g.try("proc_exit", 3)
+	for i, want := range []string{
+		"@1234 fd_write(1, 1032, 1, 1040) = ESUCCESS, wrote 4 bytes",
+		"@1244 proc_exit(3), exit 3",
+	} {
+		if got := h.Log().Entry(i).String(); got != want {
+			t.Errorf("entry %d: %q, want %q", i, got, want)
+		}
+	}
+}

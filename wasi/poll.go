@@ -24,6 +24,11 @@ func pollOneoff(c *call, p params) Errno {
 	if !ok || !c.fits(out, n*sizeEvent) || !c.fits(neventsPtr, 4) {
 		return errFault
 	}
+	// An Interrupt is for a sleep in progress, not for this one.
+	select {
+	case <-c.h.wake:
+	default:
+	}
 	// Copy the subscriptions: the events may overlap them.
 	subs = append([]byte(nil), subs...)
 
@@ -62,7 +67,7 @@ func pollOneoff(c *call, p params) Errno {
 			first = min(first, t.timeout)
 		}
 		if first > 0 {
-			time.Sleep(first)
+			c.h.sleep(first)
 		}
 		for _, t := range timers {
 			if t.timeout <= first {
@@ -81,6 +86,27 @@ func pollOneoff(c *call, p params) Errno {
 	}
 	c.putU32(neventsPtr, uint32(len(ready)))
 	return errSuccess
+}
+
+// sleep waits for d or an Interrupt.
+func (h *Host) sleep(d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-h.wake:
+	}
+}
+
+// Interrupt cuts short a poll_oneoff that is sleeping: it returns at once,
+// reporting its earliest clock subscription as fired. The debugger calls
+// it with Machine.Interrupt so that a guest asleep does not delay a pause.
+// It is safe to call from any goroutine.
+func (h *Host) Interrupt() {
+	select {
+	case h.wake <- struct{}{}:
+	default:
+	}
 }
 
 // timeout converts a clock subscription into a duration from now.
