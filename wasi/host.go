@@ -73,8 +73,7 @@ type Host struct {
 	// preopens are the configured directories, by guest path. They stay
 	// open for the host's lifetime, whatever the guest closes, so that
 	// files can always be reopened (Restore, Truncate).
-	preopens     map[string]*preopenDir
-	preopenOrder []string
+	preopens map[string]*preopenDir
 
 	// fds is the real descriptor table: the state of the present.
 	fds      map[uint32]*descriptor
@@ -150,7 +149,6 @@ func New(cfg Config) (*Host, error) {
 		}
 		pd := &preopenDir{guest: guest, host: p.HostDir, root: root}
 		h.preopens[guest] = pd
-		h.preopenOrder = append(h.preopenOrder, guest)
 		d, err := h.openPreopen(pd)
 		if err != nil {
 			h.Close()
