@@ -103,6 +103,7 @@ func (m *machine) hostCall(ext engines.Extern, params, results []uint64) status 
 	m.inHost++
 	err := m.callExtern(ext, params, results)
 	m.inHost--
+	m.reloadMemory()
 	if err == nil {
 		return stRunning
 	}
@@ -260,6 +261,7 @@ func (m *machine) Call(fn uint32, args []uint64) (results []uint64, err error) {
 		fastLimit    int64
 		hostArgs     int
 	}
+	m.reloadMemory()
 	saved := savedState{m.code, m.pc, m.sp, m.base, m.depth, m.run, m.stopDepth, m.fastLimit.Load(), len(m.hostArgs)}
 	restore := func() {
 		counter := m.Counter()
@@ -272,6 +274,7 @@ func (m *machine) Call(fn uint32, args []uint64) (results []uint64, err error) {
 			m.fastLimit.Store(math.MinInt64)
 		}
 		m.hostArgs = m.hostArgs[:saved.hostArgs]
+		m.reloadMemory()
 	}
 	m.nested++
 	defer func() {

@@ -251,70 +251,70 @@ func (m *machine) exec() status {
 
 		case opI32Load, opF32Load:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
-			mem := m.mem.Data
+			mem := m.memData
 			if ea+4 > uint64(len(mem)) {
 				return m.trapAt(pc, sp, base, msgMemoryOOB)
 			}
 			stack[sp-1].lo = uint64(binary.LittleEndian.Uint32(mem[ea:]))
 		case opI64Load, opF64Load:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
-			mem := m.mem.Data
+			mem := m.memData
 			if ea+8 > uint64(len(mem)) {
 				return m.trapAt(pc, sp, base, msgMemoryOOB)
 			}
 			stack[sp-1].lo = binary.LittleEndian.Uint64(mem[ea:])
 		case opI32Load8S:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
-			mem := m.mem.Data
+			mem := m.memData
 			if ea >= uint64(len(mem)) {
 				return m.trapAt(pc, sp, base, msgMemoryOOB)
 			}
 			stack[sp-1].lo = uint64(uint32(int32(int8(mem[ea]))))
 		case opI64Load8S:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
-			mem := m.mem.Data
+			mem := m.memData
 			if ea >= uint64(len(mem)) {
 				return m.trapAt(pc, sp, base, msgMemoryOOB)
 			}
 			stack[sp-1].lo = uint64(int64(int8(mem[ea])))
 		case opI32Load8U, opI64Load8U:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
-			mem := m.mem.Data
+			mem := m.memData
 			if ea >= uint64(len(mem)) {
 				return m.trapAt(pc, sp, base, msgMemoryOOB)
 			}
 			stack[sp-1].lo = uint64(mem[ea])
 		case opI32Load16S:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
-			mem := m.mem.Data
+			mem := m.memData
 			if ea+2 > uint64(len(mem)) {
 				return m.trapAt(pc, sp, base, msgMemoryOOB)
 			}
 			stack[sp-1].lo = uint64(uint32(int32(int16(binary.LittleEndian.Uint16(mem[ea:])))))
 		case opI64Load16S:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
-			mem := m.mem.Data
+			mem := m.memData
 			if ea+2 > uint64(len(mem)) {
 				return m.trapAt(pc, sp, base, msgMemoryOOB)
 			}
 			stack[sp-1].lo = uint64(int64(int16(binary.LittleEndian.Uint16(mem[ea:]))))
 		case opI32Load16U, opI64Load16U:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
-			mem := m.mem.Data
+			mem := m.memData
 			if ea+2 > uint64(len(mem)) {
 				return m.trapAt(pc, sp, base, msgMemoryOOB)
 			}
 			stack[sp-1].lo = uint64(binary.LittleEndian.Uint16(mem[ea:]))
 		case opI64Load32S:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
-			mem := m.mem.Data
+			mem := m.memData
 			if ea+4 > uint64(len(mem)) {
 				return m.trapAt(pc, sp, base, msgMemoryOOB)
 			}
 			stack[sp-1].lo = uint64(int64(int32(binary.LittleEndian.Uint32(mem[ea:]))))
 		case opI64Load32U:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
-			mem := m.mem.Data
+			mem := m.memData
 			if ea+4 > uint64(len(mem)) {
 				return m.trapAt(pc, sp, base, msgMemoryOOB)
 			}
@@ -322,7 +322,7 @@ func (m *machine) exec() status {
 
 		case opI32Store, opF32Store, opI64Store32:
 			ea := uint64(uint32(stack[sp-2].lo)) + uint64(op.a)
-			mem := m.mem.Data
+			mem := m.memData
 			if ea+4 > uint64(len(mem)) {
 				return m.trapAt(pc, sp, base, msgMemoryOOB)
 			}
@@ -330,7 +330,7 @@ func (m *machine) exec() status {
 			sp -= 2
 		case opI64Store, opF64Store:
 			ea := uint64(uint32(stack[sp-2].lo)) + uint64(op.a)
-			mem := m.mem.Data
+			mem := m.memData
 			if ea+8 > uint64(len(mem)) {
 				return m.trapAt(pc, sp, base, msgMemoryOOB)
 			}
@@ -338,7 +338,7 @@ func (m *machine) exec() status {
 			sp -= 2
 		case opI32Store8, opI64Store8:
 			ea := uint64(uint32(stack[sp-2].lo)) + uint64(op.a)
-			mem := m.mem.Data
+			mem := m.memData
 			if ea >= uint64(len(mem)) {
 				return m.trapAt(pc, sp, base, msgMemoryOOB)
 			}
@@ -346,7 +346,7 @@ func (m *machine) exec() status {
 			sp -= 2
 		case opI32Store16, opI64Store16:
 			ea := uint64(uint32(stack[sp-2].lo)) + uint64(op.a)
-			mem := m.mem.Data
+			mem := m.memData
 			if ea+2 > uint64(len(mem)) {
 				return m.trapAt(pc, sp, base, msgMemoryOOB)
 			}

@@ -73,6 +73,7 @@ func (p *program) Instantiate(store *engines.Store, imports []engines.Extern) (e
 	}
 	if len(m.memories) > 0 {
 		m.mem = m.memories[0]
+		m.reloadMemory()
 	}
 	for i, t := range mod.Globals[mod.NumImportedGlobals:] {
 		g := &engines.Global{Type: t}

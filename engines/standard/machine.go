@@ -98,10 +98,13 @@ type machine struct {
 	// nested counts the Calls in progress.
 	nested int
 
-	funcs    []*function
-	imports  []engines.Extern // function imports, by function index
-	refs     []uint64         // refs[f] is the reference value of function f
-	mem      *engines.Memory  // memory 0, or nil
+	funcs   []*function
+	imports []engines.Extern // function imports, by function index
+	refs    []uint64         // refs[f] is the reference value of function f
+	mem     *engines.Memory  // memory 0, or nil
+	// memData caches mem.Data for the dispatch loop; reloadMemory
+	// refreshes it after anything that may have grown or replaced it.
+	memData  []byte
 	memories []*engines.Memory
 	tables   []*engines.Table
 	globals  []*engines.Global
@@ -223,6 +226,9 @@ func (m *machine) Start(fn uint32, args []uint64) error {
 		m.pendingArgs = append([]uint64(nil), args...)
 		return nil
 	}
+	if len(args) > len(m.stack) && !m.growStack(len(args)) {
+		return &engines.Trap{Msg: msgCallStack}
+	}
 	for i, a := range args {
 		m.stack[i] = slot{lo: a}
 	}
@@ -240,6 +246,7 @@ func (m *machine) Run(stop engines.Stop) (ev engines.Event) {
 		return engines.Event{Kind: engines.Trapped, Trap: &engines.Trap{Msg: "standard: Run called during a call"}}
 	}
 	defer m.recoverInternal(&ev)
+	m.reloadMemory()
 	if m.pendingHost {
 		return m.runPendingHost(stop)
 	}
@@ -317,6 +324,15 @@ func (m *machine) runPendingHost(stop engines.Stop) engines.Event {
 func (m *machine) exitActivation() {
 	m.cbase = int64(m.Counter()) + 1
 	m.pc, m.depth, m.sp, m.base = 0, 0, 0, 0
+}
+
+// reloadMemory refreshes the cached contents of memory 0: after
+// memory.grow, host calls and restores, and before every Run and Call
+// (the embedder may have changed the memory in between).
+func (m *machine) reloadMemory() {
+	if m.mem != nil {
+		m.memData = m.mem.Data
+	}
 }
 
 // boundaryStop evaluates the stop conditions at the current instruction

@@ -116,6 +116,7 @@ func (m *machine) slowOp(o *op) status {
 
 	case opMemoryGrow:
 		old, ok := m.memories[o.a].Grow(uint32(*top))
+		m.reloadMemory()
 		if !ok {
 			*top = math.MaxUint32
 		} else {

@@ -265,6 +265,7 @@ func (m *machine) Restore(s *snapshot.Snapshot) error {
 			}
 		}
 	}
+	m.reloadMemory()
 	for i, st := range s.Tables {
 		t := m.tables[i]
 		t.Elems = t.Elems[:0]
@@ -336,6 +337,7 @@ func (m *machine) checkSnapshot(s *snapshot.Snapshot) error {
 	if len(s.Tables) != len(m.tables) {
 		return fmt.Errorf("%d tables, the module has %d", len(s.Tables), len(m.tables))
 	}
+	m.reloadMemory()
 	for i, st := range s.Tables {
 		t := m.tables[i]
 		if st.Type != t.Type {
