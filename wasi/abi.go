@@ -78,20 +78,20 @@ const (
 
 // Descriptor flags (witx "fdflags").
 const (
-	fdflagAppend   uint16 = 1
-	fdflagDsync    uint16 = 2
-	fdflagNonblock uint16 = 4
-	fdflagRsync    uint16 = 8
-	fdflagSync     uint16 = 16
+	fdflagAppend   uint32 = 1
+	fdflagDsync    uint32 = 2
+	fdflagNonblock uint32 = 4
+	fdflagRsync    uint32 = 8
+	fdflagSync     uint32 = 16
 	fdflagsAll            = fdflagAppend | fdflagDsync | fdflagNonblock | fdflagRsync | fdflagSync
 )
 
 // Open flags (witx "oflags").
 const (
-	oflagCreat     uint16 = 1
-	oflagDirectory uint16 = 2
-	oflagExcl      uint16 = 4
-	oflagTrunc     uint16 = 8
+	oflagCreat     uint32 = 1
+	oflagDirectory uint32 = 2
+	oflagExcl      uint32 = 4
+	oflagTrunc     uint32 = 8
 	oflagsAll             = oflagCreat | oflagDirectory | oflagExcl | oflagTrunc
 )
 

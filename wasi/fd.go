@@ -274,7 +274,7 @@ func writev(c *call, fd, iovsPtr, iovsLen uint32, at int64, nwrittenPtr uint32) 
 	if !c.fits(nwrittenPtr, 4) {
 		return errFault
 	}
-	appending := w == nil && at < 0 && d.rec.FDFlags&uint32(fdflagAppend) != 0
+	appending := w == nil && at < 0 && d.rec.FDFlags&fdflagAppend != 0
 	if appending {
 		end, err := d.file.Seek(0, io.SeekEnd)
 		if err != nil {
@@ -305,7 +305,7 @@ func writev(c *call, fd, iovsPtr, iovsLen uint32, at int64, nwrittenPtr uint32) 
 			d.rec.Offset += int64(total)
 			c.changed(fd)
 		}
-		if err == nil && d.rec.FDFlags&uint32(fdflagSync|fdflagDsync|fdflagRsync) != 0 {
+		if err == nil && d.rec.FDFlags&fdflagSync|fdflagDsync|fdflagRsync != 0 {
 			err = d.file.Sync()
 		}
 	}
@@ -418,7 +418,7 @@ func fdFdstatSetFlags(c *call, p params) Errno {
 	if errno != errSuccess {
 		return errno
 	}
-	if flags&^uint32(fdflagsAll) != 0 {
+	if flags&^fdflagsAll != 0 {
 		return errInval
 	}
 	d.rec.FDFlags = flags

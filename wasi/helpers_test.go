@@ -184,7 +184,7 @@ func (g *guest) u64(p uint64) uint64 { return binary.LittleEndian.Uint64(g.mem()
 
 // open opens path relative to dirfd with the rights wasi-libc asks for and
 // returns the new descriptor.
-func (g *guest) open(dirfd uint32, path string, oflags uint16, rights uint64, fdflags uint16) uint32 {
+func (g *guest) open(dirfd uint32, path string, oflags uint32, rights uint64, fdflags uint32) uint32 {
 	g.t.Helper()
 	fd, errno := g.tryOpen(dirfd, path, oflags, rights, fdflags)
 	if errno != errSuccess {
@@ -193,7 +193,7 @@ func (g *guest) open(dirfd uint32, path string, oflags uint16, rights uint64, fd
 	return fd
 }
 
-func (g *guest) tryOpen(dirfd uint32, path string, oflags uint16, rights uint64, fdflags uint16) (uint32, Errno) {
+func (g *guest) tryOpen(dirfd uint32, path string, oflags uint32, rights uint64, fdflags uint32) (uint32, Errno) {
 	g.t.Helper()
 	p, n := g.str(path)
 	fdp := g.space(4)

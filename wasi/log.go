@@ -1,6 +1,7 @@
 package wasi
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -158,7 +159,7 @@ func (s *hostState) apply(e *Entry) {
 // sortedFiles returns the descriptors in fd order.
 func (s *hostState) sortedFiles() []snapshot.File {
 	files := slices.Collect(maps.Values(s.files))
-	slices.SortFunc(files, func(a, b snapshot.File) int { return int(a.FD) - int(b.FD) })
+	slices.SortFunc(files, func(a, b snapshot.File) int { return cmp.Compare(a.FD, b.FD) })
 	return files
 }
 

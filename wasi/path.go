@@ -61,15 +61,14 @@ func tidy(p string) string {
 
 func pathOpen(c *call, p params) Errno {
 	dirFD, lookup, pathPtr, pathLen := p.u32(0), p.u32(1), p.u32(2), p.u32(3)
-	oflags, base, inheriting, fdflags, fdPtr := uint16(p.u32(4)), p.u64(5), p.u64(6), uint16(p.u32(7)), p.u32(8)
+	oflags, base, inheriting, fdflags, fdPtr := p.u32(4), p.u64(5), p.u64(6), p.u32(7), p.u32(8)
 
 	dir, name, errno := c.pathAt(dirFD, pathPtr, pathLen)
 	if errno != errSuccess {
 		return errno
 	}
 	switch {
-	case uint32(oflags)&^uint32(oflagsAll) != 0 || p.u32(4) > 0xffff,
-		uint32(fdflags)&^uint32(fdflagsAll) != 0 || p.u32(7) > 0xffff:
+	case oflags&^oflagsAll != 0 || fdflags&^fdflagsAll != 0:
 		return errInval
 	case oflags&oflagCreat != 0 && oflags&oflagDirectory != 0:
 		return errInval
@@ -117,8 +116,8 @@ func pathOpen(c *call, p params) Errno {
 		HostDir:     dir.pre.host,
 		Preopen:     dir.rec.Preopen,
 		PreopenPath: dir.pre.guest,
-		OFlags:      uint32(oflags),
-		FDFlags:     uint32(fdflags),
+		OFlags:      oflags,
+		FDFlags:     fdflags,
 		Inherit:     inheriting,
 	}
 	if fi.IsDir() {

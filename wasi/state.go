@@ -1,6 +1,7 @@
 package wasi
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -42,7 +43,7 @@ func (h *Host) Restore(s *snapshot.Host) error {
 		return errors.New("wasi: no host state to restore")
 	}
 	files := slices.Clone(s.Files)
-	slices.SortFunc(files, func(a, b snapshot.File) int { return int(a.FD) - int(b.FD) })
+	slices.SortFunc(files, func(a, b snapshot.File) int { return cmp.Compare(a.FD, b.FD) })
 	for i := 1; i < len(files); i++ {
 		if files[i].FD == files[i-1].FD {
 			return fmt.Errorf("wasi: host state lists fd %d twice", files[i].FD)

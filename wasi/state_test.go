@@ -26,9 +26,9 @@ func TestStateRestore(t *testing.T) {
 	want := map[uint32]snapshot.File{
 		0:    {FD: 0, Kind: snapshot.FileStdin},
 		3:    {FD: 3, Kind: snapshot.FilePreopen, GuestPath: "/sandbox", PreopenPath: "/sandbox", Preopen: 3},
-		in:   {FD: in, Kind: snapshot.FileDirectory, GuestPath: "in", PreopenPath: "/sandbox", Preopen: 3, OFlags: uint32(oflagDirectory)},
+		in:   {FD: in, Kind: snapshot.FileDirectory, GuestPath: "in", PreopenPath: "/sandbox", Preopen: 3, OFlags: oflagDirectory},
 		data: {FD: data, Kind: snapshot.FileRegular, GuestPath: "in/data.txt", PreopenPath: "/sandbox", Preopen: 3, Offset: 3},
-		9:    {FD: 9, Kind: snapshot.FileRegular, GuestPath: "out.txt", PreopenPath: "/sandbox", Preopen: 3, Offset: 6, OFlags: uint32(oflagCreat), FDFlags: uint32(fdflagAppend)},
+		9:    {FD: 9, Kind: snapshot.FileRegular, GuestPath: "out.txt", PreopenPath: "/sandbox", Preopen: 3, Offset: 6, OFlags: oflagCreat, FDFlags: fdflagAppend},
 	}
 	for fd, w := range want {
 		f := findFile(st, fd)
