@@ -1,11 +1,3 @@
-// Package standard is wdb's reference interpreter, modelled on WasmEdge's:
-// it executes the Wasm instructions in place (pre-decoded, one op per
-// instruction) with a control side table computed at compile time, over
-// one value stack of 128-bit zero-padded slots with the locals at each
-// frame's base, and a separate stack of call frames. Its program counter is
-// the instruction index, which maps to the file offset directly.
-//
-// See docs/execution-model.md for the counting and stop rules it follows.
 package standard
 
 import (
