@@ -305,7 +305,7 @@ func writev(c *call, fd, iovsPtr, iovsLen uint32, at int64, nwrittenPtr uint32) 
 			d.rec.Offset += int64(total)
 			c.changed(fd)
 		}
-		if err == nil && d.rec.FDFlags&fdflagSync|fdflagDsync|fdflagRsync != 0 {
+		if err == nil && d.rec.FDFlags&(fdflagSync|fdflagDsync|fdflagRsync) != 0 {
 			err = d.file.Sync()
 		}
 	}
