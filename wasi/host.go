@@ -9,6 +9,7 @@ import (
 	"path"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/wdb-dev/wdb/engines"
@@ -50,6 +51,19 @@ type Preopen struct {
 	// GuestPath is the name the guest sees, e.g. "/" or "/data"
 	// (empty: the same as HostDir).
 	GuestPath string
+}
+
+// ParsePreopen parses a command-line preopen, "HOST[:GUEST]": the host
+// directory, and the name the guest sees (by default the same).
+func ParsePreopen(s string) (Preopen, error) {
+	host, guest, _ := strings.Cut(s, ":")
+	if host == "" {
+		return Preopen{}, fmt.Errorf("preopen %q: no host directory (want HOST[:GUEST])", s)
+	}
+	if guest == "" {
+		guest = host
+	}
+	return Preopen{HostDir: host, GuestPath: guest}, nil
 }
 
 // Host is a wasi_snapshot_preview1 implementation for one module instance.

@@ -307,3 +307,21 @@ func putU64(b []byte, v uint64) {
 		b[i] = byte(v >> (8 * i))
 	}
 }
+
+func TestParsePreopen(t *testing.T) {
+	for in, want := range map[string]Preopen{
+		"data":         {HostDir: "data", GuestPath: "data"},
+		"/tmp/x:/data": {HostDir: "/tmp/x", GuestPath: "/data"},
+		".:/":          {HostDir: ".", GuestPath: "/"},
+		"dir:":         {HostDir: "dir", GuestPath: "dir"},
+	} {
+		if got, err := ParsePreopen(in); err != nil || got != want {
+			t.Errorf("ParsePreopen(%q) = %+v, %v; want %+v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", ":/data"} {
+		if _, err := ParsePreopen(in); err == nil {
+			t.Errorf("ParsePreopen(%q) accepted", in)
+		}
+	}
+}
