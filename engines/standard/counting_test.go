@@ -120,3 +120,33 @@ func TestHostCallCounter(t *testing.T) {
 		t.Errorf("counter %d, want 15", m.Counter())
 	}
 }
+
+// TestFramesInNestedCall: the call stack seen from a host function that
+// called back into the instance lists every frame with its typed operands.
+func TestFramesInNestedCall(t *testing.T) {
+	var frames int
+	var calls int
+	host := hostFunc(func(caller engines.Machine, p, r []uint64) error {
+		calls++
+		if calls == 1 {
+			// Re-enter: calls(p) runs $double and this host again.
+			if _, err := caller.Call(export(t, caller, "calls"), []uint64{p[0]}); err != nil {
+				return err
+			}
+		} else {
+			fs := caller.Frames()
+			frames = len(fs)
+			if _, err := caller.Snapshot(); err == nil {
+				t.Error("snapshot inside a host call succeeded")
+			}
+		}
+		r[0] = p[0]
+		return nil
+	})
+	m := instance(t, load(t, "counting"), engines.Options{}, host)
+	start(t, m, "calls", 3)
+	runToEnd(t, m)
+	if frames != 2 {
+		t.Errorf("Frames() in the nested host call: %d frames, want 2", frames)
+	}
+}

@@ -37,6 +37,11 @@ func (m *machine) frameStates(strict bool) ([]snapshot.Frame, error) {
 			types = types[:len(types)-passedOperands(m.mod, in)]
 		}
 		opBase := fr.base + fr.fn.numLocals
+		// Below a nested call (made by a host function), the host call's
+		// arguments are still on the stack under the callee's frame.
+		if k < m.depth-1 && m.inHost > 0 && opBase+len(types) <= end {
+			end = opBase + len(types)
+		}
 		if end-opBase != len(types) {
 			return nil, fmt.Errorf("standard: internal error: frame %d (%s) at offset 0x%x holds %d operands, the analysis says %d",
 				k, f.DisplayName(), in.Offset, end-opBase, len(types))

@@ -2,6 +2,7 @@ package standard
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/wdb-dev/wdb/engines"
@@ -110,5 +111,58 @@ func TestImportChecks(t *testing.T) {
 		if err == nil || err.Error()[:len("incompatible import type for env.host")] != "incompatible import type for env.host" {
 			t.Errorf("import %v: error %v", ext.Kind, err)
 		}
+	}
+}
+
+// TestLinking: calls to another instance through an import and through
+// table references, and references to it in snapshots.
+func TestLinking(t *testing.T) {
+	store := engines.NewStore()
+	compile := func(name string) engines.Program {
+		p, err := Engine{}.Compile(load(t, name), engines.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	a, err := compile("linkA").Instantiate(store, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := a.Export("f")
+	tab, _ := a.Export("tab")
+	b, err := compile("linkB").Instantiate(store, []engines.Extern{f, tab})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start(t, b, "run", 2)
+	// f(f(f(2))) = 54
+	if got := runToEnd(t, b); got[0] != 54 {
+		t.Errorf("run(2) = %v, want 54", got)
+	}
+	// The counter of b counts its own instructions only: local.get,
+	// i32.const, call_indirect, i32.const, ref.func, table.set, ref.func,
+	// global.set, i32.const, call_indirect, call, end.
+	if b.Counter() != 12 {
+		t.Errorf("b's counter %d, want 12", b.Counter())
+	}
+	// References to a's function are b's import 0 in b's snapshot.
+	s, err := b.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Globals[0].Lo != 1 || s.Tables[0].Elems[0].Lo != 1 || s.Tables[0].Elems[1].Lo != 1 {
+		t.Errorf("snapshot refs: global %v, table %v", s.Globals[0], s.Tables[0].Elems)
+	}
+	if err := b.Restore(s); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.Table(0).Elems[0]; got != engines.FuncRef(a.ID(), 0) {
+		t.Errorf("restored reference %#x, want %#x", got, engines.FuncRef(a.ID(), 0))
+	}
+	// A reference b cannot name is refused.
+	b.Table(0).Elems[1] = engines.FuncRef(a.ID()+7, 0)
+	if _, err := b.Snapshot(); err == nil || !strings.Contains(err.Error(), "another instance") {
+		t.Errorf("foreign reference: %v", err)
 	}
 }
