@@ -358,12 +358,13 @@ func (m *machine) boundaryStop() (engines.Event, bool) {
 // limit may be reached before the next check point, fast otherwise.
 func (m *machine) chooseMode() {
 	window := int64(2*m.prog.maxLen + 2)
+	c := int64(m.Counter())
 	fast := int64(math.MaxInt64)
-	if !m.run.nested && m.run.limit <= math.MaxInt64/2 {
+	// A limit already passed can never be reached.
+	if !m.run.nested && m.run.limit <= math.MaxInt64/2 && int64(m.run.limit) >= c {
 		fast = int64(m.run.limit) - window
 	}
-	c := int64(m.Counter())
-	precise := !m.run.nested && m.run.limit >= uint64(c) && c >= fast
+	precise := c >= fast
 	if precise {
 		fast = math.MaxInt64
 	}

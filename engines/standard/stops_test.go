@@ -174,3 +174,13 @@ func TestCallStackExhausted(t *testing.T) {
 		}
 	}
 }
+
+// TestLimitPassed: a limit below the counter never fires.
+func TestLimitPassed(t *testing.T) {
+	m := instance(t, load(t, "recursion"), engines.Options{})
+	start(t, m, "run", 6)
+	m.Run(engines.Stop{Limit: 50})
+	if ev := m.Run(engines.Stop{Limit: 10}); ev.Kind != engines.Done {
+		t.Errorf("%v", ev.Kind)
+	}
+}
