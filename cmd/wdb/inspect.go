@@ -1,0 +1,125 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/wdb-dev/wdb/snapshot"
+	"github.com/wdb-dev/wdb/wasm"
+)
+
+var inspectCommand = &command{
+	name:    "inspect",
+	summary: "show what a checkpoint image holds",
+	usage:   "inspect image",
+	help: `
+Print what a checkpoint image holds: the module's hash, the instruction
+counter, the engine-neutral call stack with function names, typed locals and
+operand stacks, globals, the memory pages in use and the host's descriptors.`,
+	run: func(args []string, stdout, stderr io.Writer) error {
+		if len(args) != 1 {
+			fmt.Fprintln(stderr, "wdb inspect: usage: wdb inspect image")
+			return errUsage
+		}
+		return inspectImage(args[0], stdout)
+	},
+}
+
+func inspectImage(path string, w io.Writer) error {
+	s, err := snapshot.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var mod *wasm.Module
+	if s.Module != nil {
+		if mod, err = wasm.Load(s.Module); err != nil {
+			return fmt.Errorf("%s: the module inside the image: %w", path, err)
+		}
+	}
+	name := func(fn uint32) string {
+		if mod != nil && int(fn) < len(mod.Funcs) {
+			return mod.Funcs[fn].DisplayName()
+		}
+		return fmt.Sprintf("func[%d]", fn)
+	}
+	fmt.Fprintf(w, "image:    %s\n", path)
+	fmt.Fprintf(w, "module:   sha256:%x", s.ModuleHash)
+	if s.Module != nil {
+		fmt.Fprintf(w, " (%d bytes, included)\n", len(s.Module))
+	} else {
+		fmt.Fprintf(w, " (not included: resume with --module)\n")
+	}
+	fmt.Fprintf(w, "counter:  %d\n", s.Counter)
+	fmt.Fprintf(w, "frames:   %d\n", len(s.Frames))
+	for i := len(s.Frames) - 1; i >= 0; i-- {
+		f := s.Frames[i]
+		fmt.Fprintf(w, "  #%d %s at 0x%06x\n", len(s.Frames)-1-i, name(f.Func), f.PC)
+		for j, v := range f.Locals {
+			local := ""
+			if mod != nil && int(f.Func) < len(mod.Funcs) {
+				local = mod.Funcs[f.Func].LocalNames[uint32(j)]
+			}
+			if local != "" {
+				local = " " + local
+			}
+			fmt.Fprintf(w, "     local %d%s = %v\n", j, local, v)
+		}
+		for j, v := range f.Stack {
+			fmt.Fprintf(w, "     stack %d = %v\n", j, v)
+		}
+		for j, l := range f.Labels {
+			fmt.Fprintf(w, "     label %d: %v from 0x%x, arity %d, height %d, continues at 0x%x\n", j, l.Kind, l.Start, l.Arity, l.Height, l.Cont)
+		}
+	}
+	fmt.Fprintf(w, "globals:  %d\n", len(s.Globals))
+	for i, g := range s.Globals {
+		fmt.Fprintf(w, "  global %d = %v\n", i, g)
+	}
+	for i, m := range s.Memories {
+		used := 0
+		for _, p := range m.Pages {
+			if p != nil {
+				used++
+			}
+		}
+		max := "none"
+		if m.HasMax {
+			max = fmt.Sprint(m.Max)
+		}
+		fmt.Fprintf(w, "memory %d: %d pages (max %s), %d not all zero\n", i, m.Size, max, used)
+	}
+	for i, t := range s.Tables {
+		fmt.Fprintf(w, "table %d:  %v, %d elements\n", i, t.Type, len(t.Elems))
+	}
+	if len(s.DroppedData)+len(s.DroppedElem) > 0 {
+		fmt.Fprintf(w, "dropped:  data %v, elem %v\n", s.DroppedData, s.DroppedElem)
+	}
+	if h := s.Host; h != nil {
+		fmt.Fprintf(w, "host:     args %q, %d env vars, log position %d\n", h.Args, len(h.Env), h.LogPosition)
+		if h.Exited {
+			fmt.Fprintf(w, "          exited with status %d\n", h.ExitCode)
+		}
+		for _, f := range h.Files {
+			fmt.Fprintf(w, "  fd %d: %s %q offset %d\n", f.FD, fileKindName(f.Kind), f.GuestPath, f.Offset)
+		}
+	}
+	return nil
+}
+
+func fileKindName(k snapshot.FileKind) string {
+	switch k {
+	case snapshot.FileStdin:
+		return "stdin"
+	case snapshot.FileStdout:
+		return "stdout"
+	case snapshot.FileStderr:
+		return "stderr"
+	case snapshot.FilePreopen:
+		return "preopen"
+	case snapshot.FileRegular:
+		return "file"
+	case snapshot.FileDirectory:
+		return "directory"
+	}
+	return fmt.Sprintf("kind(%d)", k)
+}

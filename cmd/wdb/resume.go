@@ -1,0 +1,96 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/wdb-dev/wdb/snapshot"
+	"github.com/wdb-dev/wdb/wasm"
+)
+
+type resumeOptions struct {
+	runOptions
+	module string
+}
+
+func (o *resumeOptions) flagSet() *flag.FlagSet {
+	fs := flag.NewFlagSet("resume", flag.ContinueOnError)
+	o.addEngineFlags(fs)
+	o.addHostFlags(fs)
+	fs.StringVar(&o.module, "module", "", "take the module from this `app.wasm` (needed when the image does not include it;\nrefused if it is not the module the image was taken from)")
+	o.addCheckpointFlags(fs)
+	return fs
+}
+
+var resumeCommand = &command{
+	name:    "resume",
+	summary: "continue a program from a checkpoint image",
+	usage:   "resume [flags] image",
+	help: `
+Continue a program from a checkpoint image written by ` + "`wdb run --checkpoint-*`" + `
+or by the debugger, on any engine, on this or another machine. The image
+holds the module, the complete engine-neutral state and the WASI state:
+arguments, environment and open files, which are reopened from the
+directories given with --dir (matched by their guest names) at the offsets
+they had. A file that cannot be reopened is an error before anything runs.`,
+	flags: func() *flag.FlagSet { return new(resumeOptions).flagSet() },
+	run: func(args []string, stdout, stderr io.Writer) error {
+		var o resumeOptions
+		fs := o.flagSet()
+		fs.SetOutput(stderr)
+		if err := fs.Parse(args); err != nil {
+			return errUsage
+		}
+		if fs.NArg() != 1 {
+			fmt.Fprintln(stderr, "wdb resume: want exactly one image (usage: wdb resume [flags] image)")
+			return errUsage
+		}
+		return resumeImage(&o, fs.Arg(0), stdout, stderr)
+	},
+}
+
+func resumeImage(o *resumeOptions, path string, stdout, stderr io.Writer) error {
+	s, err := snapshot.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	modPath := path
+	if o.module != "" {
+		b, err := os.ReadFile(o.module)
+		if err != nil {
+			return err
+		}
+		if err := s.CheckModule(b); err != nil {
+			return fmt.Errorf("%s: %w", o.module, err)
+		}
+		s.Module, modPath = b, o.module
+	}
+	if s.Module == nil {
+		return fmt.Errorf("%s: the image does not include its module: give it with --module app.wasm", path)
+	}
+	mod, err := wasm.Load(s.Module)
+	if err != nil {
+		return fmt.Errorf("%s: %w", modPath, err)
+	}
+	cfg, err := o.hostConfig(nil, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	p, err := newProcess(modPath, mod, o.engine, o.engineOptions(), cfg, "", nil)
+	if err != nil {
+		return err
+	}
+	p.checkpoints = o.checkpoints
+	p.stdout, p.stderr = stdout, stderr
+	if err := p.restore(s); err != nil {
+		p.host.Close()
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if s.Host != nil && s.Host.Exited {
+		p.host.Close()
+		return exitStatus(s.Host.ExitCode)
+	}
+	return p.run(len(s.Frames) > 0)
+}
