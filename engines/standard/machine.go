@@ -59,8 +59,9 @@ type machine struct {
 	store *engines.Store
 	id    uint32
 
-	// Execution state. While exec runs, code, pc, sp and base are held in
-	// its local variables and written back at every exit and call.
+	// Execution state. While exec runs, pc, sp and base are held in its
+	// local variables and written back at every exit and call; code only
+	// changes with the top frame, and whoever changes it updates m.code.
 	code   []op // the top frame's active code
 	pc     int  // the top frame's next instruction
 	sp     int  // the first free slot
