@@ -19,7 +19,7 @@ var benchKernels = []struct {
 	name string
 	arg  uint64
 }{
-	{"fib", 25}, {"sieve", 20}, {"matmul", 20}, {"nbody", 20000}, {"sha256", 20},
+	{"fib", 25}, {"sieve", 20}, {"matmul", 20}, {"nbody", 7000}, {"sha256", 20},
 }
 
 func benchWasm(b *testing.B, name string) []byte {
