@@ -184,3 +184,44 @@ func TestLimitPassed(t *testing.T) {
 		t.Errorf("%v", ev.Kind)
 	}
 }
+
+// TestCallFromOutside: Call on a machine stopped in the middle of a run
+// leaves that run undisturbed; an interrupted Call returns an error and
+// unwinds its frames.
+func TestCallFromOutside(t *testing.T) {
+	mod := load(t, "counting")
+	ref := instance(t, mod, engines.Options{}, identity)
+	start(t, ref, "loop", 20)
+	want := runToEnd(t, ref)
+
+	m := instance(t, mod, engines.Options{}, identity)
+	start(t, m, "loop", 20)
+	m.Run(engines.Stop{Limit: 37})
+	depth, frames := m.Depth(), m.Frames()
+	res, err := m.Call(export(t, m, "brtable"), []uint64{1})
+	if err != nil || res[0] != 11 {
+		t.Fatalf("Call: %v %v", res, err)
+	}
+	// brtable(1) retires 7 instructions; the activation below is intact.
+	if m.Counter() != 37+7 || m.Depth() != depth || len(m.Frames()) != len(frames) {
+		t.Errorf("after Call: counter %d depth %d", m.Counter(), m.Depth())
+	}
+	if got := runToEnd(t, m); got[0] != want[0] {
+		t.Errorf("run resumed after a Call: %v, want %v", got, want)
+	}
+
+	go func() {
+		time.Sleep(10 * time.Millisecond)
+		m.Interrupt()
+	}()
+	if _, err := m.Call(export(t, m, "forever"), nil); err == nil || err.Error() != "interrupted" {
+		t.Fatalf("interrupted Call: %v", err)
+	}
+	if m.Depth() != 0 {
+		t.Errorf("depth %d after an interrupted Call", m.Depth())
+	}
+	start(t, m, "loop", 3)
+	if got := runToEnd(t, m); got[0] != 3 {
+		t.Errorf("after an interrupted Call: %v", got)
+	}
+}
