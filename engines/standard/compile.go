@@ -93,17 +93,19 @@ func (Engine) Compile(m *wasm.Module, opts engines.Options) (engines.Program, er
 // Module returns the compiled module.
 func (p *program) Module() *wasm.Module { return p.mod }
 
-// canonicalTypes numbers the distinct signatures.
+// canonicalTypes numbers the distinct signatures: a type's id is the index
+// of the first type equal to it.
 func canonicalTypes(types []wasm.FuncType) []uint32 {
 	ids := make([]uint32, len(types))
-	for i := range types {
-		ids[i] = uint32(i)
-		for j := 0; j < i; j++ {
-			if types[i].Equal(&types[j]) {
-				ids[i] = ids[j]
-				break
-			}
+	first := map[string]uint32{}
+	for i, t := range types {
+		key := string(t.Params) + "->" + string(t.Results)
+		id, ok := first[key]
+		if !ok {
+			id = uint32(i)
+			first[key] = id
 		}
+		ids[i] = id
 	}
 	return ids
 }
