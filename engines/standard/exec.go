@@ -184,11 +184,33 @@ func (m *machine) exec() status {
 			continue
 
 		case opCall:
-			m.save(pc, sp, base)
-			if st := m.call(m.funcs[op.a]); st != stRunning {
-				return st
+			// The common case inline; the rest (a deep call stack, a
+			// value stack to grow) in call.
+			f := m.funcs[op.a]
+			nb := sp - f.numParams
+			if m.depth >= len(m.frames) || m.depth >= m.maxDepth || nb+f.numLocals+f.maxHeight > len(stack) {
+				m.save(pc, sp, base)
+				if st := m.call(f); st != stRunning {
+					return st
+				}
+				code, pc, sp, base, stack = m.code, m.pc, m.sp, m.base, m.stack
+				continue
 			}
-			code, pc, sp, base, stack = m.code, m.pc, m.sp, m.base, m.stack
+			for i := sp; i < nb+f.numLocals; i++ {
+				stack[i].lo = 0
+			}
+			sp = nb + f.numLocals
+			m.frames[m.depth-1].pc = pc
+			m.frames[m.depth] = frame{fn: f, base: nb}
+			m.depth++
+			m.cbase += int64(pc + 1)
+			code = m.active[f.index]
+			m.code = code
+			pc, base = 0, nb
+			if m.cbase >= m.fastLimit.Load() {
+				m.save(pc, sp, base)
+				return stCheck
+			}
 			continue
 
 		case opCallImport:

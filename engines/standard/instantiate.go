@@ -35,6 +35,7 @@ func (p *program) Instantiate(store *engines.Store, imports []engines.Extern) (e
 		stepCode: make([][]op, len(p.funcs)),
 		bp:       make([][]bool, len(p.funcs)),
 		stack:    make([]slot, initialStackSlots),
+		maxDepth: p.opts.MaxCallDepth,
 	}
 	for i, fn := range p.funcs {
 		m.fastCode[i] = fn.code

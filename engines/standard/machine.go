@@ -67,6 +67,8 @@ type machine struct {
 	stack  []slot
 	frames []frame
 	depth  int // frames in use
+	// maxDepth is Options.MaxCallDepth.
+	maxDepth int
 
 	// cbase + pc is the counter: a taken jump from instruction j to k adds
 	// j+1-k, so straight-line execution needs no bookkeeping at all.
