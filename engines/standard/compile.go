@@ -161,9 +161,6 @@ func (p *program) compileBody(fn *function) error {
 					return fail(in, "%v", err)
 				}
 				fn.brTable = append(fn.brTable, t)
-				if t.arity > 1 {
-					o.code = opBrTableN
-				}
 			}
 		case wasm.OpReturn:
 			o = returnOp(fn)

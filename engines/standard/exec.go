@@ -103,31 +103,6 @@ func (m *machine) exec() status {
 				goto dispatch
 			}
 
-		case opBrTable:
-			sp--
-			i := uint64(uint32(stack[sp].lo))
-			if i >= op.c {
-				i = op.c - 1
-			}
-			t := &m.frames[m.depth-1].fn.brTable[uint64(op.a)+i]
-			if t.ret {
-				op = &m.frames[m.depth-1].fn.ret
-				goto dispatch
-			}
-			dst := base + int(t.height)
-			if t.arity != 0 {
-				stack[dst] = stack[sp-1]
-				dst++
-			}
-			sp = dst
-			m.cbase += int64(pc + 1 - int(t.pc))
-			pc = int(t.pc)
-			if m.cbase >= m.fastLimit.Load() {
-				m.save(pc, sp, base)
-				return stCheck
-			}
-			continue
-
 		case opReturn:
 			if op.x != 0 {
 				stack[base] = stack[sp-1]
@@ -161,9 +136,9 @@ func (m *machine) exec() status {
 			code, pc, sp, base, stack = m.code, m.pc, m.sp, m.base, m.stack
 			continue
 
-		case opBrTableN:
+		case opBrTable:
 			m.save(pc, sp, base)
-			if st := m.brTableN(op); st != stRunning {
+			if st := m.brTable(op); st != stRunning {
 				return st
 			}
 			code, pc, sp, base, stack = m.code, m.pc, m.sp, m.base, m.stack
@@ -742,11 +717,11 @@ func (m *machine) branchN(t *brTarget) status {
 	return stRunning
 }
 
-// brTableN performs a br_table (at m.pc) whose targets take more than one
-// value.
+// brTable performs a br_table (at m.pc). It is out of line: the
+// dispatch loop is faster without its register pressure.
 //
 //go:noinline
-func (m *machine) brTableN(o *op) status {
+func (m *machine) brTable(o *op) status {
 	m.sp--
 	i := uint64(uint32(m.stack[m.sp].lo))
 	if i >= o.c {
@@ -759,8 +734,8 @@ func (m *machine) brTableN(o *op) status {
 	return m.returnN(fn.numResults)
 }
 
-// returnN performs a return (at m.pc) of n > 1 values: the same as the
-// loop's opReturn.
+// returnN performs a return (at m.pc) of n values, out of line: the same
+// as the loop's opReturn.
 //
 //go:noinline
 func (m *machine) returnN(n int) status {

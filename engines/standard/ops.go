@@ -21,6 +21,7 @@ type opcode uint16
 //	                              c = destination height above the frame base
 //	multi-value br, br_if (opBrN) a = entry in function.brTable, x = 1 for br_if
 //	br_table                      a = first entry in function.brTable, c = number of entries
+//	                              (executed out of line, whatever the arity)
 //	return                        x = number of results (opReturn: 0 or 1)
 //	call, ref.func                a = function index
 //	call_indirect                 a = canonical type id, c = table index
@@ -46,7 +47,6 @@ const (
 	opCallImport opcode = 0x12 // call of an imported function
 	opReturnN    opcode = 0x13 // return of more than one value
 	opBrN        opcode = 0x14 // br or br_if (x = 1) carrying more than one value: a = function.brTable entry
-	opBrTableN   opcode = 0x15 // br_table carrying more than one value
 )
 
 // Operations that keep their Wasm opcode.
