@@ -124,11 +124,9 @@ func (p *program) compileBody(fn *function) error {
 	for i := range f.Instrs {
 		in := &f.Instrs[i]
 		o := op{code: internalOp(in.Op), a: in.A, c: in.C}
-		if in.B > 0xffff {
-			return fail(in, "immediate %d too large", in.B)
-		}
-		o.x = uint16(in.B)
 		switch in.Op {
+		case wasm.OpMemoryInit, wasm.OpMemoryCopy, wasm.OpTableInit, wasm.OpTableCopy:
+			o.c = uint64(in.B) // the second index
 		case wasm.OpBlock, wasm.OpLoop, wasm.OpNop:
 			o = op{code: opNop}
 		case wasm.OpEnd:

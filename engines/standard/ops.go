@@ -28,7 +28,9 @@ type opcode uint16
 //	local.*, global.*             a = index
 //	loads, stores                 a = static offset
 //	consts                        c = the value's bits
-//	everything else               as in wasm.Instr (a = A, x = B, c = C)
+//	memory.init, memory.copy,     a = A, c = B (the second index)
+//	table.init, table.copy
+//	everything else               as in wasm.Instr (a = A, c = C)
 type op struct {
 	code opcode
 	x    uint16

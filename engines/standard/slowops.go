@@ -123,9 +123,9 @@ func (m *machine) slowOp(o *op) status {
 			*top = uint64(old)
 		}
 	case opMemoryInit:
-		return m.memoryInit(o.a, uint32(o.x))
+		return m.memoryInit(o.a, uint32(o.c))
 	case opMemoryCopy:
-		dst, src := m.memories[o.a].Data, m.memories[o.x].Data
+		dst, src := m.memories[o.a].Data, m.memories[uint32(o.c)].Data
 		d, sr, n := uint64(uint32(s[sp-3].lo)), uint64(uint32(s[sp-2].lo)), uint64(uint32(*top))
 		if sr+n > uint64(len(src)) || d+n > uint64(len(dst)) {
 			return m.trapWith(msgMemoryOOB)
@@ -179,7 +179,7 @@ func (m *machine) slowOp(o *op) status {
 		}
 		m.sp -= 3
 	case opTableCopy:
-		dst, src := m.tables[o.a].Elems, m.tables[o.x].Elems
+		dst, src := m.tables[o.a].Elems, m.tables[uint32(o.c)].Elems
 		d, sr, n := uint64(uint32(s[sp-3].lo)), uint64(uint32(s[sp-2].lo)), uint64(uint32(*top))
 		if sr+n > uint64(len(src)) || d+n > uint64(len(dst)) {
 			return m.trapWith(msgTableOOB)
@@ -187,7 +187,7 @@ func (m *machine) slowOp(o *op) status {
 		copy(dst[d:d+n], src[sr:sr+n])
 		m.sp -= 3
 	case opTableInit:
-		return m.tableInit(o.a, uint32(o.x))
+		return m.tableInit(o.a, uint32(o.c))
 	default:
 		panic(fmt.Sprintf("opcode 0x%x not implemented", o.code))
 	}
