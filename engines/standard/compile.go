@@ -145,20 +145,12 @@ func (p *program) compileBody(fn *function) error {
 		case wasm.OpElse:
 			o = op{code: opJump, a: uint32(f.Blocks[in.A].End + 1)}
 		case wasm.OpBr, wasm.OpBrIf:
-			t, err := resolveBranch(fn, i, in.A)
-			if err != nil {
-				return fail(in, "%v", err)
-			}
-			o = branchOp(fn, in.Op == wasm.OpBrIf, t)
+			o = branchOp(fn, in.Op == wasm.OpBrIf, resolveBranch(fn, i, in.A))
 		case wasm.OpBrTable:
 			depths := f.BrTable[in.A : in.A+in.B]
 			o = op{code: opBrTable, a: uint32(len(fn.brTable)), c: uint64(len(depths))}
 			for _, d := range depths {
-				t, err := resolveBranch(fn, i, d)
-				if err != nil {
-					return fail(in, "%v", err)
-				}
-				fn.brTable = append(fn.brTable, t)
+				fn.brTable = append(fn.brTable, resolveBranch(fn, i, d))
 			}
 		case wasm.OpReturn:
 			o = returnOp(fn)
@@ -186,27 +178,20 @@ func (p *program) compileBody(fn *function) error {
 		}
 		fn.code[i] = o
 	}
-	if fn.numResults > 0xffff || fn.numLocals+fn.maxHeight > maxStackSlots {
-		return fmt.Errorf("standard: %s: frame too large", f.DisplayName())
-	}
 	return nil
 }
 
 // resolveBranch computes where a branch of the given depth at instruction
 // i goes.
-func resolveBranch(fn *function, i int, depth uint32) (brTarget, error) {
+func resolveBranch(fn *function, i int, depth uint32) brTarget {
 	b := fn.def.LabelTarget(i, depth)
-	arity := b.Arity()
-	if arity > 0xffff {
-		return brTarget{}, fmt.Errorf("branch arity %d too large", arity)
-	}
 	return brTarget{
 		pc:     uint32(b.Continuation()),
-		arity:  uint32(arity),
+		arity:  uint32(b.Arity()),
 		height: uint32(fn.numLocals + b.Height),
 		ret:    b.Kind == wasm.LabelFunc,
 		loop:   b.Kind == wasm.LabelLoop,
-	}, nil
+	}
 }
 
 // branchOp builds the op of a br or br_if to t. The dispatch loop moves
@@ -243,7 +228,7 @@ func branchOp(fn *function, conditional bool, t brTarget) op {
 // returnOp builds the function's return.
 func returnOp(fn *function) op {
 	if fn.numResults > 1 {
-		return op{code: opReturnN, x: uint16(fn.numResults)}
+		return op{code: opReturnN}
 	}
 	return op{code: opReturn, x: uint16(fn.numResults)}
 }

@@ -130,7 +130,7 @@ func (m *machine) exec() status {
 
 		case opReturnN:
 			m.save(pc, sp, base)
-			if st := m.returnN(int(op.x)); st != stRunning {
+			if st := m.returnN(m.frames[m.depth-1].fn.numResults); st != stRunning {
 				return st
 			}
 			code, pc, sp, base, stack = m.code, m.pc, m.sp, m.base, m.stack

@@ -22,7 +22,7 @@ type opcode uint16
 //	multi-value br, br_if (opBrN) a = entry in function.brTable, x = 1 for br_if
 //	br_table                      a = first entry in function.brTable, c = number of entries
 //	                              (executed out of line, whatever the arity)
-//	return                        x = number of results (opReturn: 0 or 1)
+//	return (opReturn)             x = number of results, 0 or 1
 //	call, ref.func                a = function index
 //	call_indirect                 a = canonical type id, c = table index
 //	local.*, global.*             a = index
