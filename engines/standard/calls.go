@@ -12,7 +12,7 @@ import (
 // top f.numParams slots, and makes it current at its first instruction.
 // On failure ("call stack exhausted") nothing changes.
 func (m *machine) enter(f *function) status {
-	if m.depth >= m.prog.opts.MaxCallDepth {
+	if m.depth >= m.maxDepth {
 		m.trapMsg, m.trapCause = msgCallStack, nil
 		return stTrap
 	}
