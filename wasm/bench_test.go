@@ -44,3 +44,23 @@ func BenchmarkLoadGoHello(b *testing.B) {
 		}
 	}
 }
+
+// TestLoadGoHello loads a real Go program (2.5 MB for wasip1).
+func TestLoadGoHello(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a Go program")
+	}
+	bin := buildGoHello(t)
+	m, err := Load(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	main, ok := m.ExportedFunc("_start")
+	if !ok {
+		t.Fatal("no _start export")
+	}
+	if name := m.Funcs[main].Name; name != "_rt0_wasm_wasip1" {
+		t.Errorf("_start is %q", name)
+	}
+	checkAnalysis(t, m)
+}

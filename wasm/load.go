@@ -125,9 +125,9 @@ func (l *loader) decodeBodies() *Error {
 	// Arenas: a function's slices are cut from large shared chunks. The
 	// estimate of two bytes per instruction is about right for compiled
 	// code; chunks are added when it is not.
-	instrs := newArena[Instr](total/2 + 16)
-	blocks := newArena[Block](total/24 + 16)
-	brs := newArena[uint32](64)
+	instrs := newArena[Instr](total / 2)
+	blocks := newArena[Block](total / 24)
+	brs := newArena[uint32](total / 64)
 	d := &decoder{l: l}
 	l.typed = make([][]typedBlock, len(l.bodies))
 	for i, bd := range l.bodies {
@@ -155,14 +155,16 @@ func (l *loader) decodeBodies() *Error {
 }
 
 // arena hands out slices cut from large chunks, so that a module's many
-// small per-function slices cost few allocations.
+// small per-function slices cost few allocations. Chunks double in size,
+// up to maxChunk elements, starting from an estimate of the total.
 type arena[T any] struct {
-	buf   []T
-	chunk int
+	buf []T
 }
 
-func newArena[T any](first int) *arena[T] {
-	return &arena[T]{buf: make([]T, 0, first), chunk: 1 << 14}
+const maxChunk = 1 << 14
+
+func newArena[T any](estimate int) *arena[T] {
+	return &arena[T]{buf: make([]T, 0, max(estimate, 16))}
 }
 
 // take returns a copy of s allocated in the arena.
@@ -175,7 +177,7 @@ func (a *arena[T]) take(s []T) []T {
 // alloc returns a zeroed slice of n elements.
 func (a *arena[T]) alloc(n int) []T {
 	if n > cap(a.buf)-len(a.buf) {
-		a.buf = make([]T, 0, max(n, a.chunk))
+		a.buf = make([]T, 0, max(n, min(2*cap(a.buf), maxChunk)))
 	}
 	lo := len(a.buf)
 	a.buf = a.buf[:lo+n]

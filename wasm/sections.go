@@ -114,12 +114,12 @@ func (l *loader) scanSections() *Error {
 			l.m.Customs = append(l.m.Customs, CustomSection{Name: name, Offset: uint32(cr.pos), Data: b[cr.pos:s.end:s.end]})
 			continue
 		}
-		if rank := sectionRank(id); rank <= lastRank {
+		rank := sectionRank(id)
+		if rank <= lastRank {
 			return &Error{Kind: Malformed, Offset: uint32(start), Func: -1,
 				Msg: sprintf("unexpected content after last section: %s section out of order or repeated", sectionNames[id])}
-		} else {
-			lastRank = rank
 		}
+		lastRank = rank
 		l.sections = append(l.sections, s)
 		l.present[id] = true
 	}
@@ -533,12 +533,14 @@ func (l *loader) readCode(r *reader) {
 			count += uint64(br.u32())
 			br.valType()
 		}
+		fn := int64(l.numImportedFuncs) + int64(i)
 		if br.err != nil {
 			r.err = br.err
+			r.err.Func = fn
 			return
 		}
 		if count > 1<<32-1 {
-			r.fail(bd.locals, "too many locals")
+			r.err = &Error{Kind: Malformed, Offset: uint32(bd.locals), Func: fn, Msg: "too many locals"}
 			return
 		}
 		if int(i) < len(defined) && int(defined[i]) < int(l.numTypes) {
@@ -547,7 +549,8 @@ func (l *loader) readCode(r *reader) {
 		}
 		total += count
 		if count > maxLocals || total > maxModuleLocals {
-			r.unsupported(bd.locals, sprintf("too many locals: %d (wdb supports at most %d per function)", count, maxLocals))
+			r.err = &Error{Kind: Unsupported, Offset: uint32(bd.locals), Func: fn,
+				Msg: sprintf("too many locals: %d (wdb supports at most %d per function, %d per module)", count, maxLocals, maxModuleLocals)}
 			return
 		}
 		bd.code = br.pos

@@ -220,7 +220,7 @@ func (l *loader) validateFuncs() *Error {
 		total += len(f.Instrs)
 	}
 	infos := newArena[InstrInfo](total)
-	nodes := newArena[TypeNode](total + 16)
+	nodes := newArena[TypeNode](total)
 	v := &validator{l: l, m: m}
 	for _, f := range m.Funcs[m.NumImportedFuncs:] {
 		f.Info = infos.alloc(len(f.Instrs))
@@ -239,7 +239,6 @@ func (v *validator) run(f *Func) {
 	v.nodes = v.nodes[:0]
 	v.top, v.height, v.maxH = -1, 0, 0
 	f.Blocks[0].Type = FuncType{Results: f.Type.Results}
-	f.Blocks[0].End = len(f.Instrs) - 1
 	v.frames = append(v.frames[:0], frame{kind: LabelFunc, results: f.Type.Results, top: -1, paramsTop: -1})
 	for i := range f.Instrs {
 		in := &f.Instrs[i]
