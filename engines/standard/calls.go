@@ -243,6 +243,9 @@ func (m *machine) Call(fn uint32, args []uint64) (results []uint64, err error) {
 	if len(args) != f.numParams {
 		return nil, fmt.Errorf("standard: Call: %s takes %d arguments, got %d", f.def.DisplayName(), f.numParams, len(args))
 	}
+	if m.nested >= maxNestedCalls {
+		return nil, &engines.Trap{Msg: msgCallStack}
+	}
 	if f.imported {
 		results = make([]uint64, f.numResults)
 		m.inHost++

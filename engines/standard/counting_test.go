@@ -150,3 +150,19 @@ func TestFramesInNestedCall(t *testing.T) {
 		t.Errorf("Frames() in the nested host call: %d frames, want 2", frames)
 	}
 }
+
+// TestNestedCallDepth: a host function that calls back into the instance
+// without end traps "call stack exhausted", even with a huge depth limit.
+func TestNestedCallDepth(t *testing.T) {
+	var m engines.Machine
+	host := hostFunc(func(caller engines.Machine, p, r []uint64) error {
+		_, err := caller.Call(export(t, caller, "calls"), p)
+		return err
+	})
+	m = instance(t, load(t, "counting"), engines.Options{MaxCallDepth: 1 << 30}, host)
+	start(t, m, "calls", 1)
+	ev := m.Run(noStop)
+	if ev.Kind != engines.Trapped || ev.Trap.Msg != msgCallStack {
+		t.Fatalf("%v %v", ev.Kind, ev.Trap)
+	}
+}

@@ -26,6 +26,9 @@ const (
 	// maxStackSlots bounds the value stack (64 MiB); deeper use traps
 	// "call stack exhausted".
 	maxStackSlots = 4 << 20
+	// maxNestedCalls bounds the Calls in progress on one machine (each
+	// nests the interpreter on the Go stack), whatever MaxCallDepth says.
+	maxNestedCalls = 10000
 )
 
 // status is why exec returned.

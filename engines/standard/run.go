@@ -255,14 +255,15 @@ func (m *machine) resumeCaller() {
 	m.cbase -= int64(m.pc)
 }
 
-// makeTrap describes the trap at the current position.
+// makeTrap describes the trap at the current position; the backtrace
+// covers the frames of the current Run or Call.
 func (m *machine) makeTrap() *engines.Trap {
 	t := &engines.Trap{Msg: m.trapMsg, Cause: m.trapCause}
-	if m.depth > 0 {
+	if m.depth > m.run.baseDepth {
 		fn := m.top()
 		t.Func, t.Offset = fn.index, fn.def.Instrs[m.pc].Offset
 		t.Backtrace = append(t.Backtrace, engines.Location{Func: t.Func, Offset: t.Offset})
-		for i := m.depth - 2; i >= 0; i-- {
+		for i := m.depth - 2; i >= m.run.baseDepth; i-- {
 			f := &m.frames[i]
 			t.Backtrace = append(t.Backtrace, engines.Location{Func: f.fn.index, Offset: f.fn.def.Instrs[f.pc].Offset})
 		}
