@@ -54,7 +54,10 @@
 //   - Call keeps counting, whether nested in a host call or from outside;
 //     breakpoints and the Run's limit do not apply inside it.
 //   - The value stack is bounded to 4 Mi slots (64 MiB); beyond, and beyond
-//     Options.MaxCallDepth frames, a call traps "call stack exhausted".
+//     Options.MaxCallDepth frames, a call traps "call stack exhausted". So
+//     does a Call when 10000 Calls are already in progress on the machine
+//     (host functions calling back into it), since each nests the
+//     interpreter on the Go stack.
 //   - Function references to another instance's function are snapshot as
 //     the index of the import they came through when there is one, else
 //     Snapshot fails ("cannot snapshot a reference to a function of
