@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math"
 	"math/bits"
+	"unsafe"
 )
 
 // exec runs the current activation from the machine's saved state until a
@@ -440,22 +441,22 @@ func (m *machine) exec() status {
 			stack[sp-1].lo = b2u(f32(stack[sp-1]) >= f32(stack[sp]))
 		case opF64Eq:
 			sp--
-			stack[sp-1].lo = b2u(f64(stack[sp-1]) == f64(stack[sp]))
+			stack[sp-1].lo = b2u(f64(&stack[sp-1]) == f64(&stack[sp]))
 		case opF64Ne:
 			sp--
-			stack[sp-1].lo = b2u(f64(stack[sp-1]) != f64(stack[sp]))
+			stack[sp-1].lo = b2u(f64(&stack[sp-1]) != f64(&stack[sp]))
 		case opF64Lt:
 			sp--
-			stack[sp-1].lo = b2u(f64(stack[sp-1]) < f64(stack[sp]))
+			stack[sp-1].lo = b2u(f64(&stack[sp-1]) < f64(&stack[sp]))
 		case opF64Gt:
 			sp--
-			stack[sp-1].lo = b2u(f64(stack[sp-1]) > f64(stack[sp]))
+			stack[sp-1].lo = b2u(f64(&stack[sp-1]) > f64(&stack[sp]))
 		case opF64Le:
 			sp--
-			stack[sp-1].lo = b2u(f64(stack[sp-1]) <= f64(stack[sp]))
+			stack[sp-1].lo = b2u(f64(&stack[sp-1]) <= f64(&stack[sp]))
 		case opF64Ge:
 			sp--
-			stack[sp-1].lo = b2u(f64(stack[sp-1]) >= f64(stack[sp]))
+			stack[sp-1].lo = b2u(f64(&stack[sp-1]) >= f64(&stack[sp]))
 
 		case opI32Clz:
 			stack[sp-1].lo = uint64(bits.LeadingZeros32(uint32(stack[sp-1].lo)))
@@ -632,19 +633,19 @@ func (m *machine) exec() status {
 			sp--
 			stack[sp-1].lo = stack[sp-1].lo&(1<<63-1) | stack[sp].lo&(1<<63)
 		case opF64Sqrt:
-			stack[sp-1].lo = math.Float64bits(math.Sqrt(f64(stack[sp-1])))
+			stack[sp-1].lo = math.Float64bits(math.Sqrt(f64(&stack[sp-1])))
 		case opF64Add:
 			sp--
-			stack[sp-1].lo = math.Float64bits(f64(stack[sp-1]) + f64(stack[sp]))
+			stack[sp-1].lo = math.Float64bits(f64(&stack[sp-1]) + f64(&stack[sp]))
 		case opF64Sub:
 			sp--
-			stack[sp-1].lo = math.Float64bits(f64(stack[sp-1]) - f64(stack[sp]))
+			stack[sp-1].lo = math.Float64bits(f64(&stack[sp-1]) - f64(&stack[sp]))
 		case opF64Mul:
 			sp--
-			stack[sp-1].lo = math.Float64bits(f64(stack[sp-1]) * f64(stack[sp]))
+			stack[sp-1].lo = math.Float64bits(f64(&stack[sp-1]) * f64(&stack[sp]))
 		case opF64Div:
 			sp--
-			stack[sp-1].lo = math.Float64bits(f64(stack[sp-1]) / f64(stack[sp]))
+			stack[sp-1].lo = math.Float64bits(f64(&stack[sp-1]) / f64(&stack[sp]))
 
 		case opI32WrapI64:
 			stack[sp-1].lo = uint64(uint32(stack[sp-1].lo))
@@ -655,7 +656,7 @@ func (m *machine) exec() status {
 		case opI32ReinterpretF32, opF32ReinterpretI32, opI64ReinterpretF64, opF64ReinterpretI64:
 			// Same bits.
 		case opF32DemoteF64:
-			stack[sp-1].lo = uint64(math.Float32bits(float32(f64(stack[sp-1]))))
+			stack[sp-1].lo = uint64(math.Float32bits(float32(f64(&stack[sp-1]))))
 		case opF64PromoteF32:
 			stack[sp-1].lo = math.Float64bits(float64(f32(stack[sp-1])))
 		case opF32ConvertI32S:
@@ -774,4 +775,6 @@ func b2u(b bool) uint64 {
 }
 
 func f32(s slot) float32 { return math.Float32frombits(uint32(s.lo)) }
-func f64(s slot) float64 { return math.Float64frombits(s.lo) }
+// f64 reads a slot as an f64 straight from memory (math.Float64frombits
+// on the loaded bits would move them through an integer register first).
+func f64(s *slot) float64 { return *(*float64)(unsafe.Pointer(&s.lo)) }
