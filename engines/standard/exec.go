@@ -775,6 +775,7 @@ func b2u(b bool) uint64 {
 }
 
 func f32(s slot) float32 { return math.Float32frombits(uint32(s.lo)) }
+
 // f64 reads a slot as an f64 straight from memory (math.Float64frombits
 // on the loaded bits would move them through an integer register first).
 func f64(s *slot) float64 { return *(*float64)(unsafe.Pointer(&s.lo)) }
