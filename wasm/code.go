@@ -150,7 +150,7 @@ func (d *decoder) expr() bool {
 		case immIndex:
 			in.A = r.u32()
 		case immBrTable:
-			n := r.count(1)
+			n := r.count()
 			in.A = uint32(len(d.brTable) - tbase)
 			in.B = n + 1
 			for i := uint32(0); i <= n && r.err == nil; i++ {
@@ -174,7 +174,7 @@ func (d *decoder) expr() bool {
 		case immRefType:
 			in.A = uint32(r.refType())
 		case immSelectT:
-			n := r.count(1)
+			n := r.count()
 			if n != 1 {
 				d.l.invalidAt(off, "invalid result arity: select with %d types", n)
 			}
@@ -266,11 +266,8 @@ func (d *decoder) prefixFC(in *Instr) {
 	}
 	switch in.Op {
 	case OpMemoryInit, OpDataDrop:
-		// Without a data section there is nothing to require: the
-		// validator reports the unknown segment instead.
-		if !d.l.present[secDataCount] && d.l.present[secData] {
-			r.fail(int(in.Offset), "data count section required")
-			return
+		if d.l.dataUse < 0 {
+			d.l.dataUse = int(in.Offset)
 		}
 		in.A = r.u32()
 		if in.Op == OpMemoryInit {

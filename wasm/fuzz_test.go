@@ -69,3 +69,46 @@ func checkAnalysis(t *testing.T, m *Module) {
 		}
 	}
 }
+
+// TestMutatedSpecModules loads truncated and altered copies of part of the
+// spec suite's modules: Load must not panic, and what it accepts must have
+// a consistent analysis. (FuzzLoad explores further.)
+func TestMutatedSpecModules(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow")
+	}
+	files, err := filepath.Glob(filepath.Join(specDir(t), "v2", "testdata", "*.wasm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for k := 0; k < len(files); k += 10 {
+		b, err := os.ReadFile(files[k])
+		if err != nil || len(b) > 3000 {
+			continue
+		}
+		for i := 8; i < len(b); i++ {
+			for _, c := range [][]byte{b[:i], with(b, i, 0x00), with(b, i, 0xff), with(b, i, 0x80), with(b, i, 0x0b)} {
+				n++
+				func() {
+					defer func() {
+						if r := recover(); r != nil {
+							t.Fatalf("%s, changed at %d: panic: %v", filepath.Base(files[k]), i, r)
+						}
+					}()
+					if m, err := Load(c); err == nil {
+						checkAnalysis(t, m)
+					}
+				}()
+			}
+		}
+	}
+	t.Logf("%d modules loaded", n)
+}
+
+// with returns a copy of b with b[i] = c.
+func with(b []byte, i int, c byte) []byte {
+	out := append([]byte(nil), b...)
+	out[i] = c
+	return out
+}

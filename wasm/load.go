@@ -14,19 +14,20 @@ import (
 // Load proceeds in phases, so that a malformed module is always reported as
 // malformed, even when it is also invalid:
 //
-//  1. the loader's own pass over the sections (sections.go): encoding
-//     checks, offsets, the element section, constant expressions and the
-//     module-level validation rules, the first validation error kept aside;
-//  2. the decoding of every function body into instructions (code.go);
-//  3. wabin, on a copy without the custom, element and data sections,
+//  1. the loader's own pass over the sections, in file order
+//     (sections.go): encoding checks, offsets, the element and data
+//     sections, constant expressions, the module-level validation rules
+//     (the first validation error is kept aside), and the decoding of every
+//     function body into instructions (code.go);
+//  2. wabin, on a copy without the custom, element and data sections,
 //     decodes types, imports, exports, index spaces and locals;
-//  4. the validation of every function, which produces the analysis
+//  3. the validation of every function, which produces the analysis
 //     (validate.go).
 func Load(b []byte) (*Module, error) {
-	l := &loader{b: b, m: &Module{Bytes: b, Start: -1, DataCount: -1}}
+	l := &loader{b: b, m: &Module{Bytes: b, Start: -1, DataCount: -1}, dataUse: -1}
 	if err := l.load(); err != nil {
-		if err.Func >= 0 && err.Func < int64(len(l.m.Funcs)) {
-			err.FuncName = l.m.Funcs[err.Func].Name
+		if err.Func >= 0 {
+			err.FuncName = l.funcName(uint32(err.Func))
 		}
 		return nil, err
 	}
@@ -60,10 +61,9 @@ type loader struct {
 	numDatas           uint32
 	declared           []bool // functions ref.func may name (the spec's C.refs)
 	startOff           int
+	dataUse            int // offset of the first memory.init or data.drop, or -1
 	bodies             []body
 
-	// typed lists the blocks whose type is a type index, per function.
-	typed [][]typedBlock
 	// constDecoder decodes constant expressions; its slices are reused.
 	constDecoder decoder
 }
@@ -71,17 +71,11 @@ type loader struct {
 func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
 
 func (l *loader) load() *Error {
-	if err := l.scanSections(); err != nil {
-		return err
-	}
 	if err := l.readSections(); err != nil {
 		return err
 	}
 	l.makeFuncs()
 	l.readNames()
-	if err := l.decodeBodies(); err != nil {
-		return err
-	}
 	if l.invalid != nil {
 		return l.invalid
 	}
@@ -109,49 +103,12 @@ func (l *loader) makeFuncs() {
 		f.Index = uint32(i)
 		f.TypeIndex = l.funcs[i]
 		if i >= int(l.numImportedFuncs) {
-			bd := l.bodies[i-int(l.numImportedFuncs)]
+			bd := &l.bodies[i-int(l.numImportedFuncs)]
 			f.BodyOffset, f.BodyEnd = uint32(bd.locals), uint32(bd.end)
+			f.Instrs, f.Blocks, f.BrTable = bd.instrs, bd.blocks, bd.brTable
 		}
 		m.Funcs[i] = f
 	}
-}
-
-// decodeBodies decodes the instructions of every function body.
-func (l *loader) decodeBodies() *Error {
-	var total int
-	for _, bd := range l.bodies {
-		total += bd.end - bd.code
-	}
-	// Arenas: a function's slices are cut from large shared chunks. The
-	// estimate of two bytes per instruction is about right for compiled
-	// code; chunks are added when it is not.
-	instrs := newArena[Instr](total / 2)
-	blocks := newArena[Block](total / 24)
-	brs := newArena[uint32](total / 64)
-	d := &decoder{l: l}
-	l.typed = make([][]typedBlock, len(l.bodies))
-	for i, bd := range l.bodies {
-		f := l.m.Funcs[int(l.numImportedFuncs)+i]
-		d.r = newReader(l.b, bd.code, bd.end, "unexpected end of section or function")
-		d.instrs, d.blocks, d.brTable, d.typed = d.instrs[:0], d.blocks[:0], d.brTable[:0], d.typed[:0]
-		if !d.expr() {
-			d.r.err.Func = int64(f.Index)
-			return d.r.err
-		}
-		if d.r.pos != bd.end {
-			return &Error{Kind: Malformed, Offset: uint32(d.r.pos), Func: int64(f.Index),
-				Msg: "section size mismatch: bytes after the function's final end"}
-		}
-		f.Instrs = instrs.take(d.instrs)
-		f.Blocks = blocks.take(d.blocks)
-		if len(d.brTable) > 0 {
-			f.BrTable = brs.take(d.brTable)
-		}
-		if len(d.typed) > 0 {
-			l.typed[i] = append([]typedBlock(nil), d.typed...)
-		}
-	}
-	return nil
 }
 
 // arena hands out slices cut from large chunks, so that a module's many
@@ -280,9 +237,9 @@ func (l *loader) decodeWabin() *Error {
 	for i, c := range wm.CodeSection {
 		m.Funcs[int(m.NumImportedFuncs)+i].Locals = valTypes(c.LocalTypes)
 	}
-	for i, typed := range l.typed {
+	for i := range l.bodies {
 		f := m.Funcs[int(m.NumImportedFuncs)+i]
-		for _, tb := range typed {
+		for _, tb := range l.bodies[i].typed {
 			f.Blocks[tb.block].Type = m.Types[tb.typeIdx]
 		}
 	}

@@ -21,14 +21,50 @@ const (
 func (l *loader) readNames() {
 	for _, c := range l.m.Customs {
 		if c.Name == "name" {
-			l.readNameSection(c)
+			funcs := l.m.Funcs
+			l.readNameSection(c, func(idx uint32, name string) {
+				if idx < uint32(len(funcs)) {
+					funcs[idx].Name = name
+				}
+			})
 			break // only the first name section counts
 		}
 	}
 	l.readDWARFNames()
 }
 
-func (l *loader) readNameSection(c CustomSection) {
+// funcName returns function idx's name for an error message. When the
+// error stopped loading before the name section was reached, the rest of
+// the file is searched for it.
+func (l *loader) funcName(idx uint32) string {
+	if idx < uint32(len(l.m.Funcs)) {
+		return l.m.Funcs[idx].Name
+	}
+	var name string
+	r := newReader(l.b, 8, len(l.b), "")
+	for !r.eof() && r.err == nil {
+		id := r.byte()
+		size := r.u32()
+		if r.err != nil || uint64(size) > uint64(r.remaining()) {
+			break
+		}
+		end := r.pos + int(size)
+		cr := newReader(l.b, r.pos, end, "")
+		if id == secCustom && cr.name() == "name" && cr.err == nil {
+			c := CustomSection{Offset: uint32(cr.pos), Data: l.b[cr.pos:end]}
+			l.readNameSection(c, func(i uint32, n string) {
+				if i == idx {
+					name = n
+				}
+			})
+			break
+		}
+		r.pos = end
+	}
+	return name
+}
+
+func (l *loader) readNameSection(c CustomSection, setName func(idx uint32, name string)) {
 	m := l.m
 	end := int(c.Offset) + len(c.Data)
 	r := newReader(l.b, int(c.Offset), end, "unexpected end")
@@ -46,19 +82,19 @@ func (l *loader) readNameSection(c CustomSection) {
 				m.ModuleName = name
 			}
 		case nameFunction:
-			n := sub.count(2)
+			n := sub.count()
 			for i := uint32(0); i < n && sub.err == nil; i++ {
 				idx := sub.u32()
 				name := sub.name()
-				if sub.err == nil && idx < uint32(len(m.Funcs)) {
-					m.Funcs[idx].Name = name
+				if sub.err == nil {
+					setName(idx, name)
 				}
 			}
 		case nameLocal:
-			n := sub.count(2)
+			n := sub.count()
 			for i := uint32(0); i < n && sub.err == nil; i++ {
 				idx := sub.u32()
-				k := sub.count(2)
+				k := sub.count()
 				var f *Func
 				if sub.err == nil && idx < uint32(len(m.Funcs)) {
 					f = m.Funcs[idx]

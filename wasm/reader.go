@@ -179,18 +179,13 @@ func (r *reader) name() string {
 	return string(s)
 }
 
-// count reads a vector length and rejects lengths that could not possibly
-// fit in the remaining bytes (each element takes at least minSize bytes), so
-// that no one allocates for a length taken from a damaged file.
-func (r *reader) count(minSize int) uint32 {
-	start := r.pos
-	n := r.u32()
-	if r.err == nil && uint64(n)*uint64(minSize) > uint64(r.remaining()) {
-		r.fail(start, r.eofMsg)
-		return 0
-	}
-	return n
-}
+// count reads a vector length.
+func (r *reader) count() uint32 { return r.u32() }
+
+// capFor bounds a capacity taken from a vector length: every element takes
+// at least a byte, so a damaged length never makes anyone allocate more
+// than the file's size.
+func (r *reader) capFor(n uint32) int { return min(int(n), r.remaining()) }
 
 // valType reads a value type. SIMD's v128 is Unsupported.
 func (r *reader) valType() ValType {
@@ -235,6 +230,10 @@ func (r *reader) limits() Limits {
 	off := r.pos
 	var l Limits
 	switch flag := r.byte(); flag {
+	case 0x80, 0x81: // the flag is a LEB128 byte
+		if r.err == nil {
+			r.failf(off, "integer representation too long: limits flag 0x%02x", flag)
+		}
 	case 0:
 		l.Min = r.u32()
 	case 1:

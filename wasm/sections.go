@@ -52,12 +52,20 @@ type section struct {
 	end   int // offset just after the contents
 }
 
-// body is the header of one function body in the code section.
+// body is one function body of the code section.
 type body struct {
 	start  int // offset of the body's size
 	locals int // offset of the local declarations
 	code   int // offset of the first instruction
 	end    int // offset just after the body
+
+	// The decoded instructions, control constructs and br_table depths,
+	// and the blocks whose type is a type index (resolved when the types
+	// are known).
+	instrs  []Instr
+	blocks  []Block
+	brTable []uint32
+	typed   []typedBlock
 }
 
 const (
@@ -72,13 +80,18 @@ const (
 	maxPages = 1 << 16
 )
 
-// scanSections walks the section headers, checking order, duplicates and
-// sizes, and records custom sections.
-func (l *loader) scanSections() *Error {
+// readSections reads the module's sections in order, as the spec's
+// reference decoder does: each section's header, then its contents. The
+// first malformed encoding is returned; the first validation error is kept
+// in l.invalid.
+func (l *loader) readSections() *Error {
 	b := l.b
 	r := newReader(b, 0, len(b), "unexpected end")
 	magic := r.bytes(4)
-	if r.err != nil || string(magic) != "\x00asm" {
+	if r.err != nil {
+		return &Error{Kind: Malformed, Func: -1, Msg: "unexpected end: magic header not detected"}
+	}
+	if string(magic) != "\x00asm" {
 		return &Error{Kind: Malformed, Func: -1, Msg: "magic header not detected"}
 	}
 	version := r.bytes(4)
@@ -101,7 +114,7 @@ func (l *loader) scanSections() *Error {
 		}
 		if uint64(size) > uint64(r.remaining()) {
 			return &Error{Kind: Malformed, Offset: uint32(start), Func: -1,
-				Msg: sprintf("length out of bounds: %s section of %d bytes, %d left", sectionNames[id], size, r.remaining())}
+				Msg: sprintf("length out of bounds: %s section of %d bytes, %d left in the file", sectionNames[id], size, r.remaining())}
 		}
 		s := section{id: id, start: start, off: r.pos, end: r.pos + int(size)}
 		r.pos = s.end
@@ -122,54 +135,8 @@ func (l *loader) scanSections() *Error {
 		lastRank = rank
 		l.sections = append(l.sections, s)
 		l.present[id] = true
-	}
-	return nil
-}
-
-// sectionReader reads the contents of s.
-func (l *loader) sectionReader(s section) *reader {
-	return newReader(l.b, s.off, s.end, "unexpected end of section or function")
-}
-
-// readSections reads every known section strictly. The first malformed
-// encoding is returned; the first validation error is kept in l.invalid.
-func (l *loader) readSections() *Error {
-	for _, s := range l.sections {
-		r := l.sectionReader(s)
-		switch s.id {
-		case secType:
-			l.readTypes(r)
-		case secImport:
-			l.readImports(r)
-		case secFunction:
-			l.readFunctions(r)
-		case secTable:
-			l.readTables(r)
-		case secMemory:
-			l.readMemories(r)
-		case secGlobal:
-			l.readGlobals(r)
-		case secExport:
-			l.readExports(r)
-		case secStart:
-			l.readStart(r)
-		case secElement:
-			l.readElements(r)
-		case secCode:
-			l.m.CodeSectionOffset = uint32(s.off)
-			l.readCode(r)
-		case secData:
-			l.readData(r)
-		case secDataCount:
-			n := r.u32()
-			l.m.DataCount = int64(n)
-		}
-		if r.err != nil {
-			return r.err
-		}
-		if r.pos != s.end {
-			return &Error{Kind: Malformed, Offset: uint32(r.pos), Func: -1,
-				Msg: sprintf("section size mismatch: %d bytes left in %s section", s.end-r.pos, sectionNames[s.id])}
+		if err := l.readSection(s); err != nil {
+			return err
 		}
 	}
 	if n := len(l.funcs) - int(l.numImportedFuncs); n != len(l.bodies) {
@@ -180,10 +147,66 @@ func (l *loader) readSections() *Error {
 		return &Error{Kind: Malformed, Offset: uint32(off), Func: -1,
 			Msg: sprintf("function and code section have inconsistent lengths: %d functions, %d bodies", n, len(l.bodies))}
 	}
+	// The code comes before the data, so this is checked at the end. A
+	// module without data segments needs no count: its data indices are
+	// then reported by the validator as unknown segments.
+	if l.dataUse >= 0 && !l.present[secDataCount] && l.present[secData] {
+		fn := int64(-1)
+		for i, bd := range l.bodies {
+			if bd.code <= l.dataUse && l.dataUse < bd.end {
+				fn = int64(l.numImportedFuncs) + int64(i)
+			}
+		}
+		return &Error{Kind: Malformed, Offset: uint32(l.dataUse), Func: fn,
+			Msg: "data count section required: memory.init and data.drop need one"}
+	}
 	if l.m.DataCount >= 0 && l.m.DataCount != int64(l.numDatas) {
 		off := l.section(secDataCount).off
 		return &Error{Kind: Malformed, Offset: uint32(off), Func: -1,
 			Msg: sprintf("data count and data section have inconsistent lengths: count %d, %d segments", l.m.DataCount, l.numDatas)}
+	}
+	return nil
+}
+
+// readSection reads the contents of a known section. Like the reference
+// decoder, it may read past the section's declared end: a wrong size is
+// reported ("section size mismatch") only if the contents are otherwise
+// well-formed.
+func (l *loader) readSection(s section) *Error {
+	r := newReader(l.b, s.off, len(l.b), "unexpected end of section or function")
+	switch s.id {
+	case secType:
+		l.readTypes(r)
+	case secImport:
+		l.readImports(r)
+	case secFunction:
+		l.readFunctions(r)
+	case secTable:
+		l.readTables(r)
+	case secMemory:
+		l.readMemories(r)
+	case secGlobal:
+		l.readGlobals(r)
+	case secExport:
+		l.readExports(r)
+	case secStart:
+		l.readStart(r)
+	case secElement:
+		l.readElements(r)
+	case secCode:
+		l.m.CodeSectionOffset = uint32(s.off)
+		l.readCode(r, s)
+	case secData:
+		l.readData(r)
+	case secDataCount:
+		l.m.DataCount = int64(r.u32())
+	}
+	if r.err != nil {
+		return r.err
+	}
+	if r.pos != s.end {
+		return &Error{Kind: Malformed, Offset: uint32(min(r.pos, s.end)), Func: -1,
+			Msg: sprintf("section size mismatch: %s section of %d bytes, contents of %d", sectionNames[s.id], s.end-s.off, r.pos-s.off)}
 	}
 	return nil
 }
@@ -205,7 +228,7 @@ func (l *loader) invalidAt(off int, format string, args ...any) {
 }
 
 func (l *loader) readTypes(r *reader) {
-	n := r.count(3)
+	n := r.count()
 	l.numTypes = n
 	for i := uint32(0); i < n && r.err == nil; i++ {
 		off := r.pos
@@ -213,7 +236,7 @@ func (l *loader) readTypes(r *reader) {
 			r.failf(off, "integer representation too long: malformed function type form 0x%02x", form)
 		}
 		for k := 0; k < 2; k++ { // parameters, then results
-			c := r.count(1)
+			c := r.count()
 			for j := uint32(0); j < c && r.err == nil; j++ {
 				r.valType()
 			}
@@ -231,7 +254,7 @@ func (l *loader) checkTypeIndex(off int, idx uint32) {
 }
 
 func (l *loader) readImports(r *reader) {
-	n := r.count(4)
+	n := r.count()
 	for i := uint32(0); i < n && r.err == nil; i++ {
 		r.name()
 		r.name()
@@ -304,7 +327,7 @@ func (l *loader) readGlobalType(r *reader) {
 }
 
 func (l *loader) readFunctions(r *reader) {
-	n := r.count(1)
+	n := r.count()
 	for i := uint32(0); i < n && r.err == nil; i++ {
 		off := r.pos
 		idx := r.u32()
@@ -314,21 +337,21 @@ func (l *loader) readFunctions(r *reader) {
 }
 
 func (l *loader) readTables(r *reader) {
-	n := r.count(3)
+	n := r.count()
 	for i := uint32(0); i < n && r.err == nil; i++ {
 		l.readTableType(r)
 	}
 }
 
 func (l *loader) readMemories(r *reader) {
-	n := r.count(2)
+	n := r.count()
 	for i := uint32(0); i < n && r.err == nil; i++ {
 		l.readMemoryType(r)
 	}
 }
 
 func (l *loader) readGlobals(r *reader) {
-	n := r.count(3)
+	n := r.count()
 	for i := uint32(0); i < n && r.err == nil; i++ {
 		l.readGlobalType(r)
 		t := l.globals[len(l.globals)-1].Type
@@ -337,8 +360,8 @@ func (l *loader) readGlobals(r *reader) {
 }
 
 func (l *loader) readExports(r *reader) {
-	n := r.count(3)
-	seen := make(map[string]bool, n)
+	n := r.count()
+	seen := make(map[string]bool, r.capFor(n))
 	for i := uint32(0); i < n && r.err == nil; i++ {
 		nameOff := r.pos
 		name := r.name()
@@ -402,8 +425,8 @@ func (l *loader) declare(idx uint32) {
 }
 
 func (l *loader) readElements(r *reader) {
-	n := r.count(1)
-	l.m.Elems = make([]ElemSegment, 0, n)
+	n := r.count()
+	l.m.Elems = make([]ElemSegment, 0, r.capFor(n))
 	for i := uint32(0); i < n && r.err == nil; i++ {
 		flagsOff := r.pos
 		flags := r.u32()
@@ -448,9 +471,9 @@ func (l *loader) readElements(r *reader) {
 			l.invalidAt(typeOff, "type mismatch: %s segment for a table of %s", seg.Type, l.tables[seg.Table])
 		}
 		if flags&4 == 0 { // function indices
-			c := r.count(1)
-			seg.Items = make([]ConstExpr, c)
-			for j := range seg.Items {
+			c := r.count()
+			seg.Items = make([]ConstExpr, 0, r.capFor(c))
+			for j := uint32(0); j < c; j++ {
 				off := r.pos
 				idx := r.u32()
 				if r.err != nil {
@@ -460,13 +483,13 @@ func (l *loader) readElements(r *reader) {
 					l.invalidAt(off, "unknown function %d", idx)
 				}
 				l.declare(idx)
-				seg.Items[j] = ConstExpr{Op: OpRefFunc, Value: uint64(idx)}
+				seg.Items = append(seg.Items, ConstExpr{Op: OpRefFunc, Value: uint64(idx)})
 			}
 		} else { // expressions
-			c := r.count(2)
-			seg.Items = make([]ConstExpr, c)
-			for j := range seg.Items {
-				seg.Items[j] = l.constExpr(r, seg.Type)
+			c := r.count()
+			seg.Items = make([]ConstExpr, 0, r.capFor(c))
+			for j := uint32(0); j < c; j++ {
+				seg.Items = append(seg.Items, l.constExpr(r, seg.Type))
 				if r.err != nil {
 					return
 				}
@@ -477,9 +500,9 @@ func (l *loader) readElements(r *reader) {
 }
 
 func (l *loader) readData(r *reader) {
-	n := r.count(1)
+	n := r.count()
 	l.numDatas = n
-	l.m.Datas = make([]DataSegment, 0, n)
+	l.m.Datas = make([]DataSegment, 0, r.capFor(n))
 	for i := uint32(0); i < n && r.err == nil; i++ {
 		flagsOff := r.pos
 		flags := r.u32()
@@ -508,14 +531,20 @@ func (l *loader) readData(r *reader) {
 	}
 }
 
-// readCode reads the headers of the function bodies and their local
-// declarations; the instructions are decoded later.
-func (l *loader) readCode(r *reader) {
-	n := r.count(2)
-	l.bodies = make([]body, 0, n)
+// readCode reads the function bodies: local declarations and
+// instructions.
+func (l *loader) readCode(r *reader, s section) {
+	n := r.count()
+	l.bodies = make([]body, 0, r.capFor(n))
 	defined := l.funcs[min(int(l.numImportedFuncs), len(l.funcs)):]
+	// A function's slices are cut from large shared chunks. About two bytes
+	// per instruction is typical of compiled code.
+	size := s.end - s.off
+	d := &decoder{l: l}
+	instrs, blocks, brs := newArena[Instr](size/2), newArena[Block](size/24), newArena[uint32](size/64)
 	var total uint64
 	for i := uint32(0); i < n && r.err == nil; i++ {
+		fn := int64(l.numImportedFuncs) + int64(i)
 		start := r.pos
 		size := r.u32()
 		if r.err != nil {
@@ -523,17 +552,18 @@ func (l *loader) readCode(r *reader) {
 		}
 		if uint64(size) > uint64(r.remaining()) {
 			r.fail(start, "unexpected end of section or function: function body too long")
+			r.err.Func = fn
 			return
 		}
 		bd := body{start: start, locals: r.pos, end: r.pos + int(size)}
-		br := newReader(l.b, bd.locals, bd.end, "unexpected end of section or function")
-		decls := br.count(2)
+		// Like sections, a body is read past its declared end if need be.
+		br := newReader(l.b, bd.locals, len(l.b), "unexpected end of section or function")
+		decls := br.count()
 		var count uint64
 		for j := uint32(0); j < decls && br.err == nil; j++ {
 			count += uint64(br.u32())
 			br.valType()
 		}
-		fn := int64(l.numImportedFuncs) + int64(i)
 		if br.err != nil {
 			r.err = br.err
 			r.err.Func = fn
@@ -554,6 +584,27 @@ func (l *loader) readCode(r *reader) {
 			return
 		}
 		bd.code = br.pos
+
+		d.r = br
+		d.instrs, d.blocks, d.brTable, d.typed = d.instrs[:0], d.blocks[:0], d.brTable[:0], d.typed[:0]
+		if !d.expr() {
+			r.err = br.err
+			r.err.Func = fn
+			return
+		}
+		if br.pos != bd.end {
+			r.err = &Error{Kind: Malformed, Offset: uint32(min(br.pos, bd.end)), Func: fn,
+				Msg: sprintf("section size mismatch: function body of %d bytes, contents of %d", bd.end-bd.locals, br.pos-bd.locals)}
+			return
+		}
+		bd.instrs = instrs.take(d.instrs)
+		bd.blocks = blocks.take(d.blocks)
+		if len(d.brTable) > 0 {
+			bd.brTable = brs.take(d.brTable)
+		}
+		if len(d.typed) > 0 {
+			bd.typed = append([]typedBlock(nil), d.typed...)
+		}
 		l.bodies = append(l.bodies, bd)
 		r.pos = bd.end
 	}

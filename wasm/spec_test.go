@@ -88,7 +88,7 @@ var v1OnlyText = map[string]string{
 }
 
 func TestSpecModules(t *testing.T) {
-	var loaded, unsupported, checked, rejected, textSkipped, v1Skipped, simdModules, simdUnsupported int
+	var loaded, unsupported, checked, rejected, textSkipped, v1Skipped, simdModules, simdUnsupported, textMismatch int
 	for _, file := range specFiles(t, true) {
 		version := filepath.Base(filepath.Dir(filepath.Dir(file)))
 		simd := strings.HasPrefix(filepath.Base(file), "simd")
@@ -166,6 +166,13 @@ func TestSpecModules(t *testing.T) {
 					t.Errorf("%s: %s (%q): got %v", where, c.Type, c.Text, lerr)
 				default:
 					rejected++
+					// The 1.0 suite's wording differs in places.
+					if version == "v2" && !strings.Contains(e.Msg, c.Text) {
+						textMismatch++
+						if os.Getenv("WDB_SPEC_TEXT") != "" {
+							t.Logf("%s: %s: want %q, got %q", where, c.Type, c.Text, e.Msg)
+						}
+					}
 				}
 			}
 		}
@@ -174,6 +181,6 @@ func TestSpecModules(t *testing.T) {
 		t.Errorf("%d valid modules reported unsupported", unsupported)
 	}
 	t.Logf("valid modules: %d loaded, %d unsupported; SIMD modules: %d, of which %d unsupported", loaded, unsupported, simdModules, simdUnsupported)
-	t.Logf("invalid and malformed binary modules: %d checked, %d rejected with the right kind", checked, rejected)
+	t.Logf("invalid and malformed binary modules: %d checked, %d rejected with the right kind, %d of the 2.0 suite's with a message not containing the spec's text (WDB_SPEC_TEXT=1 lists them)", checked, rejected, textMismatch)
 	t.Logf("skipped: %d text-format assert_malformed (text format: wdb loads binary modules only); %d 1.0 cases that 2.0 treats differently", textSkipped, v1Skipped)
 }
