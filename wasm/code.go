@@ -90,12 +90,12 @@ func singleType(t ValType) []ValType {
 // typedBlock is a block whose type is a type index, resolved once the
 // types are known.
 type typedBlock struct {
-	block   int // index into the decoder's blocks
+	block   int // index into the function's Blocks
 	typeIdx uint32
 }
 
-// decoder decodes expressions. Its slices are arenas shared by all the
-// functions of a module; each function takes its part when decoding is done.
+// decoder decodes expressions into its slices, scratch space reused from one
+// expression to the next (readCode copies a function's out).
 type decoder struct {
 	l       *loader
 	r       *reader
@@ -104,6 +104,8 @@ type decoder struct {
 	brTable []uint32
 	typed   []typedBlock
 	open    []int32 // stack of the constructs being decoded, as local block indices
+	// code is set when decoding function bodies, not constant expressions.
+	code bool
 }
 
 // expr decodes one expression, up to and including the end that closes it.
@@ -129,7 +131,7 @@ func (d *decoder) expr() bool {
 			kind := LabelBlock + LabelKind(op-byte(OpBlock))
 			local := len(d.blocks) - bbase
 			blk := Block{Kind: kind, Start: idx, Else: -1, End: -1, Parent: d.open[len(d.open)-1]}
-			blk.Type.Results = d.blockType(len(d.blocks))
+			blk.Type.Results = d.blockType(local)
 			d.blocks = append(d.blocks, blk)
 			d.open = append(d.open, int32(local))
 			in.A = uint32(local)
@@ -266,7 +268,7 @@ func (d *decoder) prefixFC(in *Instr) {
 	}
 	switch in.Op {
 	case OpMemoryInit, OpDataDrop:
-		if d.l.dataUse < 0 {
+		if d.code && d.l.dataUse < 0 {
 			d.l.dataUse = int(in.Offset)
 		}
 		in.A = r.u32()

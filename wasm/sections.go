@@ -1,13 +1,14 @@
 package wasm
 
-// The loader's own pass over the module. It walks the section headers
-// (order, sizes, custom sections, function body offsets) and reads every
-// known section strictly, with exact file offsets: it rejects the malformed
-// encodings wabin accepts, validates what can be validated at module level
-// (index spaces, limits, constant expressions, segments, exports), decodes
-// the element section (wabin cannot: global.get in element expressions) and
-// records what wabin does not (offsets). It runs before wabin, so wabin
-// only ever sees a well-formed, valid module.
+// The loader's own pass over the module, in file order as the spec's
+// reference decoder reads it: each section's header (order, size, custom
+// sections), then its contents, read strictly and with exact file offsets,
+// function bodies included. It rejects the malformed encodings wabin
+// accepts, validates what can be validated at module level (index spaces,
+// limits, constant expressions, segments, exports), decodes the element
+// section (wabin cannot: global.get in element expressions) and the data
+// section, and records what wabin does not (offsets). It runs before wabin,
+// so wabin only ever sees a well-formed, valid module.
 
 // Section ids.
 const (
@@ -233,7 +234,11 @@ func (l *loader) readTypes(r *reader) {
 	for i := uint32(0); i < n && r.err == nil; i++ {
 		off := r.pos
 		if form := r.byte(); form != 0x60 && r.err == nil {
-			r.failf(off, "integer representation too long: malformed function type form 0x%02x", form)
+			if form&0x80 != 0 { // a longer LEB128 encoding of -0x20
+				r.failf(off, "integer representation too long: function type form 0x%02x", form)
+			} else {
+				r.failf(off, "malformed function type form 0x%02x", form)
+			}
 		}
 		for k := 0; k < 2; k++ { // parameters, then results
 			c := r.count()
@@ -540,7 +545,7 @@ func (l *loader) readCode(r *reader, s section) {
 	// A function's slices are cut from large shared chunks. About two bytes
 	// per instruction is typical of compiled code.
 	size := s.end - s.off
-	d := &decoder{l: l}
+	d := &decoder{l: l, code: true}
 	instrs, blocks, brs := newArena[Instr](size/2), newArena[Block](size/24), newArena[uint32](size/64)
 	var total uint64
 	for i := uint32(0); i < n && r.err == nil; i++ {
