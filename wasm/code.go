@@ -191,7 +191,7 @@ func (d *decoder) expr() bool {
 		case immPrefixFD:
 			r.unsupported(off, "SIMD instructions are not supported")
 		default:
-			r.failf(off, "illegal opcode 0x%02x", op)
+			r.failf(off, "illegal opcode 0x%02x%s", op, proposal(opcodeProposals, op))
 		}
 		if r.err != nil {
 			return false

@@ -183,3 +183,20 @@ func TestMalformedSections(t *testing.T) {
 		})
 	}
 }
+
+func TestProposalHints(t *testing.T) {
+	// A memory with limits flag 3: shared, from the threads proposal.
+	e := loadErr(t, module(sec(secMemory, 1, 3, 1, 1)))
+	if e.Kind != Malformed || !strings.Contains(e.Msg, "threads") {
+		t.Errorf("shared memory: %v", e)
+	}
+	// return_call (tail calls).
+	e = loadErr(t, module(
+		sec(secType, 1, 0x60, 0, 0),
+		sec(secFunction, 1, 0),
+		codeSec([]byte{0, 0x12, 0, byte(OpEnd)}),
+	))
+	if e.Kind != Malformed || !strings.Contains(e.Msg, "tail calls") {
+		t.Errorf("return_call: %v", e)
+	}
+}

@@ -199,7 +199,7 @@ func (r *reader) valType() ValType {
 		return 0
 	}
 	if r.err == nil {
-		r.failf(off, "malformed value type 0x%02x", c)
+		r.failf(off, "malformed value type 0x%02x%s", c, proposal(valTypeProposals, c))
 	}
 	return 0
 }
@@ -212,7 +212,7 @@ func (r *reader) refType() ValType {
 		return t
 	}
 	if r.err == nil {
-		r.failf(off, "malformed reference type 0x%02x", c)
+		r.failf(off, "malformed reference type 0x%02x%s", c, proposal(valTypeProposals, c))
 	}
 	return 0
 }
@@ -242,7 +242,7 @@ func (r *reader) limits() Limits {
 		l.HasMax = true
 	default:
 		if r.err == nil {
-			r.failf(off, "integer too large: limits flag 0x%02x", flag)
+			r.failf(off, "integer too large: limits flag 0x%02x%s", flag, limitsProposal(flag))
 		}
 	}
 	return l

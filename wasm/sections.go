@@ -107,7 +107,7 @@ func (l *loader) readSections() *Error {
 		start := r.pos
 		id := r.byte()
 		if id >= numSections {
-			return &Error{Kind: Malformed, Offset: uint32(start), Func: -1, Msg: sprintf("malformed section id %d", id)}
+			return &Error{Kind: Malformed, Offset: uint32(start), Func: -1, Msg: sprintf("malformed section id %d%s", id, sectionProposal(id))}
 		}
 		size := r.u32()
 		if r.err != nil {
