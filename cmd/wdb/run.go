@@ -34,7 +34,7 @@ func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 
 // addEngineFlags adds the flags that choose and bound the engine.
 func (o *runOptions) addEngineFlags(fs *flag.FlagSet) {
-	fs.StringVar(&o.engine, "engine", "standard", "the interpreter to run on (see `wdb engines`)")
+	fs.StringVar(&o.engine, "engine", "standard", "run on the interpreter called `NAME` (`wdb engines` lists them)")
 	fs.UintVar(&o.maxPages, "max-memory", 0, "cap linear memory growth at this many 64 KiB pages (0: the module's maximum)")
 	fs.IntVar(&o.maxCallDepth, "max-call-depth", engines.DefaultMaxCallDepth, "trap with \"call stack exhausted\" beyond this many frames")
 }
