@@ -124,6 +124,10 @@ func (d *decoder) expr() bool {
 		op := r.b[off]
 		r.pos++
 		in := Instr{Op: Opcode(op), Offset: uint32(off)}
+		if f := opcodeFeature(in.Op); f != 0 && !d.l.has(f) {
+			r.failf(off, "illegal opcode 0x%02x%s", op, notEnabled(f))
+			return false
+		}
 		idx := len(d.instrs) - ibase // this instruction's index
 		switch immKinds[op] {
 		case immNone:
@@ -160,7 +164,11 @@ func (d *decoder) expr() bool {
 			}
 		case immCallIndirect:
 			in.A = r.u32()
-			in.B = r.u32()
+			if d.l.has(ReferenceTypes) {
+				in.B = r.u32()
+			} else {
+				d.zeroByte() // 1.0: reserved, table 0
+			}
 		case immMemArg:
 			d.memArg(&in)
 		case immZeroByte:
@@ -215,7 +223,7 @@ func (d *decoder) blockType(block int) []ValType {
 			r.unsupported(off, "SIMD (v128) is not supported")
 			return nil
 		case c >= 0x40 && c < 0x80: // a negative one-byte s33: a value type
-			return singleType(r.valType())
+			return singleType(d.l.valType(r))
 		}
 	}
 	v := r.s33()
@@ -224,6 +232,10 @@ func (d *decoder) blockType(block int) []ValType {
 	}
 	if v < 0 {
 		r.failf(off, "malformed block type %d", v)
+		return nil
+	}
+	if !d.l.has(MultiValue) {
+		r.failf(off, "malformed block type: type index %d%s", v, notEnabled(MultiValue))
 		return nil
 	}
 	if v >= int64(d.l.numTypes) {
@@ -264,6 +276,10 @@ func (d *decoder) prefixFC(in *Instr) {
 	in.Op = Opcode(0xfc00 | sub)
 	if sub > 0x11 {
 		r.failf(int(in.Offset), "illegal opcode 0xfc %d", sub)
+		return
+	}
+	if f := opcodeFeature(in.Op); !d.l.has(f) {
+		r.failf(int(in.Offset), "illegal opcode 0xfc %d%s", sub, notEnabled(f))
 		return
 	}
 	switch in.Op {

@@ -8,7 +8,8 @@ import (
 )
 
 // FuzzLoad checks that Load never panics, that its errors are *Error, and
-// that the analysis of what it accepts is consistent.
+// that the analysis of what it accepts is consistent; in 1.0 mode too,
+// where what loads must also load as 2.0.
 func FuzzLoad(f *testing.F) {
 	seeds, _ := filepath.Glob("testdata/*.wasm")
 	for _, s := range seeds {
@@ -26,16 +27,23 @@ func FuzzLoad(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		m, err := Load(b)
-		if err != nil {
-			var e *Error
-			if !errors.As(err, &e) {
-				t.Fatalf("error %T: %v", err, err)
+		var loaded [2]bool
+		for i, features := range []Features{Features1, Features2} {
+			m, err := LoadFeatures(b, features)
+			if err != nil {
+				var e *Error
+				if !errors.As(err, &e) {
+					t.Fatalf("%v: error %T: %v", features, err, err)
+				}
+				_ = e.Error()
+				continue
 			}
-			_ = e.Error()
-			return
+			loaded[i] = true
+			checkAnalysis(t, m)
 		}
-		checkAnalysis(t, m)
+		if loaded[0] && !loaded[1] {
+			t.Fatal("loads as 1.0 but not as 2.0")
+		}
 	})
 }
 

@@ -9,7 +9,8 @@ import (
 )
 
 // Load decodes, validates and analyses a WebAssembly 2.0 module. Any error
-// is an *Error that says what is wrong and where.
+// is an *Error that says what is wrong and where. It is
+// LoadFeatures(b, Features2).
 //
 // Load proceeds in phases, so that a malformed module is always reported as
 // malformed, even when it is also invalid:
@@ -23,8 +24,13 @@ import (
 //     decodes types, imports, exports, index spaces and locals;
 //  3. the validation of every function, which produces the analysis
 //     (validate.go).
-func Load(b []byte) (*Module, error) {
-	l := &loader{b: b, m: &Module{Bytes: b, Start: -1, DataCount: -1}, dataUse: -1}
+func Load(b []byte) (*Module, error) { return LoadFeatures(b, Features2) }
+
+// LoadFeatures is Load for a module that may use only the given features:
+// with Features1, the module is loaded as WebAssembly 1.0 defines it. The
+// features are recorded in the Module, for the engines.
+func LoadFeatures(b []byte, f Features) (*Module, error) {
+	l := &loader{b: b, m: &Module{Bytes: b, Features: f, Start: -1, DataCount: -1}, dataUse: -1}
 	if err := l.load(); err != nil {
 		if err.Func >= 0 {
 			err.FuncName = l.funcName(uint32(err.Func))
@@ -69,6 +75,9 @@ type loader struct {
 }
 
 func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+// has reports whether the module may use feature f.
+func (l *loader) has(f Features) bool { return l.m.Features.Has(f) }
 
 func (l *loader) load() *Error {
 	if err := l.readSections(); err != nil {

@@ -8,6 +8,10 @@ import "sort"
 type Module struct {
 	// Bytes is the module file as loaded. All offsets are relative to it.
 	Bytes []byte
+	// Features are the features the module was loaded with (Features2
+	// unless loaded by LoadFeatures). Engines follow them where the
+	// execution semantics differ (BulkMemory: instantiation).
+	Features Features
 
 	Types   []FuncType
 	Imports []Import

@@ -109,6 +109,9 @@ func (l *loader) readSections() *Error {
 		if id >= numSections {
 			return &Error{Kind: Malformed, Offset: uint32(start), Func: -1, Msg: sprintf("malformed section id %d%s", id, sectionProposal(id))}
 		}
+		if id == secDataCount && !l.has(BulkMemory) {
+			return &Error{Kind: Malformed, Offset: uint32(start), Func: -1, Msg: "malformed section id 12: data count" + notEnabled(BulkMemory)}
+		}
 		size := r.u32()
 		if r.err != nil {
 			return r.err
@@ -243,13 +246,35 @@ func (l *loader) readTypes(r *reader) {
 		for k := 0; k < 2; k++ { // parameters, then results
 			c := r.count()
 			for j := uint32(0); j < c && r.err == nil; j++ {
-				r.valType()
+				l.valType(r)
 			}
 			if k == 0 {
 				l.paramCounts = append(l.paramCounts, c)
+			} else if c > 1 && !l.has(MultiValue) {
+				l.invalidAt(off, "invalid result arity: %d results%s", c, notEnabled(MultiValue))
 			}
 		}
 	}
+}
+
+// valType reads a value type the module's features allow.
+func (l *loader) valType(r *reader) ValType {
+	off := r.pos
+	t := r.valType()
+	if t.IsRef() && !l.has(ReferenceTypes) {
+		r.failf(off, "malformed value type 0x%02x%s", byte(t), notEnabled(ReferenceTypes))
+	}
+	return t
+}
+
+// refType reads a reference type the module's features allow.
+func (l *loader) refType(r *reader) ValType {
+	off := r.pos
+	t := r.refType()
+	if t == ExternRef && !l.has(ReferenceTypes) {
+		r.failf(off, "malformed reference type 0x%02x%s", byte(t), notEnabled(ReferenceTypes))
+	}
+	return t
 }
 
 func (l *loader) checkTypeIndex(off int, idx uint32) {
@@ -288,7 +313,8 @@ func (l *loader) readImports(r *reader) {
 }
 
 func (l *loader) readTableType(r *reader) {
-	t := r.refType()
+	start := r.pos
+	t := l.refType(r)
 	off := r.pos
 	lim := r.limits()
 	if r.err != nil {
@@ -298,6 +324,9 @@ func (l *loader) readTableType(r *reader) {
 		l.invalidAt(off, "size minimum must not be greater than maximum")
 	}
 	l.tables = append(l.tables, t)
+	if len(l.tables) > 1 && !l.has(ReferenceTypes) {
+		l.invalidAt(start, "multiple tables%s", notEnabled(ReferenceTypes))
+	}
 	if lim.Min > maxTableMin && l.unsupported == nil {
 		l.unsupported = &Error{Kind: Unsupported, Offset: uint32(off), Func: -1,
 			Msg: sprintf("table of %d elements: at most %d are supported", lim.Min, maxTableMin)}
@@ -322,7 +351,7 @@ func (l *loader) readMemoryType(r *reader) {
 }
 
 func (l *loader) readGlobalType(r *reader) {
-	t := r.valType()
+	t := l.valType(r)
 	off := r.pos
 	mut := r.byte()
 	if mut > 1 && r.err == nil {
@@ -435,11 +464,17 @@ func (l *loader) readElements(r *reader) {
 	for i := uint32(0); i < n && r.err == nil; i++ {
 		flagsOff := r.pos
 		flags := r.u32()
+		seg := ElemSegment{Type: FuncRef}
+		tableOff := r.pos
+		if !l.has(BulkMemory) {
+			// 1.0: a table index in place of the flags, then the offset
+			// and function indices of flags 0.
+			seg.Table, tableOff, flags = flags, flagsOff, 0
+		}
 		if flags > 7 && r.err == nil {
 			r.failf(flagsOff, "malformed elements segment kind %d", flags)
 			return
 		}
-		seg := ElemSegment{Type: FuncRef}
 		switch {
 		case flags&1 == 0:
 			seg.Mode = SegmentActive
@@ -448,8 +483,8 @@ func (l *loader) readElements(r *reader) {
 		default:
 			seg.Mode = SegmentDeclarative
 		}
-		tableOff := r.pos
 		if flags&3 == 2 { // explicit table index
+			tableOff = r.pos
 			seg.Table = r.u32()
 		}
 		if seg.Mode == SegmentActive {
@@ -466,7 +501,7 @@ func (l *loader) readElements(r *reader) {
 					r.failf(typeOff, "malformed element kind 0x%02x", kind)
 				}
 			} else {
-				seg.Type = r.refType()
+				seg.Type = l.refType(r)
 			}
 		}
 		if r.err != nil {
@@ -512,10 +547,16 @@ func (l *loader) readData(r *reader) {
 		flagsOff := r.pos
 		flags := r.u32()
 		var seg DataSegment
+		memOff := r.pos
+		if !l.has(BulkMemory) {
+			// 1.0: a memory index in place of the flags, then the offset
+			// and bytes of flags 0.
+			seg.Memory, memOff, flags = flags, flagsOff, 0
+		}
 		switch flags {
 		case 0, 2:
-			memOff := r.pos
 			if flags == 2 {
+				memOff = r.pos
 				seg.Memory = r.u32()
 			}
 			if seg.Memory >= l.numMemories && r.err == nil {
@@ -567,7 +608,7 @@ func (l *loader) readCode(r *reader, s section) {
 		var count uint64
 		for j := uint32(0); j < decls && br.err == nil; j++ {
 			count += uint64(br.u32())
-			br.valType()
+			l.valType(br)
 		}
 		if br.err != nil {
 			r.err = br.err

@@ -74,21 +74,10 @@ func readSpec(t testing.TB, file string) []specCommand {
 	return j.Commands
 }
 
-// v1Only are cases of the 1.0 suite that Wasm 2.0, which wdb implements,
-// treats differently.
-var v1Only = map[string]string{
-	"binary.32.wasm":            "call_indirect's zero flag is a table index in 2.0 (invalid: unknown table)",
-	"unreached-invalid.87.wasm": "br_table labels in dead code need not agree in 2.0 (see v2 unreached-valid meet-bottom)",
-}
-
-// v1OnlyText are 1.0 assert_invalid texts for modules valid in 2.0.
-var v1OnlyText = map[string]string{
-	"multiple tables":      "2.0 allows several tables (reference types)",
-	"invalid result arity": "2.0 allows several results (multi-value)",
-}
-
+// TestSpecModules loads every binary module of the suite, those of v1 as
+// WebAssembly 1.0 (Features1), those of v2 as 2.0.
 func TestSpecModules(t *testing.T) {
-	var loaded, unsupported, checked, rejected, textSkipped, v1Skipped, simdModules, simdUnsupported, textMismatch int
+	var loaded, unsupported, checked, rejected, textSkipped, simdModules, simdUnsupported, textMismatch int
 	for _, file := range specFiles(t, true) {
 		version := filepath.Base(filepath.Dir(filepath.Dir(file)))
 		simd := strings.HasPrefix(filepath.Base(file), "simd")
@@ -113,7 +102,11 @@ func TestSpecModules(t *testing.T) {
 				t.Errorf("%s: %v", where, err)
 				continue
 			}
-			_, lerr := Load(b)
+			features := Features2
+			if version == "v1" {
+				features = Features1
+			}
+			_, lerr := LoadFeatures(b, features)
 			var e *Error
 			if lerr != nil && !errors.As(lerr, &e) {
 				t.Errorf("%s: error is %T, not *wasm.Error: %v", where, lerr, lerr)
@@ -150,14 +143,6 @@ func TestSpecModules(t *testing.T) {
 				if c.Type == "assert_malformed" {
 					want = Malformed
 				}
-				if version == "v1" {
-					_, diff := v1Only[c.Filename]
-					_, valid := v1OnlyText[c.Text]
-					if diff || valid && c.Type == "assert_invalid" && lerr == nil {
-						v1Skipped++
-						continue
-					}
-				}
 				checked++
 				switch {
 				case lerr == nil:
@@ -182,5 +167,5 @@ func TestSpecModules(t *testing.T) {
 	}
 	t.Logf("valid modules: %d loaded, %d unsupported; SIMD modules: %d, of which %d unsupported", loaded, unsupported, simdModules, simdUnsupported)
 	t.Logf("invalid and malformed binary modules: %d checked, %d rejected with the right kind, %d of the 2.0 suite's with a message not containing the spec's text (WDB_SPEC_TEXT=1 lists them)", checked, rejected, textMismatch)
-	t.Logf("skipped: %d text-format assert_malformed (text format: wdb loads binary modules only); %d 1.0 cases that 2.0 treats differently", textSkipped, v1Skipped)
+	t.Logf("skipped: %d text-format assert_malformed (text format: wdb loads binary modules only)", textSkipped)
 }

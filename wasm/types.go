@@ -1,4 +1,5 @@
-// Package wasm loads, validates and analyses WebAssembly 2.0 modules.
+// Package wasm loads, validates and analyses WebAssembly 2.0 modules, and
+// 1.0 modules as 1.0 defines them (LoadFeatures).
 //
 // Decoding is done by github.com/tetratelabs/wabin, completed by the loader's
 // own pass over the section headers (which also yields every function body's

@@ -524,6 +524,11 @@ func (v *validator) brTable(in *Instr) {
 			v.fail("type mismatch: br_table targets with %d and %d values", len(t.labelTypes()), arity)
 			return
 		}
+		if !v.m.Features.Has(ReferenceTypes) && !equalTypes(t.labelTypes(), def.labelTypes()) {
+			// 1.0: the labels agree on types, even in dead code.
+			v.fail("type mismatch: br_table targets of types %v and %v", t.labelTypes(), def.labelTypes())
+			return
+		}
 		v.popPush(t.labelTypes())
 	}
 	v.popVals(def.labelTypes())
