@@ -10,7 +10,9 @@ import (
 // Instantiate checks the imports, creates the instance in store, and
 // applies the active segments (spec 2.0: element segments, then data
 // segments, each bounds-checked as a whole; a trap aborts instantiation
-// with the effects of the segments before it kept).
+// with the effects of the segments before it kept). A module loaded without
+// bulk memory gets 1.0's rule instead: all segments are checked first, and
+// one that does not fit is a link error with nothing written.
 func (p *program) Instantiate(store *engines.Store, imports []engines.Extern) (engines.Machine, error) {
 	mod := p.mod
 	if len(imports) != len(mod.Imports) {
@@ -98,6 +100,12 @@ func (p *program) Instantiate(store *engines.Store, imports []engines.Extern) (e
 		m.datas[i] = seg.Init
 	}
 
+	if !mod.Features.Has(wasm.BulkMemory) {
+		offset := func(e wasm.ConstExpr) uint32 { return uint32(m.evalConst(e)) }
+		if err := engines.CheckSegmentsFit(mod, offset, m.tables, m.memories); err != nil {
+			return nil, err
+		}
+	}
 	for i, seg := range mod.Elems {
 		switch seg.Mode {
 		case wasm.SegmentActive:
