@@ -67,11 +67,6 @@ func (c *moduleChecker) check(cmd *command) {
 		c.tally.failed++
 		c.rep.fail(fmt.Sprintf("%s:%d: %s: %s", c.file.id(), cmd.Line, describe(cmd), fmt.Sprintf(format, args...)))
 	}
-	var skip *skipError
-	if errors.As(changed(c.file, cmd), &skip) {
-		c.tally.skip(skip.reason, 1)
-		return
-	}
 	if cmd.ModuleType == "text" {
 		c.tally.skip(reasonText, 1)
 		return
@@ -81,7 +76,7 @@ func (c *moduleChecker) check(cmd *command) {
 		fail("%v", err)
 		return
 	}
-	m, err := loadRecovered(data)
+	m, err := loadRecovered(data, c.file.features())
 	if isUnsupported(err) {
 		c.tally.skip(reasonSIMD, 1)
 		return
@@ -127,14 +122,14 @@ func kindName(k wasm.ErrorKind) string {
 	return "malformed"
 }
 
-// loadRecovered is wasm.Load with a panic turned into an error.
-func loadRecovered(data []byte) (m *wasm.Module, err error) {
+// loadRecovered is wasm.LoadFeatures with a panic turned into an error.
+func loadRecovered(data []byte, f wasm.Features) (m *wasm.Module, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("panic in wasm.Load: %v", p)
+			err = fmt.Errorf("panic in wasm.LoadFeatures: %v", p)
 		}
 	}()
-	return wasm.Load(data)
+	return wasm.LoadFeatures(data, f)
 }
 
 // checkAnalysis checks the invariants of a loaded module that the engines

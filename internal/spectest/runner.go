@@ -100,10 +100,7 @@ func (e *orphanError) Error() string {
 func (r *fileRunner) runScript(s *script) {
 	for i := range s.Commands {
 		c := &s.Commands[i]
-		err := changed(r.file, c)
-		if err == nil {
-			err = r.runCommand(c)
-		}
+		err := r.runCommand(c)
 		var skip *skipError
 		var orphan *orphanError
 		switch {
@@ -253,7 +250,7 @@ func (r *fileRunner) module(c *command) error {
 // A module that needs SIMD gives a *skipError, an unresolved import a
 // *linkError.
 func (r *fileRunner) prepare(filename string) (engines.Program, []engines.Extern, error) {
-	m, err := loadFile(r.file.dir, filename)
+	m, err := r.file.loadModule(filename)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -268,13 +265,14 @@ func (r *fileRunner) prepare(filename string) (engines.Program, []engines.Extern
 	return prog, imports, nil
 }
 
-// loadFile loads and validates a module file of the suite.
-func loadFile(dir, filename string) (*wasm.Module, error) {
-	data, err := os.ReadFile(filepath.Join(dir, filename))
+// loadModule loads and validates a module file of the script, with the
+// features of its edition.
+func (f suiteFile) loadModule(filename string) (*wasm.Module, error) {
+	data, err := os.ReadFile(filepath.Join(f.dir, filename))
 	if err != nil {
 		return nil, err
 	}
-	m, err := wasm.Load(data)
+	m, err := wasm.LoadFeatures(data, f.features())
 	if err != nil {
 		if isUnsupported(err) {
 			return nil, &skipError{reasonSIMD}
@@ -458,7 +456,7 @@ func (r *fileRunner) assertRejected(c *command) error {
 	if err != nil {
 		return err
 	}
-	_, err = wasm.Load(data)
+	_, err = wasm.LoadFeatures(data, r.file.features())
 	switch {
 	case err == nil:
 		return fmt.Errorf("loaded, want error %q", c.Text)
@@ -504,13 +502,9 @@ func checkMessage(what, got, want string) error {
 // messageMatches reports whether an error message says what the suite
 // expects: it contains the expected text. The reference interpreter
 // appends indices to some messages ("uninitialized element 2", "unknown
-// memory 0"); the message without them is accepted too. So are the 2.0
-// texts of failures that v1 called otherwise (renamedIn2).
+// memory 0"); the message without them is accepted too.
 func messageMatches(got, want string) bool {
 	if strings.Contains(got, want) {
-		return true
-	}
-	if now, ok := renamedIn2[want]; ok && strings.Contains(got, now) {
 		return true
 	}
 	if i := strings.LastIndexByte(want, ' '); i > 0 {
