@@ -1,0 +1,185 @@
+package fast
+
+import (
+	"fmt"
+	"math"
+	"unsafe"
+)
+
+// slowOp executes the rare ops and those that need function calls (op o
+// at m.pc). On a trap nothing is written.
+//
+//go:noinline
+func (m *machine) slowOp(o *op) status {
+	fp := unsafe.Pointer(&m.stack[m.base])
+	f32 := func() float64 { return float64(math.Float32frombits(r32(fp, o.a))) }
+	f64 := func() float64 { return math.Float64frombits(r64(fp, o.a)) }
+	trunc32 := func(v uint64, msg string) status {
+		if msg != "" {
+			return m.trapHere(msg)
+		}
+		w32(fp, o.c, uint32(v))
+		return stRunning
+	}
+	trunc64 := func(v uint64, msg string) status {
+		if msg != "" {
+			return m.trapHere(msg)
+		}
+		w64(fp, o.c, v)
+		return stRunning
+	}
+	switch o.code {
+	case opMemorySize:
+		w32(fp, o.c, m.memories[o.a].Pages())
+	case opTableSize:
+		w32(fp, o.c, uint32(len(m.tables[o.a].Elems)))
+	case opDataDrop:
+		m.datas[o.t] = nil
+		m.dropData[o.t] = true
+	case opElemDrop:
+		m.elems[o.t] = nil
+		m.dropElem[o.t] = true
+	case opF32Min:
+		w32(fp, o.c, fmin32(r32(fp, o.a), r32(fp, o.b)))
+	case opF32Max:
+		w32(fp, o.c, fmax32(r32(fp, o.a), r32(fp, o.b)))
+	case opF64Min:
+		w64(fp, o.c, fmin64(r64(fp, o.a), r64(fp, o.b)))
+	case opF64Max:
+		w64(fp, o.c, fmax64(r64(fp, o.a), r64(fp, o.b)))
+	case opF32Ceil:
+		w32(fp, o.c, round32(r32(fp, o.a), math.Ceil))
+	case opF32Floor:
+		w32(fp, o.c, round32(r32(fp, o.a), math.Floor))
+	case opF32Trunc:
+		w32(fp, o.c, round32(r32(fp, o.a), math.Trunc))
+	case opF32Nearest:
+		w32(fp, o.c, round32(r32(fp, o.a), math.RoundToEven))
+	case opF64Ceil:
+		w64(fp, o.c, round64(r64(fp, o.a), math.Ceil))
+	case opF64Floor:
+		w64(fp, o.c, round64(r64(fp, o.a), math.Floor))
+	case opF64Trunc:
+		w64(fp, o.c, round64(r64(fp, o.a), math.Trunc))
+	case opF64Nearest:
+		w64(fp, o.c, round64(r64(fp, o.a), math.RoundToEven))
+	case opI32TruncF32S:
+		return trunc32(truncI32S(f32()))
+	case opI32TruncF32U:
+		return trunc32(truncI32U(f32()))
+	case opI32TruncF64S:
+		return trunc32(truncI32S(f64()))
+	case opI32TruncF64U:
+		return trunc32(truncI32U(f64()))
+	case opI64TruncF32S:
+		return trunc64(truncI64S(f32()))
+	case opI64TruncF32U:
+		return trunc64(truncI64U(f32()))
+	case opI64TruncF64S:
+		return trunc64(truncI64S(f64()))
+	case opI64TruncF64U:
+		return trunc64(truncI64U(f64()))
+	case opI32TruncSatF32S:
+		w32(fp, o.c, uint32(satI32S(f32())))
+	case opI32TruncSatF32U:
+		w32(fp, o.c, uint32(satI32U(f32())))
+	case opI32TruncSatF64S:
+		w32(fp, o.c, uint32(satI32S(f64())))
+	case opI32TruncSatF64U:
+		w32(fp, o.c, uint32(satI32U(f64())))
+	case opI64TruncSatF32S:
+		w64(fp, o.c, satI64S(f32()))
+	case opI64TruncSatF32U:
+		w64(fp, o.c, satI64U(f32()))
+	case opI64TruncSatF64S:
+		w64(fp, o.c, satI64S(f64()))
+	case opI64TruncSatF64U:
+		w64(fp, o.c, satI64U(f64()))
+	case opF32ConvertI64U:
+		w32(fp, o.c, math.Float32bits(float32(r64(fp, o.a))))
+	case opF64ConvertI64U:
+		w64(fp, o.c, math.Float64bits(float64(r64(fp, o.a))))
+
+	case opMemoryGrow:
+		old, ok := m.memories[o.t].Grow(r32(fp, o.a))
+		m.reloadMemory()
+		if !ok {
+			w32(fp, o.c, math.MaxUint32)
+		} else {
+			w32(fp, o.c, old)
+		}
+	case opMemoryInit:
+		d, s, n := uint64(r32(fp, o.a)), uint64(r32(fp, o.b)), uint64(r32(fp, o.c))
+		data, dst := m.datas[o.t], m.memories[o.d].Data
+		if s+n > uint64(len(data)) || d+n > uint64(len(dst)) {
+			return m.trapHere(msgMemoryOOB)
+		}
+		copy(dst[d:d+n], data[s:s+n])
+	case opMemoryCopy:
+		dst, src := m.memories[o.t].Data, m.memories[o.d].Data
+		d, s, n := uint64(r32(fp, o.a)), uint64(r32(fp, o.b)), uint64(r32(fp, o.c))
+		if s+n > uint64(len(src)) || d+n > uint64(len(dst)) {
+			return m.trapHere(msgMemoryOOB)
+		}
+		copy(dst[d:d+n], src[s:s+n])
+	case opMemoryFill:
+		mem := m.memories[o.t].Data
+		d, v, n := uint64(r32(fp, o.a)), byte(r32(fp, o.b)), uint64(r32(fp, o.c))
+		if d+n > uint64(len(mem)) {
+			return m.trapHere(msgMemoryOOB)
+		}
+		region := mem[d : d+n]
+		for i := range region {
+			region[i] = v
+		}
+	case opTableGet:
+		t := m.tables[o.t]
+		i := uint64(r32(fp, o.a))
+		if i >= uint64(len(t.Elems)) {
+			return m.trapHere(msgTableOOB)
+		}
+		w64(fp, o.c, t.Elems[i])
+	case opTableSet:
+		t := m.tables[o.t]
+		i := uint64(r32(fp, o.a))
+		if i >= uint64(len(t.Elems)) {
+			return m.trapHere(msgTableOOB)
+		}
+		t.Elems[i] = r64(fp, o.b)
+	case opTableGrow:
+		old, ok := m.tables[o.t].Grow(r32(fp, o.b), r64(fp, o.a))
+		if !ok {
+			w32(fp, o.c, math.MaxUint32)
+		} else {
+			w32(fp, o.c, old)
+		}
+	case opTableFill:
+		t := m.tables[o.t]
+		i, v, n := uint64(r32(fp, o.a)), r64(fp, o.b), uint64(r32(fp, o.c))
+		if i+n > uint64(len(t.Elems)) {
+			return m.trapHere(msgTableOOB)
+		}
+		region := t.Elems[i : i+n]
+		for k := range region {
+			region[k] = v
+		}
+	case opTableCopy:
+		dst, src := m.tables[o.t].Elems, m.tables[o.d].Elems
+		d, s, n := uint64(r32(fp, o.a)), uint64(r32(fp, o.b)), uint64(r32(fp, o.c))
+		if s+n > uint64(len(src)) || d+n > uint64(len(dst)) {
+			return m.trapHere(msgTableOOB)
+		}
+		copy(dst[d:d+n], src[s:s+n])
+	case opTableInit:
+		// table.init: A = element segment (t), B = table (d).
+		d, s, n := uint64(r32(fp, o.a)), uint64(r32(fp, o.b)), uint64(r32(fp, o.c))
+		elems, dst := m.elems[o.t], m.tables[o.d].Elems
+		if s+n > uint64(len(elems)) || d+n > uint64(len(dst)) {
+			return m.trapHere(msgTableOOB)
+		}
+		copy(dst[d:d+n], elems[s:s+n])
+	default:
+		panic(fmt.Sprintf("fast: op 0x%x not implemented", o.code))
+	}
+	return stRunning
+}
