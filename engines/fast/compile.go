@@ -630,7 +630,7 @@ func (t *translator) instr(i int) error {
 			if callee.Import != nil {
 				code = opCallImport
 			}
-			t.emit(op{code: code, a: in.A, b: args / 4})
+			t.emit(op{code: code, a: in.A, b: args / 4, d: int32(i + 1)})
 		})
 	case wasm.OpCallIndirect:
 		ft := &t.p.mod.Types[in.A]
