@@ -15,7 +15,9 @@ const scanSteps = 20000
 
 // Counters chooses the counters at which to checkpoint p: 0, 1 and 2; the
 // first instructions of called functions; the instructions right after
-// returns; instructions inside loops; the deepest point of the call stack;
+// returns; instructions inside loops; boundaries right after a local.get
+// and between an instruction that pushes a result and its local.set or
+// local.tee (points a register engine folds or fuses); the deepest point of the call stack;
 // the last three instructions before the end; 50 evenly spaced counters;
 // and 20 random ones (fixed seed). It runs p on e to find them (the
 // structural ones within the first scanSteps instructions). All are below
@@ -28,7 +30,7 @@ func Counters(t testing.TB, e engines.Engine, p Program) []uint64 {
 	}
 	out := []uint64{0, 1, 2, total - 1, total - 2, total - 3}
 
-	var calls, returns, loops []uint64
+	var calls, returns, loops, folded, fused []uint64
 	deepest, maxDepth := uint64(0), 0
 	m := Start(t, e, p)
 	mod := p.Module(t)
@@ -48,8 +50,16 @@ func Counters(t testing.TB, e engines.Engine, p Program) []uint64 {
 		if d > maxDepth {
 			maxDepth, deepest = d, c
 		}
-		if fn, off, ok := m.PC(); ok && inLoop(mod, fn, off) {
-			loops = append(loops, c)
+		if fn, off, ok := m.PC(); ok {
+			if inLoop(mod, fn, off) {
+				loops = append(loops, c)
+			}
+			switch registerPoint(mod, fn, off) {
+			case afterLocalGet:
+				folded = append(folded, c)
+			case beforeFusedSet:
+				fused = append(fused, c)
+			}
 		}
 		depth = d
 	}
@@ -57,6 +67,8 @@ func Counters(t testing.TB, e engines.Engine, p Program) []uint64 {
 	out = append(out, spread(calls, 8)...)
 	out = append(out, spread(returns, 8)...)
 	out = append(out, spread(loops, 8)...)
+	out = append(out, spread(folded, 8)...)
+	out = append(out, spread(fused, 8)...)
 
 	for i := range uint64(50) {
 		out = append(out, total*i/50)
@@ -70,6 +82,36 @@ func Counters(t testing.TB, e engines.Engine, p Program) []uint64 {
 		out = out[:len(out)-1]
 	}
 	return out
+}
+
+// Boundaries that register engines treat specially.
+const (
+	plainPoint     = iota
+	afterLocalGet  // the previous instruction is a local.get (folded away by a register engine)
+	beforeFusedSet // a local.set or local.tee right after an instruction that pushes a result (which a register engine may write straight into the local)
+)
+
+// registerPoint classifies the boundary before the instruction at file
+// offset off of function fn.
+func registerPoint(mod *wasm.Module, fn, off uint32) int {
+	if int(fn) >= len(mod.Funcs) {
+		return plainPoint
+	}
+	f := mod.Funcs[fn]
+	i, ok := f.InstrAt(off)
+	if !ok || i == 0 {
+		return plainPoint
+	}
+	prev := f.Instrs[i-1].Op
+	switch {
+	case prev == wasm.OpLocalGet:
+		return afterLocalGet
+	case (f.Instrs[i].Op == wasm.OpLocalSet || f.Instrs[i].Op == wasm.OpLocalTee) &&
+		prev != wasm.OpLocalGet && prev != wasm.OpCall && prev != wasm.OpCallIndirect &&
+		int(f.Info[i].Height) >= int(f.Info[i-1].Height)-1 && f.Info[i].Height > 0:
+		return beforeFusedSet
+	}
+	return plainPoint
 }
 
 // inLoop reports whether the instruction at file offset off of function fn
