@@ -22,6 +22,7 @@ type program struct {
 	opts    engines.Options
 	funcs   []*function
 	typeIDs []uint32
+	preciseOnce sync.Once
 	// maxLen is the length of the longest function in Wasm instructions:
 	// the fast variant never runs more than that between check points.
 	maxLen int
@@ -124,6 +125,23 @@ func (Engine) Compile(m *wasm.Module, opts engines.Options) (engines.Program, er
 	return p, nil
 }
 
+// ensurePrecise translates the precise variants of all functions, once,
+// the first time a machine of the program needs one (plain runs never do).
+func (p *program) ensurePrecise() {
+	p.preciseOnce.Do(func() {
+		for _, fn := range p.funcs {
+			if fn.imported {
+				continue
+			}
+			t, err := p.translate(fn, false, false)
+			if err != nil {
+				panic(err) // the fast translation of the same body succeeded
+			}
+			fn.precise = t.v
+		}
+	})
+}
+
 // Module returns the compiled module.
 func (p *program) Module() *wasm.Module { return p.mod }
 
@@ -187,11 +205,7 @@ func (p *program) compileFunc(fn *function) error {
 	if err != nil {
 		return err
 	}
-	precise, err := p.translate(fn, false, false)
-	if err != nil {
-		return err
-	}
-	fn.fast, fn.precise = fast.v, precise.v
+	fn.fast = fast.v
 	fn.frameCells = fn.homeBase + fast.maxCells + 2
 	return nil
 }

@@ -34,14 +34,13 @@ func (p *program) Instantiate(store *engines.Store, imports []engines.Extern) (e
 		imports:    make([]engines.Extern, len(p.funcs)),
 		refs:       make([]uint64, len(p.funcs)),
 		fastActive: make([]*variant, len(p.funcs)),
-		preciseAll: make([]*variant, len(p.funcs)),
 		bp:         make([][]bool, len(p.funcs)),
 		stack:      make([]uint32, initialStackCells),
 		frames:     make([]frame, 16),
 		maxDepth:   p.opts.MaxCallDepth,
 	}
 	for i, fn := range p.funcs {
-		m.fastActive[i], m.preciseAll[i] = fn.fast, fn.precise
+		m.fastActive[i] = fn.fast
 	}
 	m.active = m.fastActive
 	m.fastLimit.Store(1<<63 - 1)

@@ -34,6 +34,9 @@ func (m *machine) SetBreakpoints(offsets []uint32) {
 		m.bp[f.Index][i] = true
 		m.hasBP = true
 	}
+	if m.hasBP {
+		m.ensurePrecise()
+	}
 	for i, fn := range m.funcs {
 		if fn.imported {
 			continue
@@ -54,12 +57,25 @@ func (m *machine) SetBreakpoints(offsets []uint32) {
 func (m *machine) setPrecise(precise bool) {
 	m.run.precise = precise
 	if precise {
+		m.ensurePrecise()
 		m.active = m.preciseAll
 	} else {
 		m.active = m.fastActive
 	}
 	if m.depth > 0 {
 		m.remapTop()
+	}
+}
+
+// ensurePrecise makes the precise variants available to the machine.
+func (m *machine) ensurePrecise() {
+	if m.preciseAll != nil {
+		return
+	}
+	m.prog.ensurePrecise()
+	m.preciseAll = make([]*variant, len(m.funcs))
+	for i, fn := range m.funcs {
+		m.preciseAll[i] = fn.precise
 	}
 }
 

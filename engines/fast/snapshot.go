@@ -222,6 +222,7 @@ func (m *machine) restoreFrames(s *snapshot.Snapshot) error {
 			v := m.fastActive[fn.index]
 			ret := v.pos[p.wi+1]
 			if ret < 0 {
+				m.ensurePrecise()
 				v = fn.precise
 				ret = v.pos[p.wi+1]
 			}
@@ -236,6 +237,7 @@ func (m *machine) restoreFrames(s *snapshot.Snapshot) error {
 		m.wi, m.base = top.wi, top.base
 		m.code = m.fastActive[top.fn.index]
 		if m.code.pos[m.wi] < 0 {
+			m.ensurePrecise()
 			m.code = top.fn.precise
 		}
 		m.pc = int(m.code.pos[m.wi])

@@ -12,6 +12,7 @@ import (
 	"github.com/wdb-dev/wdb/internal/enginetest"
 
 	// The engines to measure; each registers itself.
+	_ "github.com/wdb-dev/wdb/engines/fast"
 	_ "github.com/wdb-dev/wdb/engines/standard"
 )
 
