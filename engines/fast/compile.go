@@ -18,10 +18,10 @@ func (Engine) Name() string { return "fast" }
 
 // program is a compiled module.
 type program struct {
-	mod     *wasm.Module
-	opts    engines.Options
-	funcs   []*function
-	typeIDs []uint32
+	mod         *wasm.Module
+	opts        engines.Options
+	funcs       []*function
+	typeIDs     []uint32
 	preciseOnce sync.Once
 	// maxLen is the length of the longest function in Wasm instructions:
 	// the fast variant never runs more than that between check points.
