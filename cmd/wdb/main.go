@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/wdb-dev/wdb/engines"
+	_ "github.com/wdb-dev/wdb/engines/fast"
 	_ "github.com/wdb-dev/wdb/engines/standard"
 )
 
