@@ -148,6 +148,7 @@ func (m *machine) exec() status {
 			if st := m.callImport(o); st != stRunning {
 				return st
 			}
+			code, pc = m.code.code, m.pc
 			fp = unsafe.Pointer(&m.stack[m.base])
 		case opCallIndirect:
 			m.pc = pc
@@ -170,6 +171,8 @@ func (m *machine) exec() status {
 			if m.stepStop() {
 				return stStop
 			}
+			code, pc = m.code.code, m.pc
+			fp = unsafe.Pointer(&m.stack[m.base])
 
 		case opI32DivS:
 			a, b := int32(r32(fp, o.a)), int32(r32(fp, o.b))
@@ -467,8 +470,6 @@ func (m *machine) exec() status {
 			w32(fp, o.c, uint32(bits.LeadingZeros32(r32(fp, o.a))))
 		case opI32Ctz:
 			w32(fp, o.c, uint32(bits.TrailingZeros32(r32(fp, o.a))))
-		case opI32Popcnt:
-			w32(fp, o.c, uint32(bits.OnesCount32(r32(fp, o.a))))
 		case opI32Add:
 			w32(fp, o.c, r32(fp, o.a)+r32(fp, o.b))
 		case opI64Add:
@@ -507,8 +508,6 @@ func (m *machine) exec() status {
 			w64(fp, o.c, uint64(bits.LeadingZeros64(r64(fp, o.a))))
 		case opI64Ctz:
 			w64(fp, o.c, uint64(bits.TrailingZeros64(r64(fp, o.a))))
-		case opI64Popcnt:
-			w64(fp, o.c, uint64(bits.OnesCount64(r64(fp, o.a))))
 		case opI64Shl:
 			w64(fp, o.c, r64(fp, o.a)<<(r64(fp, o.b)&63))
 		case opI64ShrS:
@@ -599,6 +598,8 @@ func (m *machine) exec() status {
 			if st := m.slowOp(o); st != stRunning {
 				return st
 			}
+			code, pc = m.code.code, m.pc
+			fp = unsafe.Pointer(&m.stack[m.base])
 		}
 		pc++
 	}

@@ -3,6 +3,7 @@ package fast
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"unsafe"
 )
 
@@ -29,6 +30,10 @@ func (m *machine) slowOp(o *op) status {
 		return stRunning
 	}
 	switch o.code {
+	case opI32Popcnt:
+		w32(fp, o.c, uint32(bits.OnesCount32(r32(fp, o.a))))
+	case opI64Popcnt:
+		w64(fp, o.c, uint64(bits.OnesCount64(r64(fp, o.a))))
 	case opMemorySize:
 		w32(fp, o.c, m.memories[o.a].Pages())
 	case opTableSize:
