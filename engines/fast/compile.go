@@ -593,7 +593,7 @@ func (t *translator) instr(i int) error {
 		}
 		ms := t.branchMoves(b)
 		if len(ms) == 0 {
-			if t.fuse && b.Kind != wasm.LabelLoop && t.fuseCompare(cond, b) {
+			if t.fuse && t.fuseCompare(cond, b) {
 				return nil
 			}
 			t.jumpTo(b, opBrIf, t.loc(cond))
@@ -843,5 +843,24 @@ func fusable(o op) bool {
 // fuseCompare turns "compare; br_if" into one compare-and-branch op when
 // the compare was the previous instruction's only op.
 func (t *translator) fuseCompare(cond operand, b *wasm.Block) bool {
-	return false
+	i := t.cur
+	if cond.kind != inHome || t.lastOpOf != i-1 || len(t.v.code) != t.lastOp+1 {
+		return false
+	}
+	o := &t.v.code[t.lastOp]
+	codes, ok := fusedBranch[o.code]
+	if !ok || o.c != t.homeOf(cond) {
+		return false
+	}
+	k := b.Continuation()
+	o.d = int32(i + 1 - k)
+	if b.Kind == wasm.LabelLoop {
+		o.code = codes[1]
+		o.t = t.v.pos[k]
+	} else {
+		o.code = codes[0]
+		t.fixups = append(t.fixups, fixup{op: t.lastOp, target: k, table: -1})
+	}
+	t.v.pos[i] = -1
+	return true
 }

@@ -56,6 +56,171 @@ func (m *machine) exec() status {
 				pc = int(o.t)
 				continue
 			}
+		case opBrI32Eqz:
+			if r32(fp, o.a) == 0 {
+				m.cbase += int64(o.d)
+				pc = int(o.t)
+				continue
+			}
+		case opBrI32EqzLoop:
+			if r32(fp, o.a) == 0 {
+				m.cbase += int64(o.d)
+				if m.cbase >= m.fastLimit.Load() {
+					return m.checkAfterBranch(pc)
+				}
+				pc = int(o.t)
+				continue
+			}
+		case opBrI32Eq:
+			if r32(fp, o.a) == r32(fp, o.b) {
+				m.cbase += int64(o.d)
+				pc = int(o.t)
+				continue
+			}
+		case opBrI32EqLoop:
+			if r32(fp, o.a) == r32(fp, o.b) {
+				m.cbase += int64(o.d)
+				if m.cbase >= m.fastLimit.Load() {
+					return m.checkAfterBranch(pc)
+				}
+				pc = int(o.t)
+				continue
+			}
+		case opBrI32Ne:
+			if r32(fp, o.a) != r32(fp, o.b) {
+				m.cbase += int64(o.d)
+				pc = int(o.t)
+				continue
+			}
+		case opBrI32NeLoop:
+			if r32(fp, o.a) != r32(fp, o.b) {
+				m.cbase += int64(o.d)
+				if m.cbase >= m.fastLimit.Load() {
+					return m.checkAfterBranch(pc)
+				}
+				pc = int(o.t)
+				continue
+			}
+		case opBrI32LtS:
+			if int32(r32(fp, o.a)) < int32(r32(fp, o.b)) {
+				m.cbase += int64(o.d)
+				pc = int(o.t)
+				continue
+			}
+		case opBrI32LtSLoop:
+			if int32(r32(fp, o.a)) < int32(r32(fp, o.b)) {
+				m.cbase += int64(o.d)
+				if m.cbase >= m.fastLimit.Load() {
+					return m.checkAfterBranch(pc)
+				}
+				pc = int(o.t)
+				continue
+			}
+		case opBrI32LtU:
+			if r32(fp, o.a) < r32(fp, o.b) {
+				m.cbase += int64(o.d)
+				pc = int(o.t)
+				continue
+			}
+		case opBrI32LtULoop:
+			if r32(fp, o.a) < r32(fp, o.b) {
+				m.cbase += int64(o.d)
+				if m.cbase >= m.fastLimit.Load() {
+					return m.checkAfterBranch(pc)
+				}
+				pc = int(o.t)
+				continue
+			}
+		case opBrI32GtS:
+			if int32(r32(fp, o.a)) > int32(r32(fp, o.b)) {
+				m.cbase += int64(o.d)
+				pc = int(o.t)
+				continue
+			}
+		case opBrI32GtSLoop:
+			if int32(r32(fp, o.a)) > int32(r32(fp, o.b)) {
+				m.cbase += int64(o.d)
+				if m.cbase >= m.fastLimit.Load() {
+					return m.checkAfterBranch(pc)
+				}
+				pc = int(o.t)
+				continue
+			}
+		case opBrI32GtU:
+			if r32(fp, o.a) > r32(fp, o.b) {
+				m.cbase += int64(o.d)
+				pc = int(o.t)
+				continue
+			}
+		case opBrI32GtULoop:
+			if r32(fp, o.a) > r32(fp, o.b) {
+				m.cbase += int64(o.d)
+				if m.cbase >= m.fastLimit.Load() {
+					return m.checkAfterBranch(pc)
+				}
+				pc = int(o.t)
+				continue
+			}
+		case opBrI32LeS:
+			if int32(r32(fp, o.a)) <= int32(r32(fp, o.b)) {
+				m.cbase += int64(o.d)
+				pc = int(o.t)
+				continue
+			}
+		case opBrI32LeSLoop:
+			if int32(r32(fp, o.a)) <= int32(r32(fp, o.b)) {
+				m.cbase += int64(o.d)
+				if m.cbase >= m.fastLimit.Load() {
+					return m.checkAfterBranch(pc)
+				}
+				pc = int(o.t)
+				continue
+			}
+		case opBrI32LeU:
+			if r32(fp, o.a) <= r32(fp, o.b) {
+				m.cbase += int64(o.d)
+				pc = int(o.t)
+				continue
+			}
+		case opBrI32LeULoop:
+			if r32(fp, o.a) <= r32(fp, o.b) {
+				m.cbase += int64(o.d)
+				if m.cbase >= m.fastLimit.Load() {
+					return m.checkAfterBranch(pc)
+				}
+				pc = int(o.t)
+				continue
+			}
+		case opBrI32GeS:
+			if int32(r32(fp, o.a)) >= int32(r32(fp, o.b)) {
+				m.cbase += int64(o.d)
+				pc = int(o.t)
+				continue
+			}
+		case opBrI32GeSLoop:
+			if int32(r32(fp, o.a)) >= int32(r32(fp, o.b)) {
+				m.cbase += int64(o.d)
+				if m.cbase >= m.fastLimit.Load() {
+					return m.checkAfterBranch(pc)
+				}
+				pc = int(o.t)
+				continue
+			}
+		case opBrI32GeU:
+			if r32(fp, o.a) >= r32(fp, o.b) {
+				m.cbase += int64(o.d)
+				pc = int(o.t)
+				continue
+			}
+		case opBrI32GeULoop:
+			if r32(fp, o.a) >= r32(fp, o.b) {
+				m.cbase += int64(o.d)
+				if m.cbase >= m.fastLimit.Load() {
+					return m.checkAfterBranch(pc)
+				}
+				pc = int(o.t)
+				continue
+			}
 		case opSelect32:
 			if r32(fp, uint32(o.t)) != 0 {
 				w32(fp, o.c, r32(fp, o.a))
@@ -612,7 +777,11 @@ func (m *machine) exec() status {
 func (m *machine) checkAfterBranch(pc int) status {
 	o := &m.code.code[pc]
 	m.pc = int(o.t)
-	m.wi = int(m.code.wasm[pc]) + 1 - int(o.d)
+	j := int(m.code.wasm[pc])
+	if isFusedBranch(o.code) {
+		j++ // the op is the compare's; the branch is the next instruction
+	}
+	m.wi = j + 1 - int(o.d)
 	return stCheck
 }
 

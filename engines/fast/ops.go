@@ -58,8 +58,52 @@ const (
 	opTrap // unreachable
 	opRefFunc
 	opNop
+	// Fused compare and br_if (fast variant only): a, b = the compare's
+	// operands; t, d as for br_if. The br_if's boundary has no position.
+	opBrI32Eqz
+	opBrI32EqzLoop
+	opBrI32Eq
+	opBrI32EqLoop
+	opBrI32Ne
+	opBrI32NeLoop
+	opBrI32LtS
+	opBrI32LtSLoop
+	opBrI32LtU
+	opBrI32LtULoop
+	opBrI32GtS
+	opBrI32GtSLoop
+	opBrI32GtU
+	opBrI32GtULoop
+	opBrI32LeS
+	opBrI32LeSLoop
+	opBrI32LeU
+	opBrI32LeULoop
+	opBrI32GeS
+	opBrI32GeSLoop
+	opBrI32GeU
+	opBrI32GeULoop
 	opLast
 )
+
+// fusedBranch maps a compare to its fused compare-and-branch ops (forward,
+// to a loop).
+var fusedBranch = map[opcode][2]opcode{
+	opI32Eqz: {opBrI32Eqz, opBrI32EqzLoop},
+	opI32Eq:  {opBrI32Eq, opBrI32EqLoop},
+	opI32Ne:  {opBrI32Ne, opBrI32NeLoop},
+	opI32LtS: {opBrI32LtS, opBrI32LtSLoop},
+	opI32LtU: {opBrI32LtU, opBrI32LtULoop},
+	opI32GtS: {opBrI32GtS, opBrI32GtSLoop},
+	opI32GtU: {opBrI32GtU, opBrI32GtULoop},
+	opI32LeS: {opBrI32LeS, opBrI32LeSLoop},
+	opI32LeU: {opBrI32LeU, opBrI32LeULoop},
+	opI32GeS: {opBrI32GeS, opBrI32GeSLoop},
+	opI32GeU: {opBrI32GeU, opBrI32GeULoop},
+}
+
+// isFusedBranch reports whether code is a fused compare-and-branch, which
+// belongs to the compare's instruction (the br_if is the next one).
+func isFusedBranch(code opcode) bool { return code >= opBrI32Eqz && code < opLast }
 
 func wasmOp(o wasm.Opcode) opcode {
 	if o >= 0xfc00 {

@@ -88,7 +88,7 @@ func Counters(t testing.TB, e engines.Engine, p Program) []uint64 {
 const (
 	plainPoint     = iota
 	afterLocalGet  // the previous instruction is a local.get (folded away by a register engine)
-	beforeFusedSet // a local.set or local.tee right after an instruction that pushes a result (which a register engine may write straight into the local)
+	beforeFusedSet // a local.set or local.tee right after an instruction that pushes a result (which a register engine may write straight into the local), or a br_if right after a comparison (which it may fuse)
 )
 
 // registerPoint classifies the boundary before the instruction at file
@@ -109,6 +109,8 @@ func registerPoint(mod *wasm.Module, fn, off uint32) int {
 	case (f.Instrs[i].Op == wasm.OpLocalSet || f.Instrs[i].Op == wasm.OpLocalTee) &&
 		prev != wasm.OpLocalGet && prev != wasm.OpCall && prev != wasm.OpCallIndirect &&
 		int(f.Info[i].Height) >= int(f.Info[i-1].Height)-1 && f.Info[i].Height > 0:
+		return beforeFusedSet
+	case f.Instrs[i].Op == wasm.OpBrIf && (prev >= wasm.OpI32Eqz && prev <= wasm.OpF64Ge):
 		return beforeFusedSet
 	}
 	return plainPoint
