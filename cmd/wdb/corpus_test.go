@@ -201,13 +201,17 @@ func testProgram(t *testing.T, p corpusProgram) {
 		return
 	}
 
+	// The images are written by every engine in turn, and resumed on
+	// every engine in turn.
 	total := countInstructions(t, p.module, inv)
+	names := engines.Names()
 	resumed := 0
-	for _, every := range checkpointIntervals(total) {
-		t.Run(fmt.Sprintf("every-%d", every), func(t *testing.T) {
-			run := checkpointRun(t, p, every)
+	for i, every := range checkpointIntervals(total) {
+		engine := names[i%len(names)]
+		t.Run(fmt.Sprintf("%s-every-%d", engine, every), func(t *testing.T) {
+			run := checkpointRun(t, p, every, "--engine", engine)
 			if run.result != straight {
-				t.Fatalf("with --checkpoint-every %d:\n%s\nwithout:\n%s", every, run.result, straight)
+				t.Fatalf("on %s with --checkpoint-every %d:\n%s\nwithout:\n%s", engine, every, run.result, straight)
 			}
 			for i, m := range run.mounts {
 				sameTree(t, "directory "+m.guest+" after a run with checkpoints", m.host, inv.mounts[i].host)
@@ -354,8 +358,8 @@ func (w *checkpointWatcher) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-// checkpointRun runs p with `wdb run --checkpoint-every every`, in this
-// process, on fresh copies of its directories.
+// checkpointRun runs p with `wdb run --checkpoint-every every` and flags,
+// in this process, on fresh copies of its directories.
 //
 // A resumed program must find its files as they were when the image was
 // written, as after any checkpoint/restore: the image holds the open
@@ -366,13 +370,14 @@ func (w *checkpointWatcher) Write(b []byte) (int, error) {
 // moment; the output the program had written by then is measured in the
 // same breath, so that what a resumed process prints can be compared with
 // exactly the rest of the uninterrupted run's output.
-func checkpointRun(t *testing.T, p corpusProgram, every uint64) checkpointedRun {
+func checkpointRun(t *testing.T, p corpusProgram, every uint64, flags ...string) checkpointedRun {
 	t.Helper()
 	inv := fresh(t, p.inv)
 	dir := t.TempDir()
 	var stdout bytes.Buffer
 	w := &checkpointWatcher{t: t, stdout: &stdout, mounts: inv.mounts}
-	args := inv.wdbRunArgs(p.module, "--checkpoint-every", strconv.FormatUint(every, 10), "--checkpoint-dir", dir)
+	flags = append(flags, "--checkpoint-every", strconv.FormatUint(every, 10), "--checkpoint-dir", dir)
+	args := inv.wdbRunArgs(p.module, flags...)
 	code := mainWithStatus(args, &stdout, w)
 	run := checkpointedRun{result{stdout.String(), w.stderr.String(), code}, inv.mounts, w.checkpoints}
 
