@@ -1,0 +1,22 @@
+// Package fast is wdb's register interpreter, modelled on WAMR's fast
+// interpreter: at compile time each function's stack code is rewritten into
+// register code whose operands are frame-relative offsets of 32-bit cells
+// (64-bit values take two). local.get and constants emit nothing (operands
+// alias the local's cells or a cell of the per-function constant pool that
+// every call copies into the frame); a result followed by local.set is
+// written straight into the local; an i32 compare followed by br_if is one
+// op; block results and branch arguments move with explicit copies.
+//
+// Every function has a fast variant (fused, no boundaries) and, made on
+// first need, a precise variant (same frame layout, no fusion, a stop check
+// before every instruction) used near a Run's limit, in functions holding
+// breakpoints and after stopping inside a fused op. PC maps (Wasm
+// instruction ↔ op index) and stack maps (where each operand lives at
+// every boundary: its home cell, a local, a constant) convert the native
+// state to and from the engine-neutral snapshot without re-executing
+// anything. The counter is cbase plus the Wasm index, adjusted by
+// compile-time constants on taken branches, calls and returns only.
+//
+// docs/engines.md ("fast") describes the design; the choices where
+// docs/execution-model.md is silent are the standard engine's.
+package fast
