@@ -50,4 +50,3 @@ func TestHostCall(t *testing.T) {
 		t.Errorf("final counter %d, want 11", m.Counter())
 	}
 }
-
