@@ -1,6 +1,8 @@
 package fast
 
 import (
+	"github.com/wdb-dev/wdb/engines/numeric"
+
 	"fmt"
 	"math"
 	"math/bits"
@@ -45,61 +47,61 @@ func (m *machine) slowOp(o *op) status {
 		m.elems[o.t] = nil
 		m.dropElem[o.t] = true
 	case opF32Min:
-		w32(fp, o.c, fmin32(r32(fp, o.a), r32(fp, o.b)))
+		w32(fp, o.c, numeric.Fmin32(r32(fp, o.a), r32(fp, o.b)))
 	case opF32Max:
-		w32(fp, o.c, fmax32(r32(fp, o.a), r32(fp, o.b)))
+		w32(fp, o.c, numeric.Fmax32(r32(fp, o.a), r32(fp, o.b)))
 	case opF64Min:
-		w64(fp, o.c, fmin64(r64(fp, o.a), r64(fp, o.b)))
+		w64(fp, o.c, numeric.Fmin64(r64(fp, o.a), r64(fp, o.b)))
 	case opF64Max:
-		w64(fp, o.c, fmax64(r64(fp, o.a), r64(fp, o.b)))
+		w64(fp, o.c, numeric.Fmax64(r64(fp, o.a), r64(fp, o.b)))
 	case opF32Ceil:
-		w32(fp, o.c, round32(r32(fp, o.a), math.Ceil))
+		w32(fp, o.c, numeric.Round32(r32(fp, o.a), math.Ceil))
 	case opF32Floor:
-		w32(fp, o.c, round32(r32(fp, o.a), math.Floor))
+		w32(fp, o.c, numeric.Round32(r32(fp, o.a), math.Floor))
 	case opF32Trunc:
-		w32(fp, o.c, round32(r32(fp, o.a), math.Trunc))
+		w32(fp, o.c, numeric.Round32(r32(fp, o.a), math.Trunc))
 	case opF32Nearest:
-		w32(fp, o.c, round32(r32(fp, o.a), math.RoundToEven))
+		w32(fp, o.c, numeric.Round32(r32(fp, o.a), math.RoundToEven))
 	case opF64Ceil:
-		w64(fp, o.c, round64(r64(fp, o.a), math.Ceil))
+		w64(fp, o.c, numeric.Round64(r64(fp, o.a), math.Ceil))
 	case opF64Floor:
-		w64(fp, o.c, round64(r64(fp, o.a), math.Floor))
+		w64(fp, o.c, numeric.Round64(r64(fp, o.a), math.Floor))
 	case opF64Trunc:
-		w64(fp, o.c, round64(r64(fp, o.a), math.Trunc))
+		w64(fp, o.c, numeric.Round64(r64(fp, o.a), math.Trunc))
 	case opF64Nearest:
-		w64(fp, o.c, round64(r64(fp, o.a), math.RoundToEven))
+		w64(fp, o.c, numeric.Round64(r64(fp, o.a), math.RoundToEven))
 	case opI32TruncF32S:
-		return trunc32(truncI32S(f32()))
+		return trunc32(numeric.TruncI32S(f32()))
 	case opI32TruncF32U:
-		return trunc32(truncI32U(f32()))
+		return trunc32(numeric.TruncI32U(f32()))
 	case opI32TruncF64S:
-		return trunc32(truncI32S(f64()))
+		return trunc32(numeric.TruncI32S(f64()))
 	case opI32TruncF64U:
-		return trunc32(truncI32U(f64()))
+		return trunc32(numeric.TruncI32U(f64()))
 	case opI64TruncF32S:
-		return trunc64(truncI64S(f32()))
+		return trunc64(numeric.TruncI64S(f32()))
 	case opI64TruncF32U:
-		return trunc64(truncI64U(f32()))
+		return trunc64(numeric.TruncI64U(f32()))
 	case opI64TruncF64S:
-		return trunc64(truncI64S(f64()))
+		return trunc64(numeric.TruncI64S(f64()))
 	case opI64TruncF64U:
-		return trunc64(truncI64U(f64()))
+		return trunc64(numeric.TruncI64U(f64()))
 	case opI32TruncSatF32S:
-		w32(fp, o.c, uint32(satI32S(f32())))
+		w32(fp, o.c, uint32(numeric.SatI32S(f32())))
 	case opI32TruncSatF32U:
-		w32(fp, o.c, uint32(satI32U(f32())))
+		w32(fp, o.c, uint32(numeric.SatI32U(f32())))
 	case opI32TruncSatF64S:
-		w32(fp, o.c, uint32(satI32S(f64())))
+		w32(fp, o.c, uint32(numeric.SatI32S(f64())))
 	case opI32TruncSatF64U:
-		w32(fp, o.c, uint32(satI32U(f64())))
+		w32(fp, o.c, uint32(numeric.SatI32U(f64())))
 	case opI64TruncSatF32S:
-		w64(fp, o.c, satI64S(f32()))
+		w64(fp, o.c, numeric.SatI64S(f32()))
 	case opI64TruncSatF32U:
-		w64(fp, o.c, satI64U(f32()))
+		w64(fp, o.c, numeric.SatI64U(f32()))
 	case opI64TruncSatF64S:
-		w64(fp, o.c, satI64S(f64()))
+		w64(fp, o.c, numeric.SatI64S(f64()))
 	case opI64TruncSatF64U:
-		w64(fp, o.c, satI64U(f64()))
+		w64(fp, o.c, numeric.SatI64U(f64()))
 	case opF32ConvertI64U:
 		w32(fp, o.c, math.Float32bits(float32(r64(fp, o.a))))
 	case opF64ConvertI64U:

@@ -1,6 +1,8 @@
 package standard
 
 import (
+	"github.com/wdb-dev/wdb/engines/numeric"
+
 	"fmt"
 	"math"
 	"math/bits"
@@ -49,66 +51,66 @@ func (m *machine) slowOp(o *op) status {
 		*top = uint64(bits.OnesCount64(*top))
 
 	case opF32Min:
-		s[sp-2].lo = uint64(fmin32(uint32(s[sp-2].lo), uint32(*top)))
+		s[sp-2].lo = uint64(numeric.Fmin32(uint32(s[sp-2].lo), uint32(*top)))
 		m.sp--
 	case opF32Max:
-		s[sp-2].lo = uint64(fmax32(uint32(s[sp-2].lo), uint32(*top)))
+		s[sp-2].lo = uint64(numeric.Fmax32(uint32(s[sp-2].lo), uint32(*top)))
 		m.sp--
 	case opF64Min:
-		s[sp-2].lo = fmin64(s[sp-2].lo, *top)
+		s[sp-2].lo = numeric.Fmin64(s[sp-2].lo, *top)
 		m.sp--
 	case opF64Max:
-		s[sp-2].lo = fmax64(s[sp-2].lo, *top)
+		s[sp-2].lo = numeric.Fmax64(s[sp-2].lo, *top)
 		m.sp--
 	case opF32Ceil:
-		*top = uint64(round32(uint32(*top), math.Ceil))
+		*top = uint64(numeric.Round32(uint32(*top), math.Ceil))
 	case opF32Floor:
-		*top = uint64(round32(uint32(*top), math.Floor))
+		*top = uint64(numeric.Round32(uint32(*top), math.Floor))
 	case opF32Trunc:
-		*top = uint64(round32(uint32(*top), math.Trunc))
+		*top = uint64(numeric.Round32(uint32(*top), math.Trunc))
 	case opF32Nearest:
-		*top = uint64(round32(uint32(*top), math.RoundToEven))
+		*top = uint64(numeric.Round32(uint32(*top), math.RoundToEven))
 	case opF64Ceil:
-		*top = round64(*top, math.Ceil)
+		*top = numeric.Round64(*top, math.Ceil)
 	case opF64Floor:
-		*top = round64(*top, math.Floor)
+		*top = numeric.Round64(*top, math.Floor)
 	case opF64Trunc:
-		*top = round64(*top, math.Trunc)
+		*top = numeric.Round64(*top, math.Trunc)
 	case opF64Nearest:
-		*top = round64(*top, math.RoundToEven)
+		*top = numeric.Round64(*top, math.RoundToEven)
 
 	case opI32TruncF32S:
-		return truncate(truncI32S(f32()))
+		return truncate(numeric.TruncI32S(f32()))
 	case opI32TruncF32U:
-		return truncate(truncI32U(f32()))
+		return truncate(numeric.TruncI32U(f32()))
 	case opI32TruncF64S:
-		return truncate(truncI32S(f64()))
+		return truncate(numeric.TruncI32S(f64()))
 	case opI32TruncF64U:
-		return truncate(truncI32U(f64()))
+		return truncate(numeric.TruncI32U(f64()))
 	case opI64TruncF32S:
-		return truncate(truncI64S(f32()))
+		return truncate(numeric.TruncI64S(f32()))
 	case opI64TruncF32U:
-		return truncate(truncI64U(f32()))
+		return truncate(numeric.TruncI64U(f32()))
 	case opI64TruncF64S:
-		return truncate(truncI64S(f64()))
+		return truncate(numeric.TruncI64S(f64()))
 	case opI64TruncF64U:
-		return truncate(truncI64U(f64()))
+		return truncate(numeric.TruncI64U(f64()))
 	case opI32TruncSatF32S:
-		*top = satI32S(f32())
+		*top = numeric.SatI32S(f32())
 	case opI32TruncSatF32U:
-		*top = satI32U(f32())
+		*top = numeric.SatI32U(f32())
 	case opI32TruncSatF64S:
-		*top = satI32S(f64())
+		*top = numeric.SatI32S(f64())
 	case opI32TruncSatF64U:
-		*top = satI32U(f64())
+		*top = numeric.SatI32U(f64())
 	case opI64TruncSatF32S:
-		*top = satI64S(f32())
+		*top = numeric.SatI64S(f32())
 	case opI64TruncSatF32U:
-		*top = satI64U(f32())
+		*top = numeric.SatI64U(f32())
 	case opI64TruncSatF64S:
-		*top = satI64S(f64())
+		*top = numeric.SatI64S(f64())
 	case opI64TruncSatF64U:
-		*top = satI64U(f64())
+		*top = numeric.SatI64U(f64())
 	case opF32ConvertI64U:
 		*top = uint64(math.Float32bits(float32(*top)))
 	case opF64ConvertI64U:

@@ -1,4 +1,8 @@
-package fast
+// Package numeric holds the WebAssembly spec's numeric operations whose
+// semantics Go's operators do not give directly (NaN-propagating min/max,
+// rounding, trapping and saturating float-to-int conversions). Every engine
+// uses them: they are arithmetic, not engine state.
+package numeric
 
 import "math"
 
@@ -12,7 +16,7 @@ const (
 	quiet64 = 0x0008000000000000
 )
 
-func fmin32(x, y uint32) uint32 {
+func Fmin32(x, y uint32) uint32 {
 	a, b := math.Float32frombits(x), math.Float32frombits(y)
 	switch {
 	case a != a:
@@ -27,7 +31,7 @@ func fmin32(x, y uint32) uint32 {
 	return y
 }
 
-func fmax32(x, y uint32) uint32 {
+func Fmax32(x, y uint32) uint32 {
 	a, b := math.Float32frombits(x), math.Float32frombits(y)
 	switch {
 	case a != a:
@@ -42,7 +46,7 @@ func fmax32(x, y uint32) uint32 {
 	return y
 }
 
-func fmin64(x, y uint64) uint64 {
+func Fmin64(x, y uint64) uint64 {
 	a, b := math.Float64frombits(x), math.Float64frombits(y)
 	switch {
 	case a != a:
@@ -57,7 +61,7 @@ func fmin64(x, y uint64) uint64 {
 	return y
 }
 
-func fmax64(x, y uint64) uint64 {
+func Fmax64(x, y uint64) uint64 {
 	a, b := math.Float64frombits(x), math.Float64frombits(y)
 	switch {
 	case a != a:
@@ -72,9 +76,9 @@ func fmax64(x, y uint64) uint64 {
 	return y
 }
 
-// round32 applies an integral rounding function to an f32. Every f32 is
+// Round32 applies an integral rounding function to an f32. Every f32 is
 // exact as an f64 and so is the rounded result.
-func round32(x uint32, f func(float64) float64) uint32 {
+func Round32(x uint32, f func(float64) float64) uint32 {
 	v := math.Float32frombits(x)
 	if v != v {
 		return x | quiet32
@@ -82,7 +86,7 @@ func round32(x uint32, f func(float64) float64) uint32 {
 	return math.Float32bits(float32(f(float64(v))))
 }
 
-func round64(x uint64, f func(float64) float64) uint64 {
+func Round64(x uint64, f func(float64) float64) uint64 {
 	v := math.Float64frombits(x)
 	if v != v {
 		return x | quiet64
@@ -93,7 +97,7 @@ func round64(x uint64, f func(float64) float64) uint64 {
 // The trapping truncations take the operand as an f64 (an f32 converts
 // exactly) and return the result's bits or a trap message.
 
-func truncI32S(v float64) (uint64, string) {
+func TruncI32S(v float64) (uint64, string) {
 	if v != v {
 		return 0, msgInvalidConversion
 	}
@@ -104,7 +108,7 @@ func truncI32S(v float64) (uint64, string) {
 	return uint64(uint32(int32(t))), ""
 }
 
-func truncI32U(v float64) (uint64, string) {
+func TruncI32U(v float64) (uint64, string) {
 	if v != v {
 		return 0, msgInvalidConversion
 	}
@@ -115,7 +119,7 @@ func truncI32U(v float64) (uint64, string) {
 	return uint64(uint32(t)), ""
 }
 
-func truncI64S(v float64) (uint64, string) {
+func TruncI64S(v float64) (uint64, string) {
 	if v != v {
 		return 0, msgInvalidConversion
 	}
@@ -126,7 +130,7 @@ func truncI64S(v float64) (uint64, string) {
 	return uint64(int64(t)), ""
 }
 
-func truncI64U(v float64) (uint64, string) {
+func TruncI64U(v float64) (uint64, string) {
 	if v != v {
 		return 0, msgInvalidConversion
 	}
@@ -139,7 +143,7 @@ func truncI64U(v float64) (uint64, string) {
 
 // The saturating truncations.
 
-func satI32S(v float64) uint64 {
+func SatI32S(v float64) uint64 {
 	switch {
 	case v != v:
 		return 0
@@ -151,7 +155,7 @@ func satI32S(v float64) uint64 {
 	return uint64(uint32(int32(v)))
 }
 
-func satI32U(v float64) uint64 {
+func SatI32U(v float64) uint64 {
 	switch {
 	case v != v || v <= 0:
 		return 0
@@ -161,7 +165,7 @@ func satI32U(v float64) uint64 {
 	return uint64(uint32(v))
 }
 
-func satI64S(v float64) uint64 {
+func SatI64S(v float64) uint64 {
 	switch {
 	case v != v:
 		return 0
@@ -173,7 +177,7 @@ func satI64S(v float64) uint64 {
 	return uint64(int64(v))
 }
 
-func satI64U(v float64) uint64 {
+func SatI64U(v float64) uint64 {
 	switch {
 	case v != v || v <= 0:
 		return 0
@@ -182,3 +186,9 @@ func satI64U(v float64) uint64 {
 	}
 	return uint64(v)
 }
+
+// The spec's trap messages for the conversions.
+const (
+	msgIntegerOverflow   = "integer overflow"
+	msgInvalidConversion = "invalid conversion to integer"
+)

@@ -1,4 +1,4 @@
-package standard
+package numeric
 
 import (
 	"math"
@@ -10,21 +10,21 @@ import (
 
 func TestMinMax(t *testing.T) {
 	negZero, posZero := math.Float64bits(math.Copysign(0, -1)), math.Float64bits(0)
-	if got := fmin64(posZero, negZero); got != negZero {
+	if got := Fmin64(posZero, negZero); got != negZero {
 		t.Errorf("min(+0, -0) = %#x", got)
 	}
-	if got := fmax64(negZero, posZero); got != posZero {
+	if got := Fmax64(negZero, posZero); got != posZero {
 		t.Errorf("max(-0, +0) = %#x", got)
 	}
 	canonical := uint64(0x7ff8000000000000)
-	if got := fmin64(canonical, math.Float64bits(1)); got != canonical {
+	if got := Fmin64(canonical, math.Float64bits(1)); got != canonical {
 		t.Errorf("min(nan, 1) = %#x, want the canonical NaN", got)
 	}
 	signalling := uint32(0x7fa00000)
-	if got := fmax32(math.Float32bits(1), signalling); got != signalling|quiet32 {
+	if got := Fmax32(math.Float32bits(1), signalling); got != signalling|quiet32 {
 		t.Errorf("max(1, snan) = %#x, want it quieted", got)
 	}
-	if got := fmin32(math.Float32bits(-1), math.Float32bits(2)); got != math.Float32bits(-1) {
+	if got := Fmin32(math.Float32bits(-1), math.Float32bits(2)); got != math.Float32bits(-1) {
 		t.Errorf("min(-1, 2) = %#x", got)
 	}
 }
@@ -33,12 +33,12 @@ func TestRounding(t *testing.T) {
 	for _, tt := range []struct{ in, want float64 }{
 		{0.5, 0}, {1.5, 2}, {2.5, 2}, {-0.5, math.Copysign(0, -1)}, {-3.5, -4},
 	} {
-		got := math.Float64frombits(round64(math.Float64bits(tt.in), math.RoundToEven))
+		got := math.Float64frombits(Round64(math.Float64bits(tt.in), math.RoundToEven))
 		if got != tt.want || math.Signbit(got) != math.Signbit(tt.want) {
 			t.Errorf("nearest(%v) = %v, want %v", tt.in, got, tt.want)
 		}
 	}
-	if got := round32(0x7fa00000, math.Ceil); got != 0x7fe00000 {
+	if got := Round32(0x7fa00000, math.Ceil); got != 0x7fe00000 {
 		t.Errorf("ceil(snan) = %#x", got)
 	}
 }
@@ -49,12 +49,12 @@ func TestTruncations(t *testing.T) {
 		in   float64
 		want uint64
 	}{
-		{truncI32S, -2147483648.9, 0x80000000},
-		{truncI32S, 2147483647.9, 0x7fffffff},
-		{truncI32U, -0.9, 0},
-		{truncI32U, 4294967295.9, 0xffffffff},
-		{truncI64S, -9223372036854775808, 1 << 63},
-		{truncI64U, 18446744073709549568, 18446744073709549568},
+		{TruncI32S, -2147483648.9, 0x80000000},
+		{TruncI32S, 2147483647.9, 0x7fffffff},
+		{TruncI32U, -0.9, 0},
+		{TruncI32U, 4294967295.9, 0xffffffff},
+		{TruncI64S, -9223372036854775808, 1 << 63},
+		{TruncI64U, 18446744073709549568, 18446744073709549568},
 	}
 	for _, tt := range ok {
 		if got, msg := tt.f(tt.in); msg != "" || got != tt.want {
@@ -66,13 +66,13 @@ func TestTruncations(t *testing.T) {
 		in  float64
 		msg string
 	}{
-		{truncI32S, 2147483648, msgIntegerOverflow},
-		{truncI32S, -2147483649, msgIntegerOverflow},
-		{truncI32U, -1, msgIntegerOverflow},
-		{truncI64S, 9223372036854775808, msgIntegerOverflow},
-		{truncI64U, 18446744073709551616, msgIntegerOverflow},
-		{truncI64U, math.NaN(), msgInvalidConversion},
-		{truncI32S, math.Inf(1), msgIntegerOverflow},
+		{TruncI32S, 2147483648, msgIntegerOverflow},
+		{TruncI32S, -2147483649, msgIntegerOverflow},
+		{TruncI32U, -1, msgIntegerOverflow},
+		{TruncI64S, 9223372036854775808, msgIntegerOverflow},
+		{TruncI64U, 18446744073709551616, msgIntegerOverflow},
+		{TruncI64U, math.NaN(), msgInvalidConversion},
+		{TruncI32S, math.Inf(1), msgIntegerOverflow},
 	}
 	for _, tt := range bad {
 		if _, msg := tt.f(tt.in); msg != tt.msg {
@@ -84,14 +84,14 @@ func TestTruncations(t *testing.T) {
 		in   float64
 		want uint64
 	}{
-		{satI32S, math.Inf(-1), 0x80000000},
-		{satI32S, 3e9, 0x7fffffff},
-		{satI32U, -5, 0},
-		{satI32U, 5e9, 0xffffffff},
-		{satI64S, math.NaN(), 0},
-		{satI64S, -1e19, 1 << 63},
-		{satI64U, 2e19, math.MaxUint64},
-		{satI64U, 1.5, 1},
+		{SatI32S, math.Inf(-1), 0x80000000},
+		{SatI32S, 3e9, 0x7fffffff},
+		{SatI32U, -5, 0},
+		{SatI32U, 5e9, 0xffffffff},
+		{SatI64S, math.NaN(), 0},
+		{SatI64S, -1e19, 1 << 63},
+		{SatI64U, 2e19, math.MaxUint64},
+		{SatI64U, 1.5, 1},
 	}
 	for _, tt := range sat {
 		if got := tt.f(tt.in); got != tt.want {
