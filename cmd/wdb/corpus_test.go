@@ -80,6 +80,7 @@ func corpus(t *testing.T) []corpusProgram {
 	third("cargo-wasi/ls-repeat", wasiTestdata+"cargo-wasi/wasi.wasm", invocation{args: []string{"ls", ".", "repeat"}, mounts: root}, true)
 	third("zig-cc/ls-repeat", wasiTestdata+"zig-cc/wasi.wasm", invocation{args: []string{"ls", ".", "repeat"}, mounts: root}, true)
 	third("zig-cc/ls-file", wasiTestdata+"zig-cc/wasi.wasm", invocation{args: []string{"ls", "-"}, mounts: root}, false)
+	third("zig-cc/ls-empty-dir", wasiTestdata+"zig-cc/wasi.wasm", invocation{args: []string{"ls", "./a-"}, mounts: root}, true)
 	third("zig-cc/open-wronly", wasiTestdata+"zig-cc/wasi.wasm", invocation{args: []string{"open-wronly"}, mounts: []mount{{empty, "/"}}}, false)
 	third("zig-cc/open-rdonly", wasiTestdata+"zig-cc/wasi.wasm", invocation{args: []string{"open-rdonly"}, mounts: []mount{{empty, "/"}}}, false)
 	third("zig-cc/sleepmillis", wasiTestdata+"zig-cc/wasi.wasm", invocation{args: []string{"sleepmillis", "3"}, mounts: []mount{{empty, "/"}}}, false)
