@@ -153,12 +153,12 @@ type File struct {
 	// regular files and directories: with GuestPath (then relative to it),
 	// it is how the file is found again on the resuming host.
 	PreopenPath string
-	Offset  int64
-	OFlags  uint32 // wasi oflags
-	FDFlags uint32 // wasi fdflags
-	Rights  uint64
-	Inherit uint64
-	Dirents uint64 // readdir cookie, for directories
+	Offset      int64
+	OFlags      uint32 // wasi oflags
+	FDFlags     uint32 // wasi fdflags
+	Rights      uint64
+	Inherit     uint64
+	Dirents     uint64 // readdir cookie, for directories
 }
 
 // FileKind says what a descriptor is.

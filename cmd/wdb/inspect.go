@@ -1,8 +1,10 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
+	pathpkg "path"
 
 	"github.com/wdb-dev/wdb/snapshot"
 	"github.com/wdb-dev/wdb/wasm"
@@ -16,7 +18,12 @@ var inspectCommand = &command{
 Print what a checkpoint image holds: the module's hash, the instruction
 counter, the engine-neutral call stack with function names, typed locals and
 operand stacks, globals, the memory pages in use and the host's descriptors.`,
-	run: func(args []string, stdout, stderr io.Writer) error {
+	run: func(c *command, args []string, stdout, stderr io.Writer) error {
+		fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
+		if done, err := parseFlags(c, fs, args, stdout, stderr); done {
+			return err
+		}
+		args = fs.Args()
 		if len(args) != 1 {
 			fmt.Fprintln(stderr, "wdb inspect: usage: wdb inspect image")
 			return errUsage
@@ -100,7 +107,14 @@ func inspectImage(path string, w io.Writer) error {
 			fmt.Fprintf(w, "          exited with status %d\n", h.ExitCode)
 		}
 		for _, f := range h.Files {
-			fmt.Fprintf(w, "  fd %d: %s %q offset %d\n", f.FD, fileKindName(f.Kind), f.GuestPath, f.Offset)
+			switch {
+			case f.Kind == snapshot.FilePreopen:
+				fmt.Fprintf(w, "  fd %d: preopen %q (host %s)\n", f.FD, f.GuestPath, f.HostDir)
+			case f.Kind <= snapshot.FileStderr:
+				fmt.Fprintf(w, "  fd %d: %s\n", f.FD, fileKindName(f.Kind))
+			default:
+				fmt.Fprintf(w, "  fd %d: %s %q offset %d\n", f.FD, fileKindName(f.Kind), pathpkg.Join(f.PreopenPath, f.GuestPath), f.Offset)
+			}
 		}
 	}
 	return nil

@@ -30,7 +30,7 @@ type command struct {
 	// flags returns the command's flag set (nil: no flags). run parses
 	// args with it itself.
 	flags func() *flag.FlagSet
-	run   func(args []string, stdout, stderr io.Writer) error
+	run   func(c *command, args []string, stdout, stderr io.Writer) error
 }
 
 var commands []*command
@@ -67,6 +67,23 @@ func mainWithStatus(args []string, stdout, stderr io.Writer) int {
 
 var errUsage = errors.New("usage")
 
+// parseFlags parses a command's flags. done is true when the command must
+// end at once with err: -h shows the command's help on stdout, and a bad
+// flag is reported in one line with a pointer to the help.
+func parseFlags(c *command, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (done bool, err error) {
+	fs.SetOutput(io.Discard)
+	switch err := fs.Parse(args); {
+	case err == nil:
+		return false, nil
+	case errors.Is(err, flag.ErrHelp):
+		printCommandHelp(stdout, c)
+		return true, nil
+	default:
+		fmt.Fprintf(stderr, "wdb %s: %v (see `wdb help %s`)\n", c.name, err, c.name)
+		return true, errUsage
+	}
+}
+
 func dispatch(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		printUsage(stderr)
@@ -87,7 +104,7 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	if c := lookup(args[0]); c != nil {
-		return c.run(args[1:], stdout, stderr)
+		return c.run(c, args[1:], stdout, stderr)
 	}
 	if strings.HasPrefix(args[0], "-") || strings.HasSuffix(args[0], ".wasm") {
 		return fmt.Errorf("the interactive debugger is not available in this build yet; use `wdb run %s`", strings.Join(args, " "))
@@ -140,7 +157,7 @@ var versionCommand = &command{
 	summary: "print wdb's version",
 	usage:   "version",
 	help:    "Print the version of wdb and the engines it contains.",
-	run: func(args []string, stdout, stderr io.Writer) error {
+	run: func(c *command, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "wdb %s (engines: %s)\n", version, strings.Join(engines.Names(), ", "))
 		return nil
 	},
@@ -153,7 +170,7 @@ var enginesCommand = &command{
 	summary: "list the interpreters wdb can run a module on",
 	usage:   "engines",
 	help:    "List the interpreters. Every one of them can take over a running program from any other.",
-	run: func(args []string, stdout, stderr io.Writer) error {
+	run: func(c *command, args []string, stdout, stderr io.Writer) error {
 		for _, n := range engines.Names() {
 			fmt.Fprintf(stdout, "%-10s %s\n", n, engineDescriptions[n])
 		}

@@ -36,12 +36,11 @@ arguments, environment and open files, which are reopened from the
 directories given with --dir (matched by their guest names) at the offsets
 they had. A file that cannot be reopened is an error before anything runs.`,
 	flags: func() *flag.FlagSet { return new(resumeOptions).flagSet() },
-	run: func(args []string, stdout, stderr io.Writer) error {
+	run: func(c *command, args []string, stdout, stderr io.Writer) error {
 		var o resumeOptions
 		fs := o.flagSet()
-		fs.SetOutput(stderr)
-		if err := fs.Parse(args); err != nil {
-			return errUsage
+		if done, err := parseFlags(c, fs, args, stdout, stderr); done {
+			return err
 		}
 		if fs.NArg() != 1 {
 			fmt.Fprintln(stderr, "wdb resume: want exactly one image (usage: wdb resume [flags] image)")

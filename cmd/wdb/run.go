@@ -79,12 +79,11 @@ of instructions the program had executed.
 A trap prints its message, the function and offset where it happened and a
 WebAssembly backtrace, and ends wdb with status 134.`,
 	flags: func() *flag.FlagSet { return new(runOptions).flagSet() },
-	run: func(args []string, stdout, stderr io.Writer) error {
+	run: func(c *command, args []string, stdout, stderr io.Writer) error {
 		var o runOptions
 		fs := o.flagSet()
-		fs.SetOutput(stderr)
-		if err := fs.Parse(args); err != nil {
-			return errUsage
+		if done, err := parseFlags(c, fs, args, stdout, stderr); done {
+			return err
 		}
 		if fs.NArg() == 0 {
 			fmt.Fprintln(stderr, "wdb run: missing module (usage: wdb run [flags] app.wasm [args...])")
