@@ -94,8 +94,9 @@ type typedBlock struct {
 	typeIdx uint32
 }
 
-// decoder decodes expressions into its slices, scratch space reused from one
-// expression to the next (readCode copies a function's out).
+// decoder decodes expressions into its slices: for function bodies, slices
+// built in place in the arenas (readCode finishes them); for constant
+// expressions, scratch space reused from one expression to the next.
 type decoder struct {
 	l       *loader
 	r       *reader
@@ -106,6 +107,10 @@ type decoder struct {
 	open    []int32 // stack of the constructs being decoded, as local block indices
 	// code is set when decoding function bodies, not constant expressions.
 	code bool
+	// The arenas the slices are built in; nil for constant expressions.
+	instrArena *arena[Instr]
+	blockArena *arena[Block]
+	brArena    *arena[uint32]
 }
 
 // expr decodes one expression, up to and including the end that closes it.
@@ -113,7 +118,7 @@ type decoder struct {
 func (d *decoder) expr() bool {
 	r := d.r
 	ibase, bbase, tbase := len(d.instrs), len(d.blocks), len(d.brTable)
-	d.blocks = append(d.blocks, Block{Kind: LabelFunc, Start: -1, Else: -1, End: -1, Parent: -1})
+	d.blocks = append(d.blockArena.grow(d.blocks, 1), Block{Kind: LabelFunc, Start: -1, Else: -1, End: -1, Parent: -1})
 	d.open = append(d.open[:0], 0)
 	for len(d.open) > 0 {
 		if r.pos >= r.end {
@@ -136,6 +141,9 @@ func (d *decoder) expr() bool {
 			local := len(d.blocks) - bbase
 			blk := Block{Kind: kind, Start: idx, Else: -1, End: -1, Parent: d.open[len(d.open)-1]}
 			blk.Type.Results = d.blockType(local)
+			if len(d.blocks) == cap(d.blocks) {
+				d.blocks = d.blockArena.grow(d.blocks, 1)
+			}
 			d.blocks = append(d.blocks, blk)
 			d.open = append(d.open, int32(local))
 			in.A = uint32(local)
@@ -160,6 +168,9 @@ func (d *decoder) expr() bool {
 			in.A = uint32(len(d.brTable) - tbase)
 			in.B = n + 1
 			for i := uint32(0); i <= n && r.err == nil; i++ {
+				if len(d.brTable) == cap(d.brTable) {
+					d.brTable = d.brArena.grow(d.brTable, 1)
+				}
 				d.brTable = append(d.brTable, r.u32())
 			}
 		case immCallIndirect:
@@ -203,6 +214,9 @@ func (d *decoder) expr() bool {
 		}
 		if r.err != nil {
 			return false
+		}
+		if len(d.instrs) == cap(d.instrs) {
+			d.instrs = d.instrArena.grow(d.instrs, 1)
 		}
 		d.instrs = append(d.instrs, in)
 	}

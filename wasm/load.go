@@ -2,6 +2,7 @@ package wasm
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/tetratelabs/wabin/binary"
@@ -20,8 +21,9 @@ import (
 //     sections, constant expressions, the module-level validation rules
 //     (the first validation error is kept aside), and the decoding of every
 //     function body into instructions (code.go);
-//  2. wabin, on a copy without the custom, element and data sections,
-//     decodes types, imports, exports, index spaces and locals;
+//  2. wabin, on a copy without the custom, function, code, element and
+//     data sections, decodes types, imports, exports and the other index
+//     spaces;
 //  3. the validation of every function, which produces the analysis
 //     (validate.go).
 func Load(b []byte) (*Module, error) { return LoadFeatures(b, Features2) }
@@ -114,6 +116,7 @@ func (l *loader) makeFuncs() {
 		if i >= int(l.numImportedFuncs) {
 			bd := &l.bodies[i-int(l.numImportedFuncs)]
 			f.BodyOffset, f.BodyEnd = uint32(bd.locals), uint32(bd.end)
+			f.Locals = bd.localTypes
 			f.Instrs, f.Blocks, f.BrTable = bd.instrs, bd.blocks, bd.brTable
 		}
 		m.Funcs[i] = f
@@ -121,48 +124,125 @@ func (l *loader) makeFuncs() {
 }
 
 // arena hands out slices cut from large chunks, so that a module's many
-// small per-function slices cost few allocations. Chunks double in size,
-// up to maxChunk elements, starting from an estimate of the total.
+// small per-function slices cost few allocations and no copies. A slice is
+// built in place at the free end of the current chunk: start it, append to
+// it (making room with grow first, which moves the slice under
+// construction to a new chunk when the current one is full), then finish
+// it, which hands it out with its capacity cut to its length.
+//
+// Nothing is known of a module's size in instructions before its code is
+// decoded, so chunks are sized as the pass goes: the first from a cautious
+// estimate, each next one from the rate of use so far (elements per unit of
+// input: bytes of code, instructions validated) projected over the input
+// still to come, within geometric bounds. Little is allocated that is not
+// handed out: a big allocation costs its zeroing, or in a fresh process its
+// page faults, whether it is used or not.
 type arena[T any] struct {
-	buf []T
+	buf       []T       // the current chunk; its length is the part handed out
+	p         *progress // how far the pass that uses the arena has come
+	first     int       // size of the first chunk
+	handed    int       // elements handed out, all chunks
+	allocated int       // elements allocated, all chunks
 }
 
-const maxChunk = 1 << 14
+// progress is how far a pass has come through its input, in units of the
+// pass's choosing: done of total.
+type progress struct{ done, total int }
 
-func newArena[T any](estimate int) *arena[T] {
-	return &arena[T]{buf: make([]T, 0, max(estimate, 16))}
+const minChunk = 256
+
+// newArena returns an arena whose first chunk holds first elements (or
+// more, if the first slice needs more) and whose next chunks are sized on
+// p.
+func newArena[T any](first int, p *progress) *arena[T] {
+	return &arena[T]{first: first, p: p}
 }
 
-// take returns a copy of s allocated in the arena.
-func (a *arena[T]) take(s []T) []T {
-	out := a.alloc(len(s))
-	copy(out, s)
-	return out
+// start returns an empty slice at the free end of the current chunk, with
+// room for n elements (in a new chunk if need be), to be appended to and
+// finished.
+func (a *arena[T]) start(n int) []T {
+	return a.grow(a.buf[len(a.buf):len(a.buf)], n)
 }
 
-// alloc returns a zeroed slice of n elements.
-func (a *arena[T]) alloc(n int) []T {
-	if n > cap(a.buf)-len(a.buf) {
-		a.buf = make([]T, 0, max(n, min(2*cap(a.buf), maxChunk)))
+// grow returns s, a slice under construction (from start) or any slice if
+// a is nil, with room for n more elements. Without room in the current
+// chunk, s is copied to the start of a new one.
+func (a *arena[T]) grow(s []T, n int) []T {
+	if cap(s)-len(s) >= n {
+		return s
 	}
+	if a == nil {
+		return slices.Grow(s, n)
+	}
+	size := a.chunkSize(len(s), n)
+	buf := make([]T, len(s), size)
+	copy(buf, s)
+	a.allocated += size
+	a.buf = buf[:0]
+	return buf
+}
+
+// chunkSize returns the size of the next chunk, which must hold a slice of
+// used elements under construction and n more.
+func (a *arena[T]) chunkSize(used, n int) int {
+	need := 2*used + n // the slice under construction grows geometrically
+	if a.allocated == 0 {
+		return max(a.first, need, 16)
+	}
+	var proj int
+	if p := a.p; p != nil && p.done > 0 && p.total > p.done {
+		// The rest of the input at the rate so far, 1/16 to spare. The
+		// slice under construction is part of the rest.
+		proj = int(float64(a.handed) * float64(p.total-p.done) / float64(p.done) * 17 / 16)
+	}
+	// At least 1/16 of what is allocated (a projection that falls short
+	// costs few chunks), at most twice (one made on little input cannot
+	// overshoot far).
+	proj = min(max(proj, a.allocated/16), 2*a.allocated)
+	return max(proj, need, minChunk)
+}
+
+// finish hands out s, built from start: its elements are the chunk's, its
+// capacity its length. If s has outgrown the chunk by an append without
+// grow, it is handed out where append moved it.
+func (a *arena[T]) finish(s []T) []T {
 	lo := len(a.buf)
-	a.buf = a.buf[:lo+n]
-	return a.buf[lo : lo+n : lo+n]
+	if len(s) > 0 && (lo == cap(a.buf) || &a.buf[:lo+1][lo] != &s[0]) {
+		return s[:len(s):len(s)]
+	}
+	a.buf = a.buf[:lo+len(s)]
+	a.handed += len(s)
+	return a.buf[lo : lo+len(s) : lo+len(s)]
 }
 
 // decodeWabin has wabin decode the module and fills the Module from its
 // result. Left out of wabin's copy: custom sections (wabin fails on some
 // well-formed ones, and the spec does not validate them), the element
-// section (wabin cannot read global.get items) and the data section (the
+// section (wabin cannot read global.get items), the data section (the
 // loader's pass has the segments already, as slices of the module, where
-// wabin would copy them one by one: Go programs have tens of thousands).
+// wabin would copy them one by one: Go programs have tens of thousands),
+// and the function and code sections (the loader's pass has the functions'
+// types and their locals, and decodes the bodies, which wabin would copy).
 func (l *loader) decodeWabin() *Error {
-	stripped := make([]byte, 8, len(l.b))
-	copy(stripped, l.b[:8])
+	keep := func(s section) bool {
+		switch s.id {
+		case secFunction, secCode, secElement, secData:
+			return false
+		case secMemory: // wabin fails on an empty memory section
+			return s.end != s.off+1 || l.b[s.off] != 0
+		}
+		return true
+	}
+	size := 8
 	for _, s := range l.sections {
-		// wabin fails on an empty memory section.
-		emptyMemory := s.id == secMemory && s.end == s.off+1 && l.b[s.off] == 0
-		if s.id != secElement && s.id != secData && !emptyMemory {
+		if keep(s) {
+			size += s.end - s.start
+		}
+	}
+	stripped := append(make([]byte, 0, size), l.b[:8]...)
+	for _, s := range l.sections {
+		if keep(s) {
 			stripped = append(stripped, l.b[s.start:s.end]...)
 		}
 	}
@@ -199,7 +279,6 @@ func (l *loader) decodeWabin() *Error {
 		}
 		m.Imports[i] = imp
 	}
-	funcTypes = append(funcTypes, wm.FunctionSection...)
 	for _, t := range wm.TableSection {
 		m.Tables = append(m.Tables, tableType(t))
 	}
@@ -223,16 +302,16 @@ func (l *loader) decodeWabin() *Error {
 	// The loader's pass and wabin read the same bytes; a disagreement
 	// would be a bug in one of them, reported rather than trusted.
 	switch {
-	case len(funcTypes) != len(m.Funcs) || len(wm.CodeSection) != len(l.bodies):
-		return l.disagree(secFunction, "function count")
+	case len(funcTypes) != int(m.NumImportedFuncs):
+		return l.disagree(secImport, "function count")
 	case len(m.Globals) != len(l.globals):
 		return l.disagree(secGlobal, "global count")
 	case len(m.Tables) != len(l.tables):
 		return l.disagree(secTable, "table count")
 	}
 	for i, f := range m.Funcs {
-		if f.TypeIndex != funcTypes[i] {
-			return l.disagree(secFunction, "function types")
+		if i < len(funcTypes) && f.TypeIndex != funcTypes[i] {
+			return l.disagree(secImport, "function types")
 		}
 		f.Type = &m.Types[f.TypeIndex]
 	}
@@ -242,9 +321,6 @@ func (l *loader) decodeWabin() *Error {
 			m.Funcs[k].Import = &m.Imports[i]
 			k++
 		}
-	}
-	for i, c := range wm.CodeSection {
-		m.Funcs[int(m.NumImportedFuncs)+i].Locals = valTypes(c.LocalTypes)
 	}
 	for i := range l.bodies {
 		f := m.Funcs[int(m.NumImportedFuncs)+i]

@@ -60,13 +60,20 @@ type body struct {
 	code   int // offset of the first instruction
 	end    int // offset just after the body
 
-	// The decoded instructions, control constructs and br_table depths,
-	// and the blocks whose type is a type index (resolved when the types
-	// are known).
-	instrs  []Instr
-	blocks  []Block
-	brTable []uint32
-	typed   []typedBlock
+	// The declared locals, expanded; the decoded instructions, control
+	// constructs and br_table depths; the blocks whose type is a type
+	// index (resolved when the types are known).
+	localTypes []ValType
+	instrs     []Instr
+	blocks     []Block
+	brTable    []uint32
+	typed      []typedBlock
+}
+
+// localDecl is one entry of a body's local declarations: n locals of type t.
+type localDecl struct {
+	n uint32
+	t ValType
 }
 
 const (
@@ -583,15 +590,21 @@ func (l *loader) readCode(r *reader, s section) {
 	n := r.count()
 	l.bodies = make([]body, 0, r.capFor(n))
 	defined := l.funcs[min(int(l.numImportedFuncs), len(l.funcs)):]
-	// A function's slices are cut from large shared chunks. About two bytes
-	// per instruction is typical of compiled code.
+	// A function's slices are built in place in large shared chunks, sized
+	// on the bytes of code decoded so far. The first chunks are cautious:
+	// compiled code has about two bytes per instruction, 30 per block and
+	// 25 per br_table entry, and each takes at least one.
 	size := s.end - s.off
-	d := &decoder{l: l, code: true}
-	instrs, blocks, brs := newArena[Instr](size/2), newArena[Block](size/24), newArena[uint32](size/64)
+	p := &progress{total: size}
+	instrs, blocks, brs := newArena[Instr](size/4, p), newArena[Block](size/64, p), newArena[uint32](size/256, p)
+	d := &decoder{l: l, code: true, instrArena: instrs, blockArena: blocks, brArena: brs}
+	locals := newArena[ValType](size/64, p)
+	var decls []localDecl
 	var total uint64
 	for i := uint32(0); i < n && r.err == nil; i++ {
 		fn := int64(l.numImportedFuncs) + int64(i)
 		start := r.pos
+		p.done = start - s.off
 		size := r.u32()
 		if r.err != nil {
 			return
@@ -604,11 +617,13 @@ func (l *loader) readCode(r *reader, s section) {
 		bd := body{start: start, locals: r.pos, end: r.pos + int(size)}
 		// Like sections, a body is read past its declared end if need be.
 		br := newReader(l.b, bd.locals, len(l.b), "unexpected end of section or function")
-		decls := br.count()
+		numDecls := br.count()
 		var count uint64
-		for j := uint32(0); j < decls && br.err == nil; j++ {
-			count += uint64(br.u32())
-			l.valType(br)
+		decls = decls[:0]
+		for j := uint32(0); j < numDecls && br.err == nil; j++ {
+			n := br.u32()
+			count += uint64(n)
+			decls = append(decls, localDecl{n, l.valType(br)})
 		}
 		if br.err != nil {
 			r.err = br.err
@@ -619,6 +634,7 @@ func (l *loader) readCode(r *reader, s section) {
 			r.err = &Error{Kind: Malformed, Offset: uint32(bd.locals), Func: fn, Msg: "too many locals"}
 			return
 		}
+		declared := int(count)
 		if int(i) < len(defined) && int(defined[i]) < int(l.numTypes) {
 			// Parameters count too; their types are checked by wabin.
 			count += uint64(l.numParams(defined[i]))
@@ -629,10 +645,19 @@ func (l *loader) readCode(r *reader, s section) {
 				Msg: sprintf("too many locals: %d (wdb supports at most %d per function, %d per module)", count, maxLocals, maxModuleLocals)}
 			return
 		}
+		if declared > 0 {
+			ls := locals.start(declared)
+			for _, dc := range decls {
+				for range dc.n {
+					ls = append(ls, dc.t)
+				}
+			}
+			bd.localTypes = locals.finish(ls)
+		}
 		bd.code = br.pos
 
 		d.r = br
-		d.instrs, d.blocks, d.brTable, d.typed = d.instrs[:0], d.blocks[:0], d.brTable[:0], d.typed[:0]
+		d.instrs, d.blocks, d.brTable, d.typed = instrs.start(0), blocks.start(0), brs.start(0), d.typed[:0]
 		if !d.expr() {
 			r.err = br.err
 			r.err.Func = fn
@@ -643,10 +668,10 @@ func (l *loader) readCode(r *reader, s section) {
 				Msg: sprintf("section size mismatch: function body of %d bytes, contents of %d", bd.end-bd.locals, br.pos-bd.locals)}
 			return
 		}
-		bd.instrs = instrs.take(d.instrs)
-		bd.blocks = blocks.take(d.blocks)
+		bd.instrs = instrs.finish(d.instrs)
+		bd.blocks = blocks.finish(d.blocks)
 		if len(d.brTable) > 0 {
-			bd.brTable = brs.take(d.brTable)
+			bd.brTable = brs.finish(d.brTable)
 		}
 		if len(d.typed) > 0 {
 			bd.typed = append([]typedBlock(nil), d.typed...)

@@ -107,8 +107,8 @@ type validator struct {
 	l       *loader
 	m       *Module
 	f       *Func
-	locals  []ValType // parameters, then declared locals
-	nodes   []TypeNode
+	locals  []ValType  // parameters, then declared locals
+	nodes   []TypeNode // built in place in nodeArena
 	top     int32
 	height  int
 	maxH    int
@@ -116,6 +116,8 @@ type validator struct {
 	off     uint32 // offset of the instruction being validated
 	scratch []ValType
 	err     *Error
+
+	nodeArena *arena[TypeNode]
 }
 
 func (v *validator) fail(format string, args ...any) {
@@ -219,16 +221,24 @@ func (l *loader) validateFuncs() *Error {
 	for _, f := range m.Funcs[m.NumImportedFuncs:] {
 		total += len(f.Instrs)
 	}
-	infos := newArena[InstrInfo](total)
-	nodes := newArena[TypeNode](total)
-	v := &validator{l: l, m: m}
+	// One instruction, one InstrInfo. Type nodes are built in place in an
+	// arena sized on the instructions validated so far: compiled code
+	// pushes about two types for every three instructions. A function
+	// starts with room for one per instruction; the rare one that pushes
+	// more has its nodes moved out of the arena by append.
+	infos := make([]InstrInfo, total)
+	p := &progress{total: total}
+	v := &validator{l: l, m: m, nodeArena: newArena[TypeNode](total/4, p)}
 	for _, f := range m.Funcs[m.NumImportedFuncs:] {
-		f.Info = infos.alloc(len(f.Instrs))
+		n := len(f.Instrs)
+		f.Info, infos = infos[:n:n], infos[n:]
+		v.nodes = v.nodeArena.start(n)
 		v.run(f)
 		if v.err != nil {
 			return v.err
 		}
-		f.TypeNodes = nodes.take(v.nodes)
+		f.TypeNodes = v.nodeArena.finish(v.nodes)
+		p.done += n
 	}
 	return nil
 }
@@ -236,7 +246,6 @@ func (l *loader) validateFuncs() *Error {
 func (v *validator) run(f *Func) {
 	v.f = f
 	v.locals = append(append(v.locals[:0], f.Type.Params...), f.Locals...)
-	v.nodes = v.nodes[:0]
 	v.top, v.height, v.maxH = -1, 0, 0
 	f.Blocks[0].Type = FuncType{Results: f.Type.Results}
 	v.frames = append(v.frames[:0], frame{kind: LabelFunc, results: f.Type.Results, top: -1, paramsTop: -1})
