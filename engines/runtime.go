@@ -7,7 +7,10 @@ const MaxPages = 65536
 
 // Memory is a linear memory. Data's length is always a whole number of
 // pages. Engines may cache Data but must reload it after anything that can
-// grow the memory (memory.grow, any call).
+// grow the memory (memory.grow, any call). Data has spare capacity for
+// growth, whose contents are not the memory's: accesses must be checked
+// against len(Data), not left to Go's slicing, which allows up to the
+// capacity.
 type Memory struct {
 	Data    []byte
 	Max     uint32 // pages; the effective maximum (module max, host limit)
@@ -16,7 +19,12 @@ type Memory struct {
 }
 
 // NewMemory allocates a memory of min pages whose growth stops at the
-// declared maximum and at hostLimit pages (0: no host limit).
+// declared maximum and at hostLimit pages (0: no host limit). Data has room
+// to double (up to the maximum), as after Grow: programs that grow their
+// memory at all usually start soon, a page or a few at a time, and a first
+// move would copy the whole memory, touching every page of it, most of
+// which the program has not even written yet. Room that is never used
+// costs nothing in a fresh process (the pages are never touched).
 func NewMemory(t wasm.MemoryType, hostLimit uint32) *Memory {
 	m := &Memory{HasMax: t.Limits.HasMax, TypeMax: t.Limits.Max, Max: MaxPages}
 	if t.Limits.HasMax {
@@ -25,15 +33,29 @@ func NewMemory(t wasm.MemoryType, hostLimit uint32) *Memory {
 	if hostLimit > 0 && hostLimit < m.Max {
 		m.Max = hostLimit
 	}
-	m.Data = make([]byte, int(t.Limits.Min)*65536)
+	n := uint64(t.Limits.Min) * 65536
+	m.Data = make([]byte, n, m.capacity(n, n))
 	return m
+}
+
+// capacity returns the capacity to allocate for n bytes of memory, from a
+// capacity of c: twice c, but not past Max pages, and at least n.
+func (m *Memory) capacity(n, c uint64) uint64 {
+	return max(n, min(2*c, uint64(m.Max)*65536))
 }
 
 // Pages is the current size in pages.
 func (m *Memory) Pages() uint32 { return uint32(len(m.Data) / 65536) }
 
 // Grow adds delta pages and returns the old size, or false (and no change)
-// if that would pass the maximum.
+// if that would pass the maximum. The new pages read zero.
+//
+// Data's capacity grows geometrically: when it must move, it doubles (or
+// becomes the new size, if larger), but never past Max pages. A program
+// that grows its memory a page at a time, as the allocators of C, Zig and
+// Rust programs do, then copies it O(log n) times, O(n) bytes in all. The
+// pages gained within the capacity are cleared: a memory shrunk by Restore
+// (which reslices Data) keeps its old bytes there.
 func (m *Memory) Grow(delta uint32) (uint32, bool) {
 	old := m.Pages()
 	if uint64(old)+uint64(delta) > uint64(m.Max) {
@@ -42,15 +64,16 @@ func (m *Memory) Grow(delta uint32) (uint32, bool) {
 	if delta == 0 {
 		return old, true
 	}
-	n := len(m.Data) + int(delta)*65536
+	lo := len(m.Data)
+	n := lo + int(delta)*65536
 	if n <= cap(m.Data) {
 		m.Data = m.Data[:n]
-		clear(m.Data[len(m.Data)-int(delta)*65536:])
-	} else {
-		grown := make([]byte, n, n+n/4)
-		copy(grown, m.Data)
-		m.Data = grown
+		clear(m.Data[lo:])
+		return old, true
 	}
+	grown := make([]byte, n, m.capacity(uint64(n), uint64(cap(m.Data))))
+	copy(grown, m.Data)
+	m.Data = grown
 	return old, true
 }
 
