@@ -25,9 +25,16 @@
 //
 // Rights are handled as wazero and current wasmtime do. A descriptor's
 // rights are recorded and reported by fd_fdstat_get: preopens pass on all
-// rights; stdio has neither seek nor tell, which is how wasi-libc's isatty
-// tells a terminal, and its file type is "character device" only when the
-// stream is a terminal. The rights asked for in path_open decide the
+// rights; stdio has neither seek nor tell (it is a stream: fd_seek is
+// ESPIPE). wasi-libc's isatty takes a character device without those
+// rights for a terminal, so the file type of a stdio stream (in
+// fd_fdstat_get and fd_filestat_get) is "character device" only when the
+// stream is a terminal, by the check isatty(3) makes (the TCGETS ioctl on
+// Linux, TIOCGETA on macOS and the BSDs; elsewhere, any character device
+// counts), and "unknown" otherwise, as in wasmtime: a pipe, a file, a Go
+// reader or writer, and /dev/null, which is a character device but not a
+// terminal. (wazero reports the stream's own type, so /dev/null is a
+// terminal to its guests.) The rights asked for in path_open decide the
 // access mode (writing if any write right is asked for, reading if
 // fd_read is or nothing else is), and the access mode is enforced as POSIX
 // does: reading a descriptor not open for reading is EBADF. Other rights

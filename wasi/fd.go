@@ -83,13 +83,14 @@ func (h *Host) freeFD() uint32 {
 }
 
 // stdioFiletype says what a stdio stream is: a character device if it is
-// a terminal (or another character device), otherwise unknown (a pipe, a
-// file, a Go buffer). wasi-libc's isatty looks at this.
+// a terminal, otherwise unknown (a pipe, a file, a Go buffer, a character
+// device that is not a terminal such as /dev/null). wasi-libc's isatty
+// takes a character device without fd_seek and fd_tell rights for a
+// terminal, and stdio has neither right (it is a stream; fd_seek is
+// ESPIPE), so the file type is what tells.
 func stdioFiletype(stream any) uint8 {
-	if f, ok := stream.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&fs.ModeCharDevice != 0 {
-			return filetypeCharacterDevice
-		}
+	if f, ok := stream.(*os.File); ok && isTerminal(f) {
+		return filetypeCharacterDevice
 	}
 	return filetypeUnknown
 }

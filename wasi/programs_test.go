@@ -2,6 +2,7 @@ package wasi_test
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -109,6 +110,8 @@ type program struct {
 	env      []string
 	preopens []wasi.Preopen
 	stdin    string
+	// stdinFile, if set, is stdin instead.
+	stdinFile *os.File
 	// want is the expected output (stdout and stderr together); sorted
 	// compares it line by line in any order (directory listings).
 	want   string
@@ -119,11 +122,15 @@ type program struct {
 func runProgram(t *testing.T, p program) {
 	t.Helper()
 	var out bytes.Buffer
+	var stdin io.Reader = strings.NewReader(p.stdin)
+	if p.stdinFile != nil {
+		stdin = p.stdinFile
+	}
 	h, err := wasi.New(wasi.Config{
 		Args:     append([]string{"wasi"}, p.args...),
 		Env:      p.env,
 		Preopens: p.preopens,
-		Stdin:    strings.NewReader(p.stdin),
+		Stdin:    stdin,
 		Stdout:   &out,
 		Stderr:   &out,
 		NoLog:    true,
