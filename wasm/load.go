@@ -71,6 +71,7 @@ type loader struct {
 	startOff           int
 	dataUse            int // offset of the first memory.init or data.drop, or -1
 	bodies             []body
+	funcExports        []funcExport // in export order, for names
 
 	// constDecoder decodes constant expressions; its slices are reused.
 	constDecoder decoder

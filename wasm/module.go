@@ -65,7 +65,8 @@ type Func struct {
 	Type      *FuncType
 	Import    *Import // non-nil for an imported function
 
-	// Name is the name from the name section (or DWARF), or "".
+	// Name is the function's name: from the name section, else from
+	// DWARF, else the first name it is exported under; "" if none.
 	Name string
 	// LocalNames maps local index (parameters first) to its name.
 	LocalNames map[uint32]string

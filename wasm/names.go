@@ -5,10 +5,18 @@ import (
 	"sort"
 )
 
-// Names come from the "name" custom section, or else from DWARF. Custom
+// A function's name comes from the "name" custom section, or else from
+// DWARF, or else from the exports (the first name it is exported under,
+// in export order: "_start" rather than "func[0]" in a backtrace). Custom
 // sections are not validated (spec 2.0, appendix "Custom Sections"): a
 // damaged name section is used as far as it can be read and never makes
 // loading fail.
+
+// funcExport is a function export, as the loader's pass reads it.
+type funcExport struct {
+	idx  uint32
+	name string
+}
 
 // Name section subsection ids.
 const (
@@ -31,11 +39,27 @@ func (l *loader) readNames() {
 		}
 	}
 	l.readDWARFNames()
+	for _, e := range l.funcExports {
+		if e.idx < uint32(len(l.m.Funcs)) && l.m.Funcs[e.idx].Name == "" {
+			l.m.Funcs[e.idx].Name = e.name
+		}
+	}
+}
+
+// exportName returns the first name function idx is exported under, or "".
+func (l *loader) exportName(idx uint32) string {
+	for _, e := range l.funcExports {
+		if e.idx == idx {
+			return e.name
+		}
+	}
+	return ""
 }
 
 // funcName returns function idx's name for an error message. When the
 // error stopped loading before the name section was reached, the rest of
-// the file is searched for it.
+// the file is searched for it (DWARF is not), and the exports read so far
+// (the export section comes before the code) are the fallback.
 func (l *loader) funcName(idx uint32) string {
 	if idx < uint32(len(l.m.Funcs)) {
 		return l.m.Funcs[idx].Name
@@ -60,6 +84,9 @@ func (l *loader) funcName(idx uint32) string {
 			break
 		}
 		r.pos = end
+	}
+	if name == "" {
+		name = l.exportName(idx)
 	}
 	return name
 }

@@ -1,7 +1,9 @@
 package wasm
 
 import (
+	"bytes"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -83,5 +85,85 @@ func TestBrokenNameSection(t *testing.T) {
 	}
 	if len(m.Customs) != 1 || m.Customs[0].Name != "name" || int(m.Customs[0].Offset)+len(m.Customs[0].Data) != len(b) {
 		t.Errorf("customs: %+v", m.Customs)
+	}
+}
+
+// exportSec is an export section of functions: name, index, name, index...
+func exportSec(exports ...any) []byte {
+	c := leb(uint32(len(exports) / 2))
+	for i := 0; i < len(exports); i += 2 {
+		name := exports[i].(string)
+		c = append(append(append(c, leb(uint32(len(name)))...), name...), byte(ExternFunc))
+		c = append(c, leb(uint32(exports[i+1].(int)))...)
+	}
+	return sec(secExport, c...)
+}
+
+// TestExportNames: a function the name section and DWARF leave unnamed is
+// named after its first export; a name from the name section wins.
+func TestExportNames(t *testing.T) {
+	body := []byte{0, byte(OpEnd)}
+	b := module(
+		sec(secType, 1, 0x60, 0, 0),
+		sec(secFunction, 4, 0, 0, 0, 0),
+		exportSec("named_export", 1, "_start", 0, "main", 0, "main2", 3),
+		codeSec(body, body, body, body),
+		funcNames("", "named"), // function 0 has an empty name: no name
+	)
+	m, err := Load(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"_start", "named", "func[2]", "main2"} {
+		if got := m.Funcs[i].DisplayName(); got != want {
+			t.Errorf("func %d: %q, want %q", i, got, want)
+		}
+	}
+
+	// Errors name the function the same way, before the code is read
+	// (malformed) and after (invalid).
+	malformed := module(
+		sec(secType, 1, 0x60, 0, 0),
+		sec(secFunction, 1, 0),
+		exportSec("_start", 0),
+		codeSec([]byte{0, byte(OpNop), 0xff, byte(OpEnd)}),
+	)
+	if e := loadErr(t, malformed); e.FuncName != "_start" || !strings.Contains(e.Error(), "_start at offset") {
+		t.Errorf("malformed: %v (function %q)", e, e.FuncName)
+	}
+	invalid := module(
+		sec(secType, 1, 0x60, 0, 1, byte(I32)),
+		sec(secFunction, 1, 0),
+		exportSec("_start", 0),
+		codeSec([]byte{0, byte(OpI64Const), 0, byte(OpEnd)}),
+	)
+	if e := loadErr(t, invalid); e.FuncName != "_start" || !strings.Contains(e.Error(), "_start at offset") {
+		t.Errorf("invalid: %v (function %q)", e, e.FuncName)
+	}
+}
+
+// TestExportNamesAfterDWARF: DWARF names come before export names. run is
+// exported as "ent" in a copy of dwarf.wasm without its name section.
+func TestExportNamesAfterDWARF(t *testing.T) {
+	b, err := os.ReadFile("testdata/dwarf.wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = withoutCustom(t, b, "name")
+	exp := []byte("\x03run\x00\x01") // "run", a function, index 1
+	i := bytes.Index(b, exp)
+	if i < 0 || bytes.Count(b, exp) != 1 {
+		t.Fatal("no single export of run")
+	}
+	copy(b[i+1:], "ent")
+	m, err := Load(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := m.Exports[1]; e.Name != "ent" || e.Index != 1 {
+		t.Fatalf("exports: %+v", m.Exports)
+	}
+	if got := m.Funcs[1].Name; got != "run" {
+		t.Errorf("func 1: %q, want run (DWARF) rather than ent (its export)", got)
 	}
 }

@@ -423,6 +423,7 @@ func (l *loader) readExports(r *reader) {
 				l.invalidAt(idxOff, "unknown function %d", idx)
 			}
 			l.declare(idx)
+			l.funcExports = append(l.funcExports, funcExport{idx, name})
 		case ExternTable:
 			if idx >= uint32(len(l.tables)) {
 				l.invalidAt(idxOff, "unknown table %d", idx)
