@@ -9,13 +9,18 @@ import (
 )
 
 // enter pushes a frame for the wasm function f at cell nb (its arguments
-// are already there) and makes it current at its first instruction. On
-// failure ("call stack exhausted") nothing changes.
+// are already there) and makes it current at its first instruction,
+// translating f if this is the machine's first call of it. On failure
+// ("call stack exhausted") nothing changes.
 func (m *machine) enter(f *function, nb int) status {
 	if m.depth >= m.maxDepth {
 		return m.trapWith(msgCallStack)
 	}
-	if nb+f.frameCells+4 > len(m.stack) && !m.growStack(nb+f.frameCells) {
+	if err := f.translated(); err != nil {
+		return m.trapWith(err.Error())
+	}
+	v := m.activeVariant(f)
+	if nb+v.frameCells+4 > len(m.stack) && !m.growStack(nb+v.frameCells) {
 		return m.trapWith(msgCallStack)
 	}
 	s := m.stack[nb:]
@@ -26,13 +31,15 @@ func (m *machine) enter(f *function, nb int) status {
 	}
 	m.frames[m.depth] = frame{fn: f, base: int32(nb)}
 	m.depth++
-	m.code = m.active[f.index]
+	m.code = v
 	m.pc, m.wi, m.base = 0, 0, nb
 	return stRunning
 }
 
 // callSlow performs a call (op o at m.pc) when the inline path cannot: the
-// frame stack or the value stack must grow, or the depth limit is reached.
+// frame stack or the value stack must grow, the depth limit is reached,
+// or the machine has not called f yet (its active entry is untranslated,
+// whose frame never fits).
 //
 //go:noinline
 func (m *machine) callSlow(f *function, nb int, o *op) status {
@@ -61,7 +68,7 @@ func (m *machine) callSlow(f *function, nb int, o *op) status {
 //go:noinline
 func (m *machine) remapCaller(caller *frame) {
 	next := caller.code.wasm[caller.ret-1] + 1
-	v := m.active[caller.fn.index]
+	v := m.activeVariant(caller.fn)
 	if p := v.pos[next]; p >= 0 {
 		caller.code, caller.ret = v, p
 	}

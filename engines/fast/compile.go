@@ -2,6 +2,7 @@ package fast
 
 import (
 	"fmt"
+	"math/bits"
 	"sync"
 
 	"github.com/wdb-dev/wdb/engines"
@@ -16,13 +17,14 @@ type Engine struct{}
 // Name returns "fast".
 func (Engine) Name() string { return "fast" }
 
-// program is a compiled module.
+// program is a compiled module. It is shared by its instances, which may
+// run on several goroutines: the functions are translated on first need
+// (function.translated), each once, under a sync.Once.
 type program struct {
-	mod         *wasm.Module
-	opts        engines.Options
-	funcs       []*function
-	typeIDs     []uint32
-	preciseOnce sync.Once
+	mod     *wasm.Module
+	opts    engines.Options
+	funcs   []*function
+	typeIDs []uint32
 	// maxLen is the length of the longest function in Wasm instructions:
 	// the fast variant never runs more than that between check points.
 	maxLen int
@@ -42,29 +44,79 @@ type variant struct {
 	// Side tables of the out-of-line ops.
 	brTables [][]brEntry
 	moves    [][]move // multi-value returns
+	// frameCells is the function's (both variants have the same layout),
+	// here so that a call reads it from the variant it is about to run.
+	frameCells int
 }
 
+// untranslated stands, in a machine's tables of active variants, for a
+// function the machine has not called yet. Its frame never fits the stack,
+// so the inline call path, which compares the frame with the stack anyway,
+// falls to callSlow, which translates the function (enter) and patches the
+// table: the first call of each function per machine pays, the others
+// do not, and the dispatch loop has no check of its own for it.
+var untranslated = &variant{frameCells: 1 << 30}
+
 // function is one function of the index space.
+//
+// The frame layout and the fast variant are made by translated, once:
+// read them only after calling it, or from a frame of a function the
+// machine has entered (which did).
 type function struct {
+	// What every call reads, first and together.
+	paramCells int
+	localCells int      // parameters and declared locals (translated)
+	pool       []uint32 // the constant pool, copied after the locals at every call (translated)
+
 	index    uint32
 	def      *wasm.Func
 	typeID   uint32
 	imported bool
+	prog     *program
 
 	numParams, numResults int
-	paramCells            int
 	resultCells           int
-	localCells            int      // parameters and declared locals
-	localOff              []uint32 // cell offset of each local
-	pool                  []uint32 // the constant pool, copied after the locals at every call
-	homeBase              int      // cell offset of the operand homes
-	frameCells            int      // locals + pool + operand homes
 
-	fast, precise *variant
+	once       sync.Once
+	err        error
+	localOff   []uint32 // cell offset of each local
+	homeBase   int      // cell offset of the operand homes
+	frameCells int      // locals + pool + operand homes
+	fast       *variant
 
-	prog     *program
+	preciseOnce sync.Once
+	precise     *variant // made by preciseVariant
+
 	maps     *stackMaps // built on first use (snapshot.go)
 	mapsOnce sync.Once
+}
+
+// translated makes the frame layout and the fast variant of a function of
+// the module, the first time anything needs them (a call, Start, Call,
+// Restore); safe for concurrent use.
+func (fn *function) translated() error {
+	fn.once.Do(func() { fn.err = fn.prog.compileFunc(fn) })
+	return fn.err
+}
+
+// preciseVariant returns the precise variant, translating it on first
+// need. The fast translation of the same body must have succeeded.
+func (fn *function) preciseVariant() *variant {
+	fn.preciseOnce.Do(func() {
+		if err := fn.translated(); err != nil {
+			panic(err)
+		}
+		t, err := fn.prog.translate(fn, false, false, nil)
+		if err != nil {
+			panic(err) // the fast translation of the same body succeeded
+		}
+		t.v.frameCells = fn.frameCells
+		fn.precise = t.v
+	})
+	if fn.precise == nil {
+		panic(fmt.Sprintf("fast: %s: no precise translation", fn.def.DisplayName()))
+	}
+	return fn.precise
 }
 
 // brEntry is one target of a br_table.
@@ -91,23 +143,27 @@ func cells(t wasm.ValType) int {
 	return 2
 }
 
-// Compile translates every function body into register code, twice.
+// Compile prepares the module for the engine. It translates nothing:
+// each function is translated into register code on first need
+// (function.translated), so a program pays only for the functions it
+// runs (a Go program runs a few hundred of its thousands).
 func (Engine) Compile(m *wasm.Module, opts engines.Options) (engines.Program, error) {
 	if opts.MaxCallDepth <= 0 {
 		opts.MaxCallDepth = engines.DefaultMaxCallDepth
 	}
 	p := &program{mod: m, opts: opts}
 	p.typeIDs = canonicalTypes(m.Types)
+	fns := make([]function, len(m.Funcs))
+	p.funcs = make([]*function, len(m.Funcs))
 	for i, f := range m.Funcs {
-		fn := &function{
-			index:      uint32(i),
-			prog:       p,
-			def:        f,
-			typeID:     p.typeIDs[f.TypeIndex],
-			imported:   f.Import != nil,
-			numParams:  len(f.Type.Params),
-			numResults: len(f.Type.Results),
-		}
+		fn := &fns[i]
+		fn.index = uint32(i)
+		fn.prog = p
+		fn.def = f
+		fn.typeID = p.typeIDs[f.TypeIndex]
+		fn.imported = f.Import != nil
+		fn.numParams = len(f.Type.Params)
+		fn.numResults = len(f.Type.Results)
 		for _, t := range f.Type.Params {
 			fn.paramCells += cells(t)
 		}
@@ -115,31 +171,14 @@ func (Engine) Compile(m *wasm.Module, opts engines.Options) (engines.Program, er
 			fn.resultCells += cells(t)
 		}
 		if !fn.imported {
-			if err := p.compileFunc(fn); err != nil {
-				return nil, err
+			if len(f.Instrs) == 0 || len(f.Info) != len(f.Instrs) {
+				return nil, fmt.Errorf("fast: %s has no analysed body (was the module loaded by wasm.Load?)", f.DisplayName())
 			}
 			p.maxLen = max(p.maxLen, len(f.Instrs))
 		}
-		p.funcs = append(p.funcs, fn)
+		p.funcs[i] = fn
 	}
 	return p, nil
-}
-
-// ensurePrecise translates the precise variants of all functions, once,
-// the first time a machine of the program needs one (plain runs never do).
-func (p *program) ensurePrecise() {
-	p.preciseOnce.Do(func() {
-		for _, fn := range p.funcs {
-			if fn.imported {
-				continue
-			}
-			t, err := p.translate(fn, false, false)
-			if err != nil {
-				panic(err) // the fast translation of the same body succeeded
-			}
-			fn.precise = t.v
-		}
-	})
 }
 
 // Module returns the compiled module.
@@ -160,11 +199,10 @@ func canonicalTypes(types []wasm.FuncType) []uint32 {
 	return ids
 }
 
+// compileFunc lays out fn's frame and makes its fast variant (under
+// fn.once: see translated).
 func (p *program) compileFunc(fn *function) error {
 	f := fn.def
-	if len(f.Instrs) == 0 || len(f.Info) != len(f.Instrs) {
-		return fmt.Errorf("fast: %s has no analysed body (was the module loaded by wasm.Load?)", f.DisplayName())
-	}
 	nl := f.NumLocals()
 	fn.localOff = make([]uint32, nl)
 	c := 0
@@ -177,37 +215,81 @@ func (p *program) compileFunc(fn *function) error {
 		c += cells(t)
 	}
 	fn.localCells = c
-	// The constant pool: every constant of the body, once.
-	seen := map[[2]uint64]bool{}
-	for _, in := range f.Instrs {
-		var key [2]uint64
-		switch in.Op {
-		case wasm.OpI32Const, wasm.OpF32Const:
-			key = [2]uint64{1, in.C & 0xffffffff}
-		case wasm.OpI64Const, wasm.OpF64Const:
-			key = [2]uint64{2, in.C}
-		case wasm.OpRefNull:
-			key = [2]uint64{2, 0}
-		default:
-			continue
-		}
-		if !seen[key] {
-			seen[key] = true
-			if key[0] == 1 {
-				fn.pool = append(fn.pool, uint32(key[1]))
-			} else {
-				fn.pool = append(fn.pool, uint32(key[1]), uint32(key[1]>>32))
-			}
-		}
-	}
+	var consts []uint32
+	fn.pool, consts = constPool(f)
 	fn.homeBase = fn.localCells + len(fn.pool)
-	fast, err := p.translate(fn, true, false)
+	fast, err := p.translate(fn, true, false, consts)
 	if err != nil {
 		return err
 	}
-	fn.fast = fast.v
 	fn.frameCells = fn.homeBase + fast.maxCells + 2
+	fast.v.frameCells = fn.frameCells
+	fn.fast = fast.v
 	return nil
+}
+
+// constPool returns the function's constant pool (every constant of the
+// body, once, in order of first appearance) and, for each constant
+// instruction of the body in order, dead code included, the cell of its
+// value in the pool. Duplicates are found with an open-addressing table:
+// a Go map keyed by the constant was a third of the translation's time.
+func constPool(f *wasm.Func) (pool, cells []uint32) {
+	n := 0
+	for i := range f.Instrs {
+		if _, _, ok := constKey(&f.Instrs[i]); ok {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	type slot struct {
+		bits uint64
+		cell uint32 // pool cell + 1; 0: free
+		wide bool
+	}
+	shift := uint(64 - bits.Len(uint(2*n-1)))
+	table := make([]slot, 1<<(64-shift))
+	mask := uint64(len(table) - 1)
+	cells = make([]uint32, 0, n)
+	for i := range f.Instrs {
+		wide, v, ok := constKey(&f.Instrs[i])
+		if !ok {
+			continue
+		}
+		h := (v ^ uint64(b2i(wide))<<63) * 0x9e3779b97f4a7c15 >> shift
+		for {
+			sl := &table[h]
+			if sl.cell == 0 {
+				sl.bits, sl.wide, sl.cell = v, wide, uint32(len(pool))+1
+				if wide {
+					pool = append(pool, uint32(v), uint32(v>>32))
+				} else {
+					pool = append(pool, uint32(v))
+				}
+			}
+			if sl.bits == v && sl.wide == wide {
+				cells = append(cells, sl.cell-1)
+				break
+			}
+			h = (h + 1) & mask
+		}
+	}
+	return pool, cells
+}
+
+// constKey says whether in is a constant, and its value: 64 bits (wide)
+// or 32.
+func constKey(in *wasm.Instr) (wide bool, v uint64, ok bool) {
+	switch in.Op {
+	case wasm.OpI32Const, wasm.OpF32Const:
+		return false, in.C & 0xffffffff, true
+	case wasm.OpI64Const, wasm.OpF64Const:
+		return true, in.C, true
+	case wasm.OpRefNull:
+		return true, 0, true
+	}
+	return false, 0, false
 }
 
 // Operand locations in the abstract stack of the translator.
@@ -252,7 +334,8 @@ type translator struct {
 	ctrls    []ctrl
 	maxCells int
 	fixups   []fixup
-	consts   map[[2]uint64]uint32
+	consts   []uint32 // pool cell of each constant instruction, in order (constPool)
+	nconst   int      // constant instructions translated so far
 	maps     *stackMaps
 	// fusedAt is the op index a fusion may patch: the single op emitted by
 	// the previous instruction, or -1.
@@ -262,31 +345,27 @@ type translator struct {
 	moves    [][]move
 }
 
-func (p *program) translate(fn *function, fuse, record bool) (*translator, error) {
+// translate makes one variant of fn, whose layout is set, or its stack
+// maps (record). consts are the constants' cells constPool returns (nil:
+// compute them again).
+// it again).
+func (p *program) translate(fn *function, fuse, record bool, consts []uint32) (*translator, error) {
 	f := fn.def
 	t := &translator{p: p, fn: fn, f: f, fuse: fuse, record: record, v: &variant{}, lastOp: -1, lastOpOf: -1}
 	t.v.pos = make([]int32, len(f.Instrs)+1)
-	t.consts = map[[2]uint64]uint32{}
-	k := uint32(fn.localCells)
-	seen := map[[2]uint64]bool{}
-	for _, in := range f.Instrs {
-		var key [2]uint64
-		switch in.Op {
-		case wasm.OpI32Const, wasm.OpF32Const:
-			key = [2]uint64{1, in.C & 0xffffffff}
-		case wasm.OpI64Const, wasm.OpF64Const:
-			key = [2]uint64{2, in.C}
-		case wasm.OpRefNull:
-			key = [2]uint64{2, 0}
-		default:
-			continue
-		}
-		if !seen[key] {
-			seen[key] = true
-			t.consts[key] = k
-			k += uint32(key[0])
-		}
+	// The fast code has about one op for two instructions (local.get and
+	// constants fold away); the precise code adds a step per instruction.
+	n := len(f.Instrs)/2 + 4
+	if !fuse {
+		n += len(f.Instrs)
 	}
+	if !record {
+		t.v.code, t.v.wasm = make([]op, 0, n), make([]int32, 0, n)
+	}
+	if consts == nil {
+		_, consts = constPool(f)
+	}
+	t.consts = consts
 	if record {
 		t.maps = &stackMaps{start: make([]uint32, len(f.Instrs)+1)}
 	}
@@ -496,6 +575,9 @@ func (t *translator) instr(i int) error {
 	info := &f.Info[i]
 	if info.Unreachable {
 		t.v.pos[i] = -1
+		if _, _, ok := constKey(in); ok {
+			t.nconst++ // constPool counts dead code's constants too
+		}
 		// Keep the block structure.
 		switch in.Op {
 		case wasm.OpBlock, wasm.OpLoop, wasm.OpIf:
@@ -705,11 +787,11 @@ func (t *translator) instr(i int) error {
 		}
 		t.emit(op{code: code, a: t.loc(v), b: in.A})
 	case wasm.OpI32Const, wasm.OpF32Const:
-		t.pushOperand(operand{kind: inConst, typ: t.typeAfter(i), idx: t.consts[[2]uint64{1, in.C & 0xffffffff}]})
+		t.pushOperand(operand{kind: inConst, typ: t.typeAfter(i), idx: t.constCell()})
 	case wasm.OpI64Const, wasm.OpF64Const:
-		t.pushOperand(operand{kind: inConst, typ: t.typeAfter(i), idx: t.consts[[2]uint64{2, in.C}]})
+		t.pushOperand(operand{kind: inConst, typ: t.typeAfter(i), idx: t.constCell()})
 	case wasm.OpRefNull:
-		t.pushOperand(operand{kind: inConst, typ: wasm.ValType(in.A), idx: t.consts[[2]uint64{2, 0}]})
+		t.pushOperand(operand{kind: inConst, typ: wasm.ValType(in.A), idx: t.constCell()})
 	case wasm.OpRefFunc:
 		dst := t.pushHome(wasm.FuncRef)
 		t.emit(op{code: opRefFunc, a: in.A, c: dst})
@@ -780,6 +862,14 @@ func (t *translator) instr(i int) error {
 		t.emit(op{code: wasmOp(in.Op), a: t.loc(a), b: t.loc(b), c: dst})
 	}
 	return nil
+}
+
+// constCell is the frame cell of the value of the next constant
+// instruction.
+func (t *translator) constCell() uint32 {
+	c := t.consts[t.nconst]
+	t.nconst++
+	return uint32(t.fn.localCells) + c
 }
 
 // typeAfter is the type of the top operand after instruction i.

@@ -1,11 +1,19 @@
 // Package fast is wdb's register interpreter, modelled on WAMR's fast
-// interpreter: at compile time each function's stack code is rewritten into
-// register code whose operands are frame-relative offsets of 32-bit cells
+// interpreter: on its first call each function's stack code is rewritten
+// into register code whose operands are frame-relative offsets of 32-bit cells
 // (64-bit values take two). local.get and constants emit nothing (operands
 // alias the local's cells or a cell of the per-function constant pool that
 // every call copies into the frame); a result followed by local.set is
 // written straight into the local; an i32 compare followed by br_if is one
 // op; block results and branch arguments move with explicit copies.
+//
+// Compile translates nothing: a function is translated the first time
+// anything needs it (a call, Start, Call, Restore, a breakpoint in it),
+// once per program under a sync.Once, so programs shared between
+// goroutines stay safe. A machine's table of active variants holds a
+// sentinel for functions it has not called, whose frame never fits: the
+// call op's existing stack check sends that first call out of line, which
+// translates and patches the table.
 //
 // Every function has a fast variant (fused, no boundaries) and, made on
 // first need, a precise variant (same frame layout, no fusion, a stop check

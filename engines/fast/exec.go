@@ -275,9 +275,11 @@ func (m *machine) exec() status {
 			continue
 
 		case opCall:
-			f := m.funcs[o.a]
+			// v is untranslated on the machine's first call of f: its
+			// frame does not fit, and callSlow translates f.
+			f, v := m.funcs[o.a], m.active[o.a]
 			nb := m.base + int(o.b)
-			if m.depth >= len(m.frames) || m.depth >= m.maxDepth || nb+f.frameCells+4 > len(m.stack) {
+			if m.depth >= len(m.frames) || m.depth >= m.maxDepth || nb+v.frameCells+4 > len(m.stack) {
 				m.pc = pc
 				if st := m.callSlow(f, nb, o); st != stRunning {
 					return st
@@ -296,7 +298,7 @@ func (m *machine) exec() status {
 				m.frames[m.depth] = frame{fn: f, base: int32(nb)}
 				m.depth++
 				m.cbase += int64(o.d)
-				m.code = m.active[f.index]
+				m.code = v
 				m.base = nb
 				m.pc = 0
 				if m.cbase >= m.fastLimit.Load() {

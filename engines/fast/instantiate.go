@@ -34,13 +34,15 @@ func (p *program) Instantiate(store *engines.Store, imports []engines.Extern) (e
 		imports:    make([]engines.Extern, len(p.funcs)),
 		refs:       make([]uint64, len(p.funcs)),
 		fastActive: make([]*variant, len(p.funcs)),
-		bp:         make([][]bool, len(p.funcs)),
 		stack:      make([]uint32, initialStackCells),
 		frames:     make([]frame, 16),
 		maxDepth:   p.opts.MaxCallDepth,
 	}
-	for i, fn := range p.funcs {
-		m.fastActive[i] = fn.fast
+	// Nothing is translated for this machine yet: the first call of each
+	// function translates it (if no other machine did) and patches the
+	// table (enter).
+	for i := range m.fastActive {
+		m.fastActive[i] = untranslated
 	}
 	m.active = m.fastActive
 	m.fastLimit.Store(1<<63 - 1)

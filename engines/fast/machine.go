@@ -72,11 +72,13 @@ type machine struct {
 
 	run       runState
 	stopDepth int
-	// active[f] is the variant new activations of f run.
+	// active[f] is the variant new activations of f run: fastActive or
+	// preciseAll, whose entries are untranslated until this machine first
+	// needs them (activeVariant).
 	active     []*variant
 	fastActive []*variant // fast variants, precise for functions with breakpoints
-	preciseAll []*variant
-	bp         [][]bool
+	preciseAll []*variant // made on first need
+	bp         [][]bool   // per function, per instruction; nil without breakpoints
 	hasBP      bool
 
 	startFn     *function

@@ -27,6 +27,16 @@ func load(t *testing.T, file string) (*program, *wasm.Module) {
 	return p.(*program), mod
 }
 
+// translatedFunc returns function i of p, translated.
+func translatedFunc(t *testing.T, p *program, i int) *function {
+	t.Helper()
+	fn := p.funcs[i]
+	if err := fn.translated(); err != nil {
+		t.Fatal(err)
+	}
+	return fn
+}
+
 func start(t *testing.T, p *program, name string, args ...uint64) *machine {
 	t.Helper()
 	m, err := p.Instantiate(engines.NewStore(), nil)
@@ -87,7 +97,7 @@ func equal(a []uint64, b ...uint64) bool {
 // the locals.
 func TestFoldedLocalGet(t *testing.T) {
 	p, _ := load(t, "rewrite.wasm")
-	fn := p.funcs[0]
+	fn := translatedFunc(t, p, 0)
 	v := fn.fast
 	if v.pos[0] != 0 || v.pos[1] != 0 || v.pos[2] != 0 {
 		t.Fatalf("positions %v: the local.gets should be folded onto the add", v.pos)
@@ -120,7 +130,7 @@ func TestFoldedLocalGet(t *testing.T) {
 // home before local.set 0 changes the local.
 func TestPreserveOnSet(t *testing.T) {
 	p, _ := load(t, "rewrite.wasm")
-	fn := p.funcs[1]
+	fn := translatedFunc(t, p, 1)
 	if k := fn.operandKinds(2, 2); k[0] != inLocal || k[1] != inConst {
 		t.Fatalf("stack map before local.set: %v, want local, const", k)
 	}
@@ -145,7 +155,7 @@ func TestPreserveOnSet(t *testing.T) {
 // variant, where stepping and restoring land.
 func TestFusedSet(t *testing.T) {
 	p, _ := load(t, "rewrite.wasm")
-	fn := p.funcs[2]
+	fn := translatedFunc(t, p, 2)
 	if fn.fast.pos[3] != -1 {
 		t.Fatalf("fast position of the local.set %d, want -1 (fused)", fn.fast.pos[3])
 	}

@@ -17,7 +17,7 @@ func (m *machine) Interrupt() {
 // SetBreakpoints replaces the breakpoints. A function that holds one runs
 // its precise variant, whose boundary ops check them.
 func (m *machine) SetBreakpoints(offsets []uint32) {
-	m.bp = make([][]bool, len(m.funcs))
+	m.bp = nil
 	m.hasBP = false
 	for _, off := range offsets {
 		f, ok := m.mod.FuncAt(off)
@@ -28,22 +28,25 @@ func (m *machine) SetBreakpoints(offsets []uint32) {
 		if !ok {
 			continue
 		}
+		if m.bp == nil {
+			m.bp = make([][]bool, len(m.funcs))
+		}
 		if m.bp[f.Index] == nil {
 			m.bp[f.Index] = make([]bool, len(f.Instrs))
 		}
 		m.bp[f.Index][i] = true
 		m.hasBP = true
 	}
-	if m.hasBP {
-		m.ensurePrecise()
-	}
+	// Entries of functions this machine has not called stay untranslated
+	// (activeVariant looks at the breakpoints when it fills them); the
+	// others are translated already, which makes fn.fast safe to read.
 	for i, fn := range m.funcs {
-		if fn.imported {
-			continue
-		}
-		m.fastActive[i] = fn.fast
-		if m.bp[i] != nil {
-			m.fastActive[i] = fn.precise
+		switch {
+		case fn.imported:
+		case m.bp != nil && m.bp[i] != nil:
+			m.fastActive[i] = fn.preciseVariant()
+		case m.fastActive[i] != untranslated:
+			m.fastActive[i] = fn.fast
 		}
 	}
 	m.setPrecise(m.run.precise)
@@ -67,20 +70,54 @@ func (m *machine) setPrecise(precise bool) {
 	}
 }
 
-// ensurePrecise makes the precise variants available to the machine.
+// ensurePrecise makes the machine's table of precise variants; each
+// function's is translated when the machine first needs it
+// (activeVariant).
 func (m *machine) ensurePrecise() {
 	if m.preciseAll != nil {
 		return
 	}
-	m.prog.ensurePrecise()
 	m.preciseAll = make([]*variant, len(m.funcs))
-	for i, fn := range m.funcs {
-		m.preciseAll[i] = fn.precise
+	for i := range m.preciseAll {
+		m.preciseAll[i] = untranslated
 	}
 }
 
+// activeVariant returns m.active[f.index], the variant new activations of
+// f run, translating it and filling the entry on first need. f must be
+// translated (function.translated) already.
+func (m *machine) activeVariant(f *function) *variant {
+	v := m.active[f.index]
+	if v != untranslated {
+		return v
+	}
+	if m.run.precise {
+		v = f.preciseVariant()
+		m.preciseAll[f.index] = v
+		return v
+	}
+	return m.fastVariant(f)
+}
+
+// fastVariant returns m.fastActive[f.index], translating it and filling
+// the entry on first need: the fast variant, or the precise one in a
+// function that holds a breakpoint. f must be translated already.
+func (m *machine) fastVariant(f *function) *variant {
+	v := m.fastActive[f.index]
+	if v != untranslated {
+		return v
+	}
+	if m.bp != nil && m.bp[f.index] != nil {
+		v = f.preciseVariant()
+	} else {
+		v = f.fast
+	}
+	m.fastActive[f.index] = v
+	return v
+}
+
 func (m *machine) remapTop() {
-	v := m.active[m.top().index]
+	v := m.activeVariant(m.top())
 	if v == m.code {
 		return
 	}

@@ -42,7 +42,10 @@ type mapEntry struct {
 // both variants).
 func (fn *function) stackMap() *stackMaps {
 	fn.mapsOnce.Do(func() {
-		t, err := fn.prog.translate(fn, false, true)
+		if err := fn.translated(); err != nil {
+			panic(err) // only functions on a machine's stack have maps
+		}
+		t, err := fn.prog.translate(fn, false, true, nil)
 		if err != nil {
 			panic(err) // compiled once already: cannot fail
 		}
@@ -144,6 +147,9 @@ func (m *machine) restoreFrames(s *snapshot.Snapshot) error {
 	base := 0
 	for k, fr := range s.Frames {
 		fn := m.funcs[fr.Func]
+		if err := fn.translated(); err != nil {
+			return err
+		}
 		wi, _ := fn.def.InstrAt(fr.PC)
 		fs[k] = placed{fn, wi, base}
 		if k < len(s.Frames)-1 {
@@ -219,11 +225,10 @@ func (m *machine) restoreFrames(s *snapshot.Snapshot) error {
 		}
 		m.frames[k] = frame{fn: fn, base: int32(p.base)}
 		if k < len(s.Frames)-1 {
-			v := m.fastActive[fn.index]
+			v := m.fastVariant(fn)
 			ret := v.pos[p.wi+1]
 			if ret < 0 {
-				m.ensurePrecise()
-				v = fn.precise
+				v = fn.preciseVariant()
 				ret = v.pos[p.wi+1]
 			}
 			m.frames[k].code, m.frames[k].ret = v, ret
@@ -235,10 +240,9 @@ func (m *machine) restoreFrames(s *snapshot.Snapshot) error {
 	if m.depth > 0 {
 		top := fs[m.depth-1]
 		m.wi, m.base = top.wi, top.base
-		m.code = m.fastActive[top.fn.index]
+		m.code = m.fastVariant(top.fn)
 		if m.code.pos[m.wi] < 0 {
-			m.ensurePrecise()
-			m.code = top.fn.precise
+			m.code = top.fn.preciseVariant()
 		}
 		m.pc = int(m.code.pos[m.wi])
 		m.startFn = fs[0].fn

@@ -93,3 +93,16 @@ func TestStandardFastStops(t *testing.T) {
 		})
 	}
 }
+
+// TestFastSharedProgram runs machines of one compiled program at the same
+// time: the fast engine translates each function on its first call,
+// whichever machine makes it.
+func TestFastSharedProgram(t *testing.T) {
+	e := engine(t, "fast")
+	for _, p := range enginetest.Programs() {
+		t.Run(p.Name, func(t *testing.T) {
+			t.Parallel()
+			enginetest.SharedProgram(t, e, p)
+		})
+	}
+}

@@ -31,3 +31,15 @@ func TestStandardTraces(t *testing.T) {
 		t.Run(p.Name, func(t *testing.T) { enginetest.StepTraces(t, e, e, p, 5000) })
 	}
 }
+
+// TestStandardSharedProgram runs machines of one compiled program at the
+// same time.
+func TestStandardSharedProgram(t *testing.T) {
+	e := standard(t)
+	for _, p := range enginetest.Programs() {
+		t.Run(p.Name, func(t *testing.T) {
+			t.Parallel()
+			enginetest.SharedProgram(t, e, p)
+		})
+	}
+}
