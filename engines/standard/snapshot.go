@@ -3,7 +3,6 @@ package standard
 import (
 	"bytes"
 	"fmt"
-	"slices"
 
 	"github.com/wdb-dev/wdb/engines"
 	"github.com/wdb-dev/wdb/snapshot"
@@ -34,7 +33,7 @@ func (m *machine) frameStates(strict bool) ([]snapshot.Frame, error) {
 		in := &f.Instrs[pc]
 		types := f.StackTypes(pc)
 		if k < m.depth-1 {
-			types = types[:len(types)-passedOperands(m.mod, in)]
+			types = types[:len(types)-snapshot.PassedOperands(m.mod, in)]
 		}
 		opBase := fr.base + fr.fn.numLocals
 		// Below a nested call (made by a host function), the host call's
@@ -63,42 +62,10 @@ func (m *machine) frameStates(strict bool) ([]snapshot.Frame, error) {
 			}
 			sf.Stack[i] = v
 		}
-		sf.Labels = labelsAt(f, pc)
+		sf.Labels = snapshot.LabelsAt(f, pc)
 		out = append(out, sf)
 	}
 	return out, nil
-}
-
-// passedOperands is how many operands a call instruction in progress has
-// taken from its frame's stack: the arguments, and call_indirect's index.
-func passedOperands(mod *wasm.Module, in *wasm.Instr) int {
-	switch in.Op {
-	case wasm.OpCall:
-		return len(mod.Funcs[in.A].Type.Params)
-	case wasm.OpCallIndirect:
-		return len(mod.Types[in.A].Params) + 1
-	}
-	return 0
-}
-
-// labelsAt derives the control stack before instruction i.
-func labelsAt(f *wasm.Func, i int) []snapshot.Label {
-	var out []snapshot.Label
-	for _, b := range f.Labels(i) {
-		blk := &f.Blocks[b]
-		l := snapshot.Label{Kind: blk.Kind, Arity: uint32(blk.Arity()), Height: uint32(blk.Height)}
-		if blk.Kind == wasm.LabelFunc {
-			l.Start, l.Cont = f.BodyOffset, f.BodyEnd
-		} else {
-			l.Start = f.Instrs[blk.Start].Offset
-			l.Cont = f.BodyEnd
-			if c := blk.Continuation(); c < len(f.Instrs) {
-				l.Cont = f.Instrs[c].Offset
-			}
-		}
-		out = append(out, l)
-	}
-	return out
 }
 
 // exportValue types a slot. Function references become function index+1
@@ -297,165 +264,24 @@ func (m *machine) Restore(s *snapshot.Snapshot) error {
 	return nil
 }
 
-// checkSnapshot validates s against the module and the analysis.
+// checkSnapshot validates s against the module, the analysis and this
+// instance's limits.
 func (m *machine) checkSnapshot(s *snapshot.Snapshot) error {
-	mod := m.mod
-	if s.ModuleHash != snapshot.HashModule(mod.Bytes) {
-		return fmt.Errorf("the snapshot belongs to another module (hash %x, this module's is %x)", s.ModuleHash[:8], snapshot.HashModule(mod.Bytes)) // only a prefix, for legibility
+	if err := s.CheckAgainst(m.mod); err != nil {
+		return err
 	}
 	if len(s.Frames) > m.prog.opts.MaxCallDepth {
 		return fmt.Errorf("%d frames exceed the call depth limit %d", len(s.Frames), m.prog.opts.MaxCallDepth)
 	}
-	for k := range s.Frames {
-		if err := m.checkFrame(s, k); err != nil {
-			return err
-		}
-	}
-	if len(s.Globals) != len(m.globals) {
-		return fmt.Errorf("%d globals, the module has %d", len(s.Globals), len(m.globals))
-	}
-	for i, v := range s.Globals {
-		if want := mod.Globals[i].Type; v.Type != want {
-			return fmt.Errorf("global %d is %v, the module says %v", i, v.Type, want)
-		}
-		if err := m.checkValue(v); err != nil {
-			return fmt.Errorf("global %d: %w", i, err)
-		}
-	}
-	if len(s.Memories) != len(m.memories) {
-		return fmt.Errorf("%d memories, the module has %d", len(s.Memories), len(m.memories))
-	}
 	for i, sm := range s.Memories {
-		mem := m.memories[i]
-		if sm.Size > mem.Max {
+		if mem := m.memories[i]; sm.Size > mem.Max {
 			return fmt.Errorf("memory %d has %d pages, above its maximum %d", i, sm.Size, mem.Max)
 		}
-		if len(sm.Pages) != int(sm.Size) {
-			return fmt.Errorf("memory %d has %d pages but %d page entries", i, sm.Size, len(sm.Pages))
-		}
-		for p, page := range sm.Pages {
-			if page != nil && len(page) != snapshot.PageSize {
-				return fmt.Errorf("memory %d page %d is %d bytes long", i, p, len(page))
-			}
-		}
 	}
-	if len(s.Tables) != len(m.tables) {
-		return fmt.Errorf("%d tables, the module has %d", len(s.Tables), len(m.tables))
-	}
-	m.reloadMemory()
 	for i, st := range s.Tables {
-		t := m.tables[i]
-		if st.Type != t.Type {
-			return fmt.Errorf("table %d holds %v, the module says %v", i, st.Type, t.Type)
-		}
-		if t.HasMax && uint64(len(st.Elems)) > uint64(t.Max) {
+		if t := m.tables[i]; t.HasMax && uint64(len(st.Elems)) > uint64(t.Max) {
 			return fmt.Errorf("table %d has %d elements, above its maximum %d", i, len(st.Elems), t.Max)
 		}
-		for k, v := range st.Elems {
-			if v.Type != t.Type {
-				return fmt.Errorf("table %d element %d is %v, expected %v", i, k, v.Type, t.Type)
-			}
-			if err := m.checkValue(v); err != nil {
-				return fmt.Errorf("table %d element %d: %w", i, k, err)
-			}
-		}
-	}
-	for _, d := range s.DroppedData {
-		if int(d) >= len(mod.Datas) {
-			return fmt.Errorf("dropped data segment %d does not exist", d)
-		}
-	}
-	for _, d := range s.DroppedElem {
-		if int(d) >= len(mod.Elems) {
-			return fmt.Errorf("dropped element segment %d does not exist", d)
-		}
-	}
-	return nil
-}
-
-// checkFrame validates frame k of s.
-func (m *machine) checkFrame(s *snapshot.Snapshot, k int) error {
-	fr := &s.Frames[k]
-	if int(fr.Func) >= len(m.funcs) || m.funcs[fr.Func].imported {
-		return fmt.Errorf("frame %d: function %d is not a function defined by the module", k, fr.Func)
-	}
-	fn := m.funcs[fr.Func]
-	f := fn.def
-	where := fmt.Sprintf("frame %d (%s) at offset 0x%x", k, f.DisplayName(), fr.PC)
-	i, ok := f.InstrAt(fr.PC)
-	if !ok {
-		return fmt.Errorf("%s: not the start of an instruction of the function", where)
-	}
-	if f.Info[i].Unreachable {
-		return fmt.Errorf("%s: the instruction is unreachable", where)
-	}
-	in := &f.Instrs[i]
-	types := f.StackTypes(i)
-	if top := k == len(s.Frames)-1; !top {
-		next := s.Frames[k+1].Func
-		if int(next) >= len(m.funcs) {
-			return fmt.Errorf("frame %d: function %d is not a function defined by the module", k+1, next)
-		}
-		callee := m.funcs[next].def.Type
-		switch in.Op {
-		case wasm.OpCall:
-			if in.A != s.Frames[k+1].Func {
-				return fmt.Errorf("%s: the call is of function %d, but frame %d runs function %d", where, in.A, k+1, s.Frames[k+1].Func)
-			}
-		case wasm.OpCallIndirect:
-			if !m.mod.Types[in.A].Equal(callee) {
-				return fmt.Errorf("%s: call_indirect expects type %v, but frame %d's function has type %v", where, &m.mod.Types[in.A], k+1, callee)
-			}
-		default:
-			return fmt.Errorf("%s: a frame below the top must be at a call, not %v", where, in.Op)
-		}
-		types = types[:len(types)-passedOperands(m.mod, in)]
-	}
-	if len(fr.Locals) != fn.numLocals {
-		return fmt.Errorf("%s: %d locals, the function has %d", where, len(fr.Locals), fn.numLocals)
-	}
-	for j, v := range fr.Locals {
-		if want := f.LocalType(uint32(j)); v.Type != want {
-			return fmt.Errorf("%s: local %d is %v, the function says %v", where, j, v.Type, want)
-		}
-		if err := m.checkValue(v); err != nil {
-			return fmt.Errorf("%s: local %d: %w", where, j, err)
-		}
-	}
-	if len(fr.Stack) != len(types) {
-		return fmt.Errorf("%s: %d operands, the analysis says %d", where, len(fr.Stack), len(types))
-	}
-	for j, v := range fr.Stack {
-		if v.Type != types[j] {
-			return fmt.Errorf("%s: operand %d is %v, the analysis says %v", where, j, v.Type, types[j])
-		}
-		if err := m.checkValue(v); err != nil {
-			return fmt.Errorf("%s: operand %d: %w", where, j, err)
-		}
-	}
-	want := labelsAt(f, i)
-	if !slices.Equal(fr.Labels, want) {
-		return fmt.Errorf("%s: labels %v do not match the function's structure %v", where, fr.Labels, want)
-	}
-	return nil
-}
-
-// checkValue rejects values this engine cannot hold.
-func (m *machine) checkValue(v snapshot.Value) error {
-	switch v.Type {
-	case wasm.V128:
-		return fmt.Errorf("v128 values are not supported")
-	case wasm.FuncRef:
-		if v.Lo > uint64(len(m.funcs)) {
-			return fmt.Errorf("reference to function %d, the module has %d", v.Lo-1, len(m.funcs))
-		}
-	case wasm.I32, wasm.F32:
-		if v.Lo > 0xffffffff {
-			return fmt.Errorf("%v value 0x%x has bits above 32", v.Type, v.Lo)
-		}
-	}
-	if v.Hi != 0 {
-		return fmt.Errorf("%v value has non-zero high bits", v.Type)
 	}
 	return nil
 }
