@@ -5,7 +5,6 @@ import (
 	"math"
 
 	"github.com/wdb-dev/wdb/engines"
-	"github.com/wdb-dev/wdb/wasm"
 )
 
 // enter pushes a frame for the wasm function f, whose arguments are the
@@ -13,13 +12,13 @@ import (
 // On failure ("call stack exhausted") nothing changes.
 func (m *machine) enter(f *function) status {
 	if m.depth >= m.maxDepth {
-		m.trapMsg, m.trapCause = msgCallStack, nil
+		m.trapMsg, m.trapCause = engines.MsgCallStack, nil
 		return stTrap
 	}
 	base := m.sp - f.numParams
 	need := base + f.numLocals + f.maxHeight
 	if need > len(m.stack) && !m.growStack(need) {
-		m.trapMsg, m.trapCause = msgCallStack, nil
+		m.trapMsg, m.trapCause = engines.MsgCallStack, nil
 		return stTrap
 	}
 	locals := m.stack[base+f.numParams : base+f.numLocals]
@@ -61,7 +60,7 @@ func (m *machine) call(f *function) status {
 		return st
 	}
 	m.cbase = counter
-	if m.cbase >= m.fastLimit.Load() {
+	if m.cbase >= m.FastLimit.Load() {
 		return stCheck
 	}
 	return stRunning
@@ -75,7 +74,7 @@ func (m *machine) callImport(idx uint32) status {
 	f := m.funcs[idx]
 	np, nr := f.numParams, f.numResults
 	if nr > np && m.sp-np+nr > len(m.stack) && !m.growStack(m.sp-np+nr) {
-		m.trapMsg, m.trapCause = msgCallStack, nil
+		m.trapMsg, m.trapCause = engines.MsgCallStack, nil
 		return stTrap
 	}
 	buf := m.hostBuffer(np + nr)
@@ -83,7 +82,7 @@ func (m *machine) callImport(idx uint32) status {
 	for i := range params {
 		params[i] = m.stack[m.sp-np+i].lo
 	}
-	if st := m.hostCall(m.imports[idx], params, results); st != stRunning {
+	if st := m.hostCall(m.Imports[idx], params, results); st != stRunning {
 		m.releaseHostBuffer(np + nr)
 		return st
 	}
@@ -100,9 +99,7 @@ func (m *machine) callImport(idx uint32) status {
 // hostCall calls an imported (or another instance's) function with the
 // machine at the call instruction, and converts its error.
 func (m *machine) hostCall(ext engines.Extern, params, results []uint64) status {
-	m.inHost++
-	err := m.callExtern(ext, params, results)
-	m.inHost--
+	err := m.CallExtern(ext, params, results)
 	m.reloadMemory()
 	if err == nil {
 		return stRunning
@@ -113,20 +110,6 @@ func (m *machine) hostCall(ext engines.Extern, params, results []uint64) status 
 	}
 	m.trapMsg, m.trapCause = err.Error(), err
 	return stTrap
-}
-
-// callExtern calls a host function, or the exported function of another
-// instance.
-func (m *machine) callExtern(ext engines.Extern, params, results []uint64) error {
-	if ext.Owner != nil {
-		res, err := ext.Owner.Call(ext.Index, params)
-		copy(results, res)
-		return err
-	}
-	if ext.Func == nil || ext.Func.Call == nil {
-		return fmt.Errorf("standard: import has no implementation")
-	}
-	return ext.Func.Call(m, params, results)
 }
 
 // hostBuffer takes n words from the host argument stack; nested host calls
@@ -161,24 +144,24 @@ func (m *machine) callIndirect(typeID uint32, t uint32) status {
 
 // callRef calls the function that element i of table t refers to.
 func (m *machine) callRef(typeID, t, i uint32) status {
-	tab := m.tables[t]
+	tab := m.Tables[t]
 	if uint64(i) >= uint64(len(tab.Elems)) {
-		return m.trapWith(msgUndefinedElement)
+		return m.trapWith(engines.MsgUndefinedElement)
 	}
 	ref := tab.Elems[i]
 	if ref == 0 {
-		return m.trapWith(msgUninitialized)
+		return m.trapWith(engines.MsgUninitialized)
 	}
 	inst, fn := engines.DecodeFuncRef(ref)
-	if inst != m.id {
+	if inst != m.ID() {
 		return m.callForeign(inst, fn, typeID)
 	}
 	if int(fn) >= len(m.funcs) {
-		return m.trapWith(msgUndefinedElement)
+		return m.trapWith(engines.MsgUndefinedElement)
 	}
 	f := m.funcs[fn]
 	if f.typeID != typeID {
-		return m.trapWith(msgIndirectMismatch)
+		return m.trapWith(engines.MsgIndirectMismatch)
 	}
 	if f.imported {
 		return m.callImport(fn)
@@ -189,27 +172,20 @@ func (m *machine) callRef(typeID, t, i uint32) status {
 // callForeign calls function fn of another instance of the store through a
 // reference: atomic, like a host call.
 func (m *machine) callForeign(inst, fn, typeID uint32) status {
-	var other engines.Machine
-	if m.store != nil {
-		other = m.store.Instance(inst)
-	}
-	if other == nil || int(fn) >= len(other.Module().Funcs) {
-		return m.trapWith(msgUndefinedElement)
-	}
-	ft := other.Module().Funcs[fn].Type
-	if !ft.Equal(m.typeByID(typeID)) {
-		return m.trapWith(msgIndirectMismatch)
+	ext, ft, msg := m.Foreign(inst, fn, &m.Mod.Types[typeID])
+	if msg != "" {
+		return m.trapWith(msg)
 	}
 	np, nr := len(ft.Params), len(ft.Results)
 	if m.sp-np+nr > len(m.stack) && !m.growStack(m.sp-np+nr) {
-		return m.trapWith(msgCallStack)
+		return m.trapWith(engines.MsgCallStack)
 	}
 	params := make([]uint64, np)
 	for k := range params {
 		params[k] = m.stack[m.sp-np+k].lo
 	}
 	results := make([]uint64, nr)
-	if st := m.hostCall(engines.Extern{Owner: other, Index: fn}, params, results); st != stRunning {
+	if st := m.hostCall(ext, params, results); st != stRunning {
 		return st
 	}
 	m.sp -= np
@@ -219,11 +195,6 @@ func (m *machine) callForeign(inst, fn, typeID uint32) status {
 	m.sp += nr
 	m.pc++
 	return stRunning
-}
-
-// typeByID returns a signature with canonical id id.
-func (m *machine) typeByID(id uint32) *wasm.FuncType {
-	return &m.mod.Types[id]
 }
 
 func (m *machine) trapWith(msg string) status {
@@ -236,22 +207,15 @@ func (m *machine) trapWith(msg string) status {
 // its results. The counter keeps counting. Breakpoints and the Run's limit
 // do not apply; an Interrupt abandons the call with an error.
 func (m *machine) Call(fn uint32, args []uint64) (results []uint64, err error) {
-	if int(fn) >= len(m.funcs) {
-		return nil, fmt.Errorf("standard: Call: no function %d", fn)
+	if err := m.CheckCall("Call", fn, len(args)); err != nil {
+		return nil, err
 	}
 	f := m.funcs[fn]
-	if len(args) != f.numParams {
-		return nil, fmt.Errorf("standard: Call: %s takes %d arguments, got %d", f.def.DisplayName(), f.numParams, len(args))
-	}
-	if m.nested >= maxNestedCalls {
-		return nil, &engines.Trap{Msg: msgCallStack}
+	if m.Nested >= maxNestedCalls {
+		return nil, &engines.Trap{Msg: engines.MsgCallStack}
 	}
 	if f.imported {
-		results = make([]uint64, f.numResults)
-		m.inHost++
-		err = m.callExtern(m.imports[fn], append([]uint64(nil), args...), results)
-		m.inHost--
-		return results, err
+		return m.CallImport(fn, args)
 	}
 
 	// Save the activation below and the stop conditions of its Run.
@@ -259,29 +223,26 @@ func (m *machine) Call(fn uint32, args []uint64) (results []uint64, err error) {
 		code         []op
 		pc, sp, base int
 		depth        int
-		run          runState
+		run          engines.RunState
 		stopDepth    int
 		fastLimit    int64
 		hostArgs     int
 	}
 	m.reloadMemory()
-	saved := savedState{m.code, m.pc, m.sp, m.base, m.depth, m.run, m.stopDepth, m.fastLimit.Load(), len(m.hostArgs)}
+	saved := savedState{m.code, m.pc, m.sp, m.base, m.depth, m.Current, m.stopDepth, m.FastLimit.Load(), len(m.hostArgs)}
 	restore := func() {
 		counter := m.Counter()
 		m.code, m.pc, m.sp, m.base, m.depth = saved.code, saved.pc, saved.sp, saved.base, saved.depth
 		m.cbase = int64(counter) - int64(saved.pc)
-		m.run, m.stopDepth = saved.run, saved.stopDepth
-		m.setPrecise(saved.run.precise)
-		m.fastLimit.Store(saved.fastLimit)
-		if m.interrupt.Load() {
-			m.fastLimit.Store(math.MinInt64)
-		}
+		m.Current, m.stopDepth = saved.run, saved.stopDepth
+		m.setPrecise(saved.run.Precise)
+		m.SetFastLimit(saved.fastLimit)
 		m.hostArgs = m.hostArgs[:saved.hostArgs]
 		m.reloadMemory()
 	}
-	m.nested++
+	m.Nested++
 	defer func() {
-		m.nested--
+		m.Nested--
 		if r := recover(); r != nil {
 			m.pc = 0
 			restore()
@@ -290,16 +251,13 @@ func (m *machine) Call(fn uint32, args []uint64) (results []uint64, err error) {
 	}()
 
 	counter := m.Counter()
-	m.run = runState{limit: engines.NoLimit, baseDepth: m.depth, nested: true}
+	m.Current = engines.RunState{Limit: engines.NoLimit, BaseDepth: m.depth, Nested: true}
 	m.stopDepth = m.depth
 	m.setPrecise(false)
-	m.fastLimit.Store(math.MaxInt64)
-	if m.interrupt.Load() {
-		m.fastLimit.Store(math.MinInt64)
-	}
+	m.SetFastLimit(math.MaxInt64)
 	if need := m.sp + len(args); need > len(m.stack) && !m.growStack(need) {
 		restore()
-		return nil, &engines.Trap{Msg: msgCallStack}
+		return nil, &engines.Trap{Msg: engines.MsgCallStack}
 	}
 	for i, a := range args {
 		m.stack[m.sp+i] = slot{lo: a}
@@ -313,11 +271,11 @@ func (m *machine) Call(fn uint32, args []uint64) (results []uint64, err error) {
 	for {
 		switch m.exec() {
 		case stCheck:
-			if m.interrupt.Swap(false) {
+			if m.TakeInterrupt() {
 				restore()
 				return nil, &engines.Trap{Msg: "interrupted"}
 			}
-			m.fastLimit.Store(math.MaxInt64)
+			m.FastLimit.Store(math.MaxInt64)
 		case stReturn:
 			// The callee's frame is popped; its results are at its base,
 			// which was the saved sp. m.pc is 0 and m.cbase the counter.

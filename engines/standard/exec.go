@@ -1,6 +1,8 @@
 package standard
 
 import (
+	"github.com/wdb-dev/wdb/engines"
+
 	"encoding/binary"
 	"math"
 	"math/bits"
@@ -24,7 +26,7 @@ func (m *machine) exec() status {
 		case opNop:
 
 		case opUnreachable:
-			return m.trapAt(pc, sp, base, msgUnreachable)
+			return m.trapAt(pc, sp, base, engines.MsgUnreachable)
 
 		case opIf:
 			sp--
@@ -73,7 +75,7 @@ func (m *machine) exec() status {
 			sp = dst
 			m.cbase += int64(pc + 1 - int(op.a))
 			pc = int(op.a)
-			if m.cbase >= m.fastLimit.Load() {
+			if m.cbase >= m.FastLimit.Load() {
 				m.save(pc, sp, base)
 				return stCheck
 			}
@@ -90,7 +92,7 @@ func (m *machine) exec() status {
 				sp = dst
 				m.cbase += int64(pc + 1 - int(op.a))
 				pc = int(op.a)
-				if m.cbase >= m.fastLimit.Load() {
+				if m.cbase >= m.FastLimit.Load() {
 					m.save(pc, sp, base)
 					return stCheck
 				}
@@ -123,7 +125,7 @@ func (m *machine) exec() status {
 			code = m.active[caller.fn.index]
 			m.code = code
 			m.cbase -= int64(pc)
-			if m.cbase >= m.fastLimit.Load() {
+			if m.cbase >= m.FastLimit.Load() {
 				m.save(pc, sp, base)
 				return stCheck
 			}
@@ -183,7 +185,7 @@ func (m *machine) exec() status {
 			code = m.active[f.index]
 			m.code = code
 			pc, base = 0, nb
-			if m.cbase >= m.fastLimit.Load() {
+			if m.cbase >= m.FastLimit.Load() {
 				m.save(pc, sp, base)
 				return stCheck
 			}
@@ -241,80 +243,80 @@ func (m *machine) exec() status {
 		case opLocalTee:
 			stack[base+int(op.a)] = stack[sp-1]
 		case opGlobalGet:
-			stack[sp] = slot{lo: m.globals[op.a].Lo}
+			stack[sp] = slot{lo: m.Globals[op.a].Lo}
 			sp++
 		case opGlobalSet:
 			sp--
-			m.globals[op.a].Lo = stack[sp].lo
+			m.Globals[op.a].Lo = stack[sp].lo
 
 		case opI32Load, opF32Load:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
 			mem := m.memData
 			if ea+4 > uint64(len(mem)) {
-				return m.trapAt(pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, engines.MsgMemoryOOB)
 			}
 			stack[sp-1].lo = uint64(binary.LittleEndian.Uint32(mem[ea:]))
 		case opI64Load, opF64Load:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
 			mem := m.memData
 			if ea+8 > uint64(len(mem)) {
-				return m.trapAt(pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, engines.MsgMemoryOOB)
 			}
 			stack[sp-1].lo = binary.LittleEndian.Uint64(mem[ea:])
 		case opI32Load8S:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
 			mem := m.memData
 			if ea >= uint64(len(mem)) {
-				return m.trapAt(pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, engines.MsgMemoryOOB)
 			}
 			stack[sp-1].lo = uint64(uint32(int32(int8(mem[ea]))))
 		case opI64Load8S:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
 			mem := m.memData
 			if ea >= uint64(len(mem)) {
-				return m.trapAt(pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, engines.MsgMemoryOOB)
 			}
 			stack[sp-1].lo = uint64(int64(int8(mem[ea])))
 		case opI32Load8U, opI64Load8U:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
 			mem := m.memData
 			if ea >= uint64(len(mem)) {
-				return m.trapAt(pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, engines.MsgMemoryOOB)
 			}
 			stack[sp-1].lo = uint64(mem[ea])
 		case opI32Load16S:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
 			mem := m.memData
 			if ea+2 > uint64(len(mem)) {
-				return m.trapAt(pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, engines.MsgMemoryOOB)
 			}
 			stack[sp-1].lo = uint64(uint32(int32(int16(binary.LittleEndian.Uint16(mem[ea:])))))
 		case opI64Load16S:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
 			mem := m.memData
 			if ea+2 > uint64(len(mem)) {
-				return m.trapAt(pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, engines.MsgMemoryOOB)
 			}
 			stack[sp-1].lo = uint64(int64(int16(binary.LittleEndian.Uint16(mem[ea:]))))
 		case opI32Load16U, opI64Load16U:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
 			mem := m.memData
 			if ea+2 > uint64(len(mem)) {
-				return m.trapAt(pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, engines.MsgMemoryOOB)
 			}
 			stack[sp-1].lo = uint64(binary.LittleEndian.Uint16(mem[ea:]))
 		case opI64Load32S:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
 			mem := m.memData
 			if ea+4 > uint64(len(mem)) {
-				return m.trapAt(pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, engines.MsgMemoryOOB)
 			}
 			stack[sp-1].lo = uint64(int64(int32(binary.LittleEndian.Uint32(mem[ea:]))))
 		case opI64Load32U:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
 			mem := m.memData
 			if ea+4 > uint64(len(mem)) {
-				return m.trapAt(pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, engines.MsgMemoryOOB)
 			}
 			stack[sp-1].lo = uint64(binary.LittleEndian.Uint32(mem[ea:]))
 
@@ -322,7 +324,7 @@ func (m *machine) exec() status {
 			ea := uint64(uint32(stack[sp-2].lo)) + uint64(op.a)
 			mem := m.memData
 			if ea+4 > uint64(len(mem)) {
-				return m.trapAt(pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, engines.MsgMemoryOOB)
 			}
 			binary.LittleEndian.PutUint32(mem[ea:], uint32(stack[sp-1].lo))
 			sp -= 2
@@ -330,7 +332,7 @@ func (m *machine) exec() status {
 			ea := uint64(uint32(stack[sp-2].lo)) + uint64(op.a)
 			mem := m.memData
 			if ea+8 > uint64(len(mem)) {
-				return m.trapAt(pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, engines.MsgMemoryOOB)
 			}
 			binary.LittleEndian.PutUint64(mem[ea:], stack[sp-1].lo)
 			sp -= 2
@@ -338,7 +340,7 @@ func (m *machine) exec() status {
 			ea := uint64(uint32(stack[sp-2].lo)) + uint64(op.a)
 			mem := m.memData
 			if ea >= uint64(len(mem)) {
-				return m.trapAt(pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, engines.MsgMemoryOOB)
 			}
 			mem[ea] = byte(stack[sp-1].lo)
 			sp -= 2
@@ -346,7 +348,7 @@ func (m *machine) exec() status {
 			ea := uint64(uint32(stack[sp-2].lo)) + uint64(op.a)
 			mem := m.memData
 			if ea+2 > uint64(len(mem)) {
-				return m.trapAt(pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, engines.MsgMemoryOOB)
 			}
 			binary.LittleEndian.PutUint16(mem[ea:], uint16(stack[sp-1].lo))
 			sp -= 2
@@ -474,24 +476,24 @@ func (m *machine) exec() status {
 		case opI32DivS:
 			a, b := int32(stack[sp-2].lo), int32(stack[sp-1].lo)
 			if b == 0 {
-				return m.trapAt(pc, sp, base, msgDivideByZero)
+				return m.trapAt(pc, sp, base, engines.MsgDivideByZero)
 			}
 			if b == -1 && a == math.MinInt32 {
-				return m.trapAt(pc, sp, base, msgIntegerOverflow)
+				return m.trapAt(pc, sp, base, engines.MsgIntegerOverflow)
 			}
 			sp--
 			stack[sp-1].lo = uint64(uint32(a / b))
 		case opI32DivU:
 			a, b := uint32(stack[sp-2].lo), uint32(stack[sp-1].lo)
 			if b == 0 {
-				return m.trapAt(pc, sp, base, msgDivideByZero)
+				return m.trapAt(pc, sp, base, engines.MsgDivideByZero)
 			}
 			sp--
 			stack[sp-1].lo = uint64(a / b)
 		case opI32RemS:
 			a, b := int32(stack[sp-2].lo), int32(stack[sp-1].lo)
 			if b == 0 {
-				return m.trapAt(pc, sp, base, msgDivideByZero)
+				return m.trapAt(pc, sp, base, engines.MsgDivideByZero)
 			}
 			sp--
 			if b == -1 {
@@ -502,7 +504,7 @@ func (m *machine) exec() status {
 		case opI32RemU:
 			a, b := uint32(stack[sp-2].lo), uint32(stack[sp-1].lo)
 			if b == 0 {
-				return m.trapAt(pc, sp, base, msgDivideByZero)
+				return m.trapAt(pc, sp, base, engines.MsgDivideByZero)
 			}
 			sp--
 			stack[sp-1].lo = uint64(a % b)
@@ -547,24 +549,24 @@ func (m *machine) exec() status {
 		case opI64DivS:
 			a, b := int64(stack[sp-2].lo), int64(stack[sp-1].lo)
 			if b == 0 {
-				return m.trapAt(pc, sp, base, msgDivideByZero)
+				return m.trapAt(pc, sp, base, engines.MsgDivideByZero)
 			}
 			if b == -1 && a == math.MinInt64 {
-				return m.trapAt(pc, sp, base, msgIntegerOverflow)
+				return m.trapAt(pc, sp, base, engines.MsgIntegerOverflow)
 			}
 			sp--
 			stack[sp-1].lo = uint64(a / b)
 		case opI64DivU:
 			a, b := stack[sp-2].lo, stack[sp-1].lo
 			if b == 0 {
-				return m.trapAt(pc, sp, base, msgDivideByZero)
+				return m.trapAt(pc, sp, base, engines.MsgDivideByZero)
 			}
 			sp--
 			stack[sp-1].lo = a / b
 		case opI64RemS:
 			a, b := int64(stack[sp-2].lo), int64(stack[sp-1].lo)
 			if b == 0 {
-				return m.trapAt(pc, sp, base, msgDivideByZero)
+				return m.trapAt(pc, sp, base, engines.MsgDivideByZero)
 			}
 			sp--
 			if b == -1 {
@@ -575,7 +577,7 @@ func (m *machine) exec() status {
 		case opI64RemU:
 			a, b := stack[sp-2].lo, stack[sp-1].lo
 			if b == 0 {
-				return m.trapAt(pc, sp, base, msgDivideByZero)
+				return m.trapAt(pc, sp, base, engines.MsgDivideByZero)
 			}
 			sp--
 			stack[sp-1].lo = a % b
@@ -689,7 +691,7 @@ func (m *machine) exec() status {
 		case opRefIsNull:
 			stack[sp-1].lo = b2u(stack[sp-1].lo == 0)
 		case opRefFunc:
-			stack[sp] = slot{lo: m.refs[op.a]}
+			stack[sp] = slot{lo: m.Refs[op.a]}
 			sp++
 
 		default:
@@ -712,7 +714,7 @@ func (m *machine) branchN(t *brTarget) status {
 	m.sp = dst + n
 	m.cbase += int64(m.pc + 1 - int(t.pc))
 	m.pc = int(t.pc)
-	if m.cbase >= m.fastLimit.Load() {
+	if m.cbase >= m.FastLimit.Load() {
 		return stCheck
 	}
 	return stRunning
@@ -749,7 +751,7 @@ func (m *machine) returnN(n int) status {
 		return stReturn
 	}
 	m.resumeCaller()
-	if m.cbase >= m.fastLimit.Load() {
+	if m.cbase >= m.FastLimit.Load() {
 		return stCheck
 	}
 	return stRunning

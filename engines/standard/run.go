@@ -2,76 +2,54 @@ package standard
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/wdb-dev/wdb/engines"
 )
 
 // Start, Run, breakpoints, interrupts and the stop conditions.
 
-// Interrupt makes the Run in progress (or, if none, the next one) return
-// Interrupted at an instruction boundary. Safe from any goroutine.
-func (m *machine) Interrupt() {
-	m.interrupt.Store(true)
-	m.fastLimit.Store(math.MinInt64)
-}
-
 // SetBreakpoints replaces the breakpoints. Offsets that are not the start
-// of an instruction of a defined function are ignored.
+// of an instruction of a defined function are ignored. A function that
+// holds one runs a copy of its code with opBreak patched in.
 func (m *machine) SetBreakpoints(offsets []uint32) {
+	m.MarkBreakpoints(m.Mod, offsets)
 	for i, fn := range m.prog.funcs {
 		m.fastCode[i] = fn.code
-	}
-	m.bp = make([][]bool, len(m.prog.funcs))
-	m.hasBP = false
-	for _, off := range offsets {
-		f, ok := m.mod.FuncAt(off)
-		if !ok {
+		if m.BP == nil || m.BP[i] == nil {
 			continue
 		}
-		i, ok := f.InstrAt(off)
-		if !ok {
-			continue
+		m.fastCode[i] = append([]op(nil), fn.code...)
+		for k, on := range m.BP[i] {
+			if on {
+				m.fastCode[i][k] = op{code: opBreak}
+			}
 		}
-		fn := m.prog.funcs[f.Index]
-		if m.bp[f.Index] == nil {
-			m.bp[f.Index] = make([]bool, len(fn.code))
-			m.fastCode[f.Index] = append([]op(nil), fn.code...)
-		}
-		m.bp[f.Index][i] = true
-		m.fastCode[f.Index][i] = op{code: opBreak}
-		m.hasBP = true
 	}
-	if !m.run.precise && m.depth > 0 {
+	if !m.Current.Precise && m.depth > 0 {
 		m.code = m.active[m.top().index]
 	}
 }
 
 // Start discards any activation and prepares a call of fn.
 func (m *machine) Start(fn uint32, args []uint64) error {
-	if m.inHost > 0 || m.nested > 0 {
+	if m.InHost > 0 || m.Nested > 0 {
 		return fmt.Errorf("standard: Start called during a call")
 	}
-	if int(fn) >= len(m.funcs) {
-		return fmt.Errorf("standard: Start: no function %d", fn)
+	if err := m.CheckCall("Start", fn, len(args)); err != nil {
+		return err
 	}
 	f := m.funcs[fn]
-	if len(args) != f.numParams {
-		return fmt.Errorf("standard: Start: %s takes %d arguments, got %d", f.def.DisplayName(), f.numParams, len(args))
-	}
 	counter := m.Counter()
 	m.depth, m.sp, m.pc, m.base = 0, 0, 0, 0
 	m.cbase = int64(counter)
 	m.startFn = f
-	m.pendingHost = false
-	m.pendingArgs = nil
+	m.Pending = false
 	if f.imported {
-		m.pendingHost = true
-		m.pendingArgs = append([]uint64(nil), args...)
+		m.StartHost(fn, args)
 		return nil
 	}
 	if len(args) > len(m.stack) && !m.growStack(len(args)) {
-		return &engines.Trap{Msg: msgCallStack}
+		return &engines.Trap{Msg: engines.MsgCallStack}
 	}
 	for i, a := range args {
 		m.stack[i] = slot{lo: a}
@@ -86,18 +64,22 @@ func (m *machine) Start(fn uint32, args []uint64) error {
 
 // Run executes until a stop condition holds or the started call ends.
 func (m *machine) Run(stop engines.Stop) (ev engines.Event) {
-	if m.inHost > 0 || m.nested > 0 {
+	if m.InHost > 0 || m.Nested > 0 {
 		return engines.Event{Kind: engines.Trapped, Trap: &engines.Trap{Msg: "standard: Run called during a call"}}
 	}
-	defer m.recoverInternal(&ev)
+	defer engines.RecoverInternal(&ev)
 	m.reloadMemory()
-	if m.pendingHost {
-		return m.runPendingHost(stop)
+	if m.Pending {
+		ev, retired := m.RunPending(&m.Instance, m.Counter(), stop)
+		if retired {
+			m.cbase++
+		}
+		return ev
 	}
 	if m.depth == 0 {
 		return engines.Event{Kind: engines.Done}
 	}
-	m.run = runState{limit: stop.Limit, returnDepth: stop.ReturnDepth, startCounter: m.Counter()}
+	m.Current = engines.RunState{Limit: stop.Limit, ReturnDepth: stop.ReturnDepth, StartCounter: m.Counter()}
 	m.stopDepth = max(0, stop.ReturnDepth)
 	if ev, ok := m.boundaryStop(); ok {
 		return ev
@@ -121,7 +103,7 @@ func (m *machine) Run(stop engines.Stop) (ev engines.Event) {
 				return engines.Event{Kind: engines.Done, Results: res}
 			}
 			m.resumeCaller()
-			if m.Counter() == m.run.limit {
+			if m.Counter() == m.Current.Limit {
 				return engines.Event{Kind: engines.LimitReached}
 			}
 			return engines.Event{Kind: engines.Returned}
@@ -136,33 +118,6 @@ func (m *machine) Run(stop engines.Stop) (ev engines.Event) {
 	}
 }
 
-// runPendingHost performs a started call of an imported function: one
-// instruction, atomic.
-func (m *machine) runPendingHost(stop engines.Stop) engines.Event {
-	if m.Counter() == stop.Limit {
-		return engines.Event{Kind: engines.LimitReached}
-	}
-	if m.interrupt.Swap(false) {
-		return engines.Event{Kind: engines.Interrupted}
-	}
-	f := m.startFn
-	results := make([]uint64, f.numResults)
-	m.inHost++
-	err := m.callExtern(m.imports[f.index], m.pendingArgs, results)
-	m.inHost--
-	if exit, ok := err.(*engines.ExitError); ok {
-		m.pendingHost = false
-		m.cbase++
-		return engines.Event{Kind: engines.Exited, ExitCode: exit.Code}
-	}
-	if err != nil {
-		return engines.Event{Kind: engines.Trapped, Trap: &engines.Trap{Msg: err.Error(), Func: f.index, Cause: err}}
-	}
-	m.pendingHost = false
-	m.cbase++
-	return engines.Event{Kind: engines.Done, Results: results}
-}
-
 // exitActivation ends the activation after proc_exit: the exiting call is
 // counted and the frames are discarded.
 func (m *machine) exitActivation() {
@@ -171,47 +126,20 @@ func (m *machine) exitActivation() {
 }
 
 // boundaryStop evaluates the stop conditions at the current instruction
-// boundary, in the order of docs/execution-model.md.
+// boundary.
 func (m *machine) boundaryStop() (engines.Event, bool) {
-	c := m.Counter()
-	if c == m.run.limit && !m.run.nested {
-		return engines.Event{Kind: engines.LimitReached}, true
-	}
-	if m.hasBP && !m.run.nested && c != m.run.startCounter {
-		if bp := m.bp[m.top().index]; bp != nil && bp[m.pc] {
-			return engines.Event{Kind: engines.Breakpoint}, true
-		}
-	}
-	if m.interrupt.Swap(false) {
-		return engines.Event{Kind: engines.Interrupted}, true
-	}
-	return engines.Event{}, false
+	return m.BoundaryStop(m.Counter(), m.top().index, m.pc)
 }
 
 // chooseMode selects the fast or the precise code for what remains of the
 // Run: precise (every instruction checks the stop conditions) when the
 // limit may be reached before the next check point, fast otherwise.
 func (m *machine) chooseMode() {
-	window := int64(2*m.prog.maxLen + 2)
-	c := int64(m.Counter())
-	fast := int64(math.MaxInt64)
-	// A limit already passed can never be reached.
-	if !m.run.nested && m.run.limit <= math.MaxInt64/2 && int64(m.run.limit) >= c {
-		fast = int64(m.run.limit) - window
-	}
-	precise := c >= fast
-	if precise {
-		fast = math.MaxInt64
-	}
-	m.setPrecise(precise)
-	m.fastLimit.Store(fast)
-	if m.interrupt.Load() {
-		m.fastLimit.Store(math.MinInt64)
-	}
+	m.setPrecise(m.ChooseMode(m.Counter(), int64(2*m.prog.maxLen+2)))
 }
 
 func (m *machine) setPrecise(precise bool) {
-	m.run.precise = precise
+	m.Current.Precise = precise
 	if precise {
 		m.active = m.stepCode
 	} else {
@@ -239,7 +167,7 @@ func (m *machine) stepStop() bool {
 //
 //go:noinline
 func (m *machine) breakStop() bool {
-	if m.run.nested || m.Counter() == m.run.startCounter {
+	if m.Current.Nested || m.Counter() == m.Current.StartCounter {
 		return false
 	}
 	m.event = engines.Breakpoint
@@ -259,27 +187,14 @@ func (m *machine) resumeCaller() {
 // covers the frames of the current Run or Call.
 func (m *machine) makeTrap() *engines.Trap {
 	t := &engines.Trap{Msg: m.trapMsg, Cause: m.trapCause}
-	if m.depth > m.run.baseDepth {
+	if m.depth > m.Current.BaseDepth {
 		fn := m.top()
 		t.Func, t.Offset = fn.index, fn.def.Instrs[m.pc].Offset
 		t.Backtrace = append(t.Backtrace, engines.Location{Func: t.Func, Offset: t.Offset})
-		for i := m.depth - 2; i >= m.run.baseDepth; i-- {
+		for i := m.depth - 2; i >= m.Current.BaseDepth; i-- {
 			f := &m.frames[i]
 			t.Backtrace = append(t.Backtrace, engines.Location{Func: f.fn.index, Offset: f.fn.def.Instrs[f.pc].Offset})
 		}
 	}
 	return t
-}
-
-// debugPanics lets tests see a panic's stack instead of a trap.
-var debugPanics = false
-
-// recoverInternal turns a Go panic (a bug) into a trap, as a last resort.
-func (m *machine) recoverInternal(ev *engines.Event) {
-	if r := recover(); r != nil {
-		if debugPanics {
-			panic(r)
-		}
-		*ev = engines.Event{Kind: engines.Trapped, Trap: &engines.Trap{Msg: fmt.Sprintf("internal error: %v", r)}}
-	}
 }

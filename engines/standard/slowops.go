@@ -1,6 +1,8 @@
 package standard
 
 import (
+	"github.com/wdb-dev/wdb/engines"
+
 	"github.com/wdb-dev/wdb/engines/numeric"
 
 	"fmt"
@@ -18,20 +20,20 @@ func (m *machine) slowOp(o *op) status {
 	s, sp := m.stack, m.sp
 	switch o.code {
 	case opMemorySize:
-		s[sp] = slot{lo: uint64(m.memories[o.a].Pages())}
+		s[sp] = slot{lo: uint64(m.Memories[o.a].Pages())}
 		m.sp++
 		return stRunning
 	case opTableSize:
-		s[sp] = slot{lo: uint64(len(m.tables[o.a].Elems))}
+		s[sp] = slot{lo: uint64(len(m.Tables[o.a].Elems))}
 		m.sp++
 		return stRunning
 	case opDataDrop:
-		m.datas[o.a] = nil
-		m.dropData[o.a] = true
+		m.Datas[o.a] = nil
+		m.DropData[o.a] = true
 		return stRunning
 	case opElemDrop:
-		m.elems[o.a] = nil
-		m.dropElem[o.a] = true
+		m.Elems[o.a] = nil
+		m.DropElem[o.a] = true
 		return stRunning
 	}
 	top := &s[sp-1].lo
@@ -117,7 +119,7 @@ func (m *machine) slowOp(o *op) status {
 		*top = math.Float64bits(float64(*top))
 
 	case opMemoryGrow:
-		old, ok := m.memories[o.a].Grow(uint32(*top))
+		old, ok := m.Memories[o.a].Grow(uint32(*top))
 		m.reloadMemory()
 		if !ok {
 			*top = math.MaxUint32
@@ -127,18 +129,18 @@ func (m *machine) slowOp(o *op) status {
 	case opMemoryInit:
 		return m.memoryInit(o.a, uint32(o.c))
 	case opMemoryCopy:
-		dst, src := m.memories[o.a].Data, m.memories[uint32(o.c)].Data
+		dst, src := m.Memories[o.a].Data, m.Memories[uint32(o.c)].Data
 		d, sr, n := uint64(uint32(s[sp-3].lo)), uint64(uint32(s[sp-2].lo)), uint64(uint32(*top))
 		if sr+n > uint64(len(src)) || d+n > uint64(len(dst)) {
-			return m.trapWith(msgMemoryOOB)
+			return m.trapWith(engines.MsgMemoryOOB)
 		}
 		copy(dst[d:d+n], src[sr:sr+n])
 		m.sp -= 3
 	case opMemoryFill:
-		mem := m.memories[o.a].Data
+		mem := m.Memories[o.a].Data
 		d, v, n := uint64(uint32(s[sp-3].lo)), byte(s[sp-2].lo), uint64(uint32(*top))
 		if d+n > uint64(len(mem)) {
-			return m.trapWith(msgMemoryOOB)
+			return m.trapWith(engines.MsgMemoryOOB)
 		}
 		region := mem[d : d+n]
 		for i := range region {
@@ -147,22 +149,22 @@ func (m *machine) slowOp(o *op) status {
 		m.sp -= 3
 
 	case opTableGet:
-		t := m.tables[o.a]
+		t := m.Tables[o.a]
 		i := uint64(uint32(*top))
 		if i >= uint64(len(t.Elems)) {
-			return m.trapWith(msgTableOOB)
+			return m.trapWith(engines.MsgTableOOB)
 		}
 		*top = t.Elems[i]
 	case opTableSet:
-		t := m.tables[o.a]
+		t := m.Tables[o.a]
 		i := uint64(uint32(s[sp-2].lo))
 		if i >= uint64(len(t.Elems)) {
-			return m.trapWith(msgTableOOB)
+			return m.trapWith(engines.MsgTableOOB)
 		}
 		t.Elems[i] = *top
 		m.sp -= 2
 	case opTableGrow:
-		old, ok := m.tables[o.a].Grow(uint32(*top), s[sp-2].lo)
+		old, ok := m.Tables[o.a].Grow(uint32(*top), s[sp-2].lo)
 		m.sp--
 		if !ok {
 			s[sp-2].lo = math.MaxUint32
@@ -170,10 +172,10 @@ func (m *machine) slowOp(o *op) status {
 			s[sp-2].lo = uint64(old)
 		}
 	case opTableFill:
-		t := m.tables[o.a]
+		t := m.Tables[o.a]
 		i, v, n := uint64(uint32(s[sp-3].lo)), s[sp-2].lo, uint64(uint32(*top))
 		if i+n > uint64(len(t.Elems)) {
-			return m.trapWith(msgTableOOB)
+			return m.trapWith(engines.MsgTableOOB)
 		}
 		region := t.Elems[i : i+n]
 		for k := range region {
@@ -181,10 +183,10 @@ func (m *machine) slowOp(o *op) status {
 		}
 		m.sp -= 3
 	case opTableCopy:
-		dst, src := m.tables[o.a].Elems, m.tables[uint32(o.c)].Elems
+		dst, src := m.Tables[o.a].Elems, m.Tables[uint32(o.c)].Elems
 		d, sr, n := uint64(uint32(s[sp-3].lo)), uint64(uint32(s[sp-2].lo)), uint64(uint32(*top))
 		if sr+n > uint64(len(src)) || d+n > uint64(len(dst)) {
-			return m.trapWith(msgTableOOB)
+			return m.trapWith(engines.MsgTableOOB)
 		}
 		copy(dst[d:d+n], src[sr:sr+n])
 		m.sp -= 3
@@ -200,9 +202,9 @@ func (m *machine) slowOp(o *op) status {
 func (m *machine) memoryInit(seg, mem uint32) status {
 	s, sp := m.stack, m.sp
 	d, sr, n := uint64(uint32(s[sp-3].lo)), uint64(uint32(s[sp-2].lo)), uint64(uint32(s[sp-1].lo))
-	data, dst := m.datas[seg], m.memories[mem].Data
+	data, dst := m.Datas[seg], m.Memories[mem].Data
 	if sr+n > uint64(len(data)) || d+n > uint64(len(dst)) {
-		return m.trapWith(msgMemoryOOB)
+		return m.trapWith(engines.MsgMemoryOOB)
 	}
 	copy(dst[d:d+n], data[sr:sr+n])
 	m.sp -= 3
@@ -213,9 +215,9 @@ func (m *machine) memoryInit(seg, mem uint32) status {
 func (m *machine) tableInit(seg, t uint32) status {
 	s, sp := m.stack, m.sp
 	d, sr, n := uint64(uint32(s[sp-3].lo)), uint64(uint32(s[sp-2].lo)), uint64(uint32(s[sp-1].lo))
-	elems, dst := m.elems[seg], m.tables[t].Elems
+	elems, dst := m.Elems[seg], m.Tables[t].Elems
 	if sr+n > uint64(len(elems)) || d+n > uint64(len(dst)) {
-		return m.trapWith(msgTableOOB)
+		return m.trapWith(engines.MsgTableOOB)
 	}
 	copy(dst[d:d+n], elems[sr:sr+n])
 	m.sp -= 3
