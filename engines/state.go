@@ -13,6 +13,61 @@ import (
 
 var zeroPage [snapshot.PageSize]byte
 
+// Frames returns the typed call stack, bottom first. Function references
+// to other instances that have no index in this module are shown as their
+// raw encoding.
+func (in *Instance) Frames() []snapshot.Frame {
+	frames, _ := in.self.FrameStates(false)
+	return frames
+}
+
+// Snapshot captures the complete state at the current instruction
+// boundary: the machine's frames (Interp.FrameStates) and the
+// module-level state (SnapshotState).
+func (in *Instance) Snapshot() (*snapshot.Snapshot, error) {
+	if err := in.Busy("snapshot"); err != nil {
+		return nil, err
+	}
+	if in.Pending {
+		return nil, fmt.Errorf("%s: cannot snapshot before a started host function has run", in.self.Engine())
+	}
+	s := &snapshot.Snapshot{
+		Module:     in.Mod.Bytes,
+		ModuleHash: snapshot.HashModule(in.Mod.Bytes),
+		Counter:    in.self.Counter(),
+	}
+	fs, err := in.self.FrameStates(true)
+	if err == nil {
+		s.Frames = fs
+		err = in.SnapshotState(s)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: snapshot: %w", in.self.Engine(), err)
+	}
+	return s, nil
+}
+
+// Restore replaces the state with s (which may come from another engine)
+// after checking it (CheckSnapshot; a rejected snapshot changes nothing):
+// the machine rebuilds its frames and counter (Interp.RestoreFrames),
+// RestoreState the rest.
+func (in *Instance) Restore(s *snapshot.Snapshot) error {
+	if err := in.Busy("restore"); err != nil {
+		return err
+	}
+	err := in.CheckSnapshot(s)
+	if err == nil {
+		err = in.self.RestoreFrames(s)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: restore: %w", in.self.Engine(), err)
+	}
+	in.Pending = false
+	in.RestoreState(s)
+	in.self.ReloadMemory()
+	return nil
+}
+
 // RefIndex finds the function of this module's index space that a
 // reference designates.
 func (in *Instance) RefIndex(ref uint64) (uint32, bool) {

@@ -1,23 +1,23 @@
 package standard
 
 import (
-	"github.com/wdb-dev/wdb/engines"
-
 	"encoding/binary"
 	"math"
 	"math/bits"
 	"unsafe"
+
+	"github.com/wdb-dev/wdb/engines"
 )
 
-// exec runs the current activation from the machine's saved state until a
-// check point, a stop, a return to stopDepth, a trap or an exit.
+// Exec runs the current activation from the machine's saved state until a
+// check point, a stop, a return to StopDepth, a trap or an exit.
 //
 // The loop keeps its state in a few local variables. Every case that has
 // to call a function stores that state into the machine first and reloads
 // it afterwards, so that no variable is live across a call: this keeps
 // the register allocator from spilling them for every instruction.
 // Instructions that are rare or need calls live in slowOp.
-func (m *machine) exec() status {
+func (m *machine) Exec() engines.Status {
 	code, pc, sp, base, stack := m.code, m.pc, m.sp, m.base, m.stack
 	for {
 		op := &code[pc]
@@ -77,7 +77,7 @@ func (m *machine) exec() status {
 			pc = int(op.a)
 			if m.cbase >= m.FastLimit.Load() {
 				m.save(pc, sp, base)
-				return stCheck
+				return engines.StCheck
 			}
 			continue
 
@@ -94,7 +94,7 @@ func (m *machine) exec() status {
 				pc = int(op.a)
 				if m.cbase >= m.FastLimit.Load() {
 					m.save(pc, sp, base)
-					return stCheck
+					return engines.StCheck
 				}
 				continue
 			}
@@ -115,9 +115,9 @@ func (m *machine) exec() status {
 			}
 			m.cbase += int64(pc + 1)
 			m.depth--
-			if m.depth <= m.stopDepth {
+			if m.depth <= m.StopDepth {
 				m.save(0, sp, base)
-				return stReturn
+				return engines.StReturn
 			}
 			caller := &m.frames[m.depth-1]
 			pc = caller.pc + 1
@@ -127,13 +127,13 @@ func (m *machine) exec() status {
 			m.cbase -= int64(pc)
 			if m.cbase >= m.FastLimit.Load() {
 				m.save(pc, sp, base)
-				return stCheck
+				return engines.StCheck
 			}
 			continue
 
 		case opReturnN:
 			m.save(pc, sp, base)
-			if st := m.returnN(m.frames[m.depth-1].fn.numResults); st != stRunning {
+			if st := m.returnN(m.frames[m.depth-1].fn.numResults); st != engines.StRunning {
 				return st
 			}
 			code, pc, sp, base, stack = m.code, m.pc, m.sp, m.base, m.stack
@@ -141,7 +141,7 @@ func (m *machine) exec() status {
 
 		case opBrTable:
 			m.save(pc, sp, base)
-			if st := m.brTable(op); st != stRunning {
+			if st := m.brTable(op); st != engines.StRunning {
 				return st
 			}
 			code, pc, sp, base, stack = m.code, m.pc, m.sp, m.base, m.stack
@@ -155,7 +155,7 @@ func (m *machine) exec() status {
 				}
 			}
 			m.save(pc, sp, base)
-			if st := m.branchN(&m.frames[m.depth-1].fn.brTable[op.a]); st != stRunning {
+			if st := m.branchN(&m.frames[m.depth-1].fn.brTable[op.a]); st != engines.StRunning {
 				return st
 			}
 			code, pc, sp, base, stack = m.code, m.pc, m.sp, m.base, m.stack
@@ -168,7 +168,7 @@ func (m *machine) exec() status {
 			nb := sp - f.numParams
 			if m.depth >= len(m.frames) || m.depth >= m.maxDepth || nb+f.numLocals+f.maxHeight > len(stack) {
 				m.save(pc, sp, base)
-				if st := m.call(f); st != stRunning {
+				if st := m.call(f); st != engines.StRunning {
 					return st
 				}
 				code, pc, sp, base, stack = m.code, m.pc, m.sp, m.base, m.stack
@@ -187,13 +187,13 @@ func (m *machine) exec() status {
 			pc, base = 0, nb
 			if m.cbase >= m.FastLimit.Load() {
 				m.save(pc, sp, base)
-				return stCheck
+				return engines.StCheck
 			}
 			continue
 
 		case opCallImport:
 			m.save(pc, sp, base)
-			if st := m.callImport(op.a); st != stRunning {
+			if st := m.callImport(op.a); st != engines.StRunning {
 				return st
 			}
 			code, pc, sp, base, stack = m.code, m.pc, m.sp, m.base, m.stack
@@ -201,7 +201,7 @@ func (m *machine) exec() status {
 
 		case opCallIndirect:
 			m.save(pc, sp, base)
-			if st := m.callIndirect(op.a, uint32(op.c)); st != stRunning {
+			if st := m.callIndirect(op.a, uint32(op.c)); st != engines.StRunning {
 				return st
 			}
 			code, pc, sp, base, stack = m.code, m.pc, m.sp, m.base, m.stack
@@ -210,7 +210,7 @@ func (m *machine) exec() status {
 		case opStep:
 			m.save(pc, sp, base)
 			if m.stepStop() {
-				return stStop
+				return engines.StStop
 			}
 			code, pc, sp, base, stack = m.code, m.pc, m.sp, m.base, m.stack
 			op = &m.frames[m.depth-1].fn.code[pc]
@@ -219,7 +219,7 @@ func (m *machine) exec() status {
 		case opBreak:
 			m.save(pc, sp, base)
 			if m.breakStop() {
-				return stStop
+				return engines.StStop
 			}
 			code, pc, sp, base, stack = m.code, m.pc, m.sp, m.base, m.stack
 			op = &m.frames[m.depth-1].fn.code[pc]
@@ -696,7 +696,7 @@ func (m *machine) exec() status {
 
 		default:
 			m.save(pc, sp, base)
-			if st := m.slowOp(op); st != stRunning {
+			if st := m.slowOp(op); st != engines.StRunning {
 				return st
 			}
 			code, pc, sp, base, stack = m.code, m.pc, m.sp, m.base, m.stack
@@ -708,23 +708,23 @@ func (m *machine) exec() status {
 // branchN performs a taken branch (at m.pc) carrying more than one value.
 //
 //go:noinline
-func (m *machine) branchN(t *brTarget) status {
+func (m *machine) branchN(t *brTarget) engines.Status {
 	n, dst := int(t.arity), m.base+int(t.height)
 	copy(m.stack[dst:dst+n], m.stack[m.sp-n:m.sp])
 	m.sp = dst + n
 	m.cbase += int64(m.pc + 1 - int(t.pc))
 	m.pc = int(t.pc)
 	if m.cbase >= m.FastLimit.Load() {
-		return stCheck
+		return engines.StCheck
 	}
-	return stRunning
+	return engines.StRunning
 }
 
 // brTable performs a br_table (at m.pc). It is out of line: the
 // dispatch loop is faster without its register pressure.
 //
 //go:noinline
-func (m *machine) brTable(o *op) status {
+func (m *machine) brTable(o *op) engines.Status {
 	m.sp--
 	i := uint64(uint32(m.stack[m.sp].lo))
 	if i >= o.c {
@@ -741,20 +741,20 @@ func (m *machine) brTable(o *op) status {
 // as the loop's opReturn.
 //
 //go:noinline
-func (m *machine) returnN(n int) status {
+func (m *machine) returnN(n int) engines.Status {
 	copy(m.stack[m.base:m.base+n], m.stack[m.sp-n:m.sp])
 	m.sp = m.base + n
 	m.cbase += int64(m.pc + 1)
 	m.depth--
-	if m.depth <= m.stopDepth {
+	if m.depth <= m.StopDepth {
 		m.pc = 0
-		return stReturn
+		return engines.StReturn
 	}
-	m.resumeCaller()
+	m.ResumeCaller()
 	if m.cbase >= m.FastLimit.Load() {
-		return stCheck
+		return engines.StCheck
 	}
-	return stRunning
+	return engines.StRunning
 }
 
 // save writes the loop's state back into the machine.
@@ -763,10 +763,10 @@ func (m *machine) save(pc, sp, base int) {
 }
 
 // trapAt records a trap at instruction pc.
-func (m *machine) trapAt(pc, sp, base int, msg string) status {
+func (m *machine) trapAt(pc, sp, base int, msg string) engines.Status {
 	m.save(pc, sp, base)
-	m.trapMsg, m.trapCause = msg, nil
-	return stTrap
+	m.TrapMsg, m.TrapCause = msg, nil
+	return engines.StTrap
 }
 
 func b2u(b bool) uint64 {

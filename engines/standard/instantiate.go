@@ -19,13 +19,8 @@ func (p *program) Instantiate(store *engines.Store, imports []engines.Extern) (e
 		m.stepCode[i] = p.stepCode[:len(fn.code)]
 	}
 	m.active = m.fastCode
-	m.FastLimit.Store(1<<63 - 1)
 	if err := m.Init(m, store, p.mod, imports, p.opts); err != nil {
 		return nil, err
-	}
-	if len(m.Memories) > 0 {
-		m.mem = m.Memories[0]
-		m.reloadMemory()
 	}
 	return m, nil
 }

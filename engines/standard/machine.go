@@ -21,32 +21,11 @@ const (
 	// maxStackSlots bounds the value stack (64 MiB); deeper use traps
 	// "call stack exhausted".
 	maxStackSlots = 4 << 20
-	// maxNestedCalls bounds the Calls in progress on one machine (each
-	// nests the interpreter on the Go stack), whatever MaxCallDepth says.
-	maxNestedCalls = 10000
-)
-
-// status is why exec returned.
-type status uint8
-
-const (
-	stRunning status = iota // keep going (only returned by helpers)
-	stCheck                 // a fast-mode check point: evaluate the stop conditions
-	stReturn                // a return left Depth() <= stopDepth
-	stStop                  // a stop condition holds; m.event says which
-	stTrap                  // m.trap* say which
-	stExit                  // the guest exited; m.exitCode
 )
 
 // machine is an instance of a program.
 type machine struct {
 	prog *program
-	// The module-level objects (memories, tables, globals, segments,
-	// imports, references) and the stop conditions, shared with the
-	// other engines; embedded by value, so that the dispatch loop reads
-	// their fields without an indirection.
-	engines.Instance
-	engines.Runner
 
 	// Execution state. While exec runs, pc, sp and base are held in its
 	// local variables and written back at every exit and call; code only
@@ -64,9 +43,6 @@ type machine struct {
 	// cbase + pc is the counter: a taken jump from instruction j to k adds
 	// j+1-k, so straight-line execution needs no bookkeeping at all.
 	cbase int64
-	// The fast mode stops at a check point (back branch, call, return)
-	// once cbase reaches Runner.FastLimit.
-	stopDepth int // a return leaving depth <= stopDepth ends exec (stReturn)
 	// active[f] is the code run for function f: the program's, a copy
 	// with breakpoints patched in, or (precise mode) the stepping code.
 	active   [][]op
@@ -77,22 +53,22 @@ type machine struct {
 	startFn *function
 
 	funcs []*function
-	mem   *engines.Memory // memory 0, or nil
-	// memData caches mem.Data for the dispatch loop; reloadMemory
+	// memData caches the contents of memory 0 for the dispatch loop; ReloadMemory
 	// refreshes it after anything that may have grown or replaced it.
 	memData []byte
 
 	// hostArgs is a stack of parameter/result buffers for host calls.
 	hostArgs []uint64
 
-	// Set when exec returns stStop, stTrap or stExit.
-	event     engines.EventKind
-	trapMsg   string
-	trapCause error
-	exitCode  uint32
+	// The module-level objects (memories, tables, globals, segments,
+	// imports, references) and the stop conditions, shared with the other
+	// engines. Embedded by value, so that the dispatch loop reads their
+	// fields without an indirection; last, so that the loop's own fields
+	// stay together at the start.
+	engines.Instance
 }
 
-var _ engines.Machine = (*machine)(nil)
+var _ engines.Interp = (*machine)(nil)
 
 func (m *machine) Engine() string { return "standard" }
 func (m *machine) Depth() int     { return m.depth }
@@ -111,11 +87,11 @@ func (m *machine) PC() (uint32, uint32, bool) {
 	return fn.index, fn.def.Instrs[m.pc].Offset, true
 }
 
-// reloadMemory refreshes the cached contents of memory 0: after
+// ReloadMemory refreshes the cached contents of memory 0: after
 // memory.grow, host calls and restores, and before every Run and Call
 // (the embedder may have changed the memory in between).
-func (m *machine) reloadMemory() {
-	if m.mem != nil {
-		m.memData = m.mem.Data
+func (m *machine) ReloadMemory() {
+	if len(m.Memories) > 0 {
+		m.memData = m.Memories[0].Data
 	}
 }

@@ -1,12 +1,8 @@
 package standard
 
-import (
-	"fmt"
+import "github.com/wdb-dev/wdb/engines"
 
-	"github.com/wdb-dev/wdb/engines"
-)
-
-// Start, Run, breakpoints, interrupts and the stop conditions.
+// Breakpoints and the machine's half of Run (engines.Interp).
 
 // SetBreakpoints replaces the breakpoints. Offsets that are not the start
 // of an instruction of a defined function are ignored. A function that
@@ -30,115 +26,31 @@ func (m *machine) SetBreakpoints(offsets []uint32) {
 	}
 }
 
-// Start discards any activation and prepares a call of fn.
-func (m *machine) Start(fn uint32, args []uint64) error {
-	if m.InHost > 0 || m.Nested > 0 {
-		return fmt.Errorf("standard: Start called during a call")
+// Results collects the started call's results: at the bottom of the
+// stack, where its frame was.
+func (m *machine) Results() []uint64 {
+	res := make([]uint64, m.startFn.numResults)
+	for i := range res {
+		res[i] = m.stack[i].lo
 	}
-	if err := m.CheckCall("Start", fn, len(args)); err != nil {
-		return err
-	}
-	f := m.funcs[fn]
-	counter := m.Counter()
-	m.depth, m.sp, m.pc, m.base = 0, 0, 0, 0
-	m.cbase = int64(counter)
-	m.startFn = f
-	m.Pending = false
-	if f.imported {
-		m.StartHost(fn, args)
-		return nil
-	}
-	if len(args) > len(m.stack) && !m.growStack(len(args)) {
-		return &engines.Trap{Msg: engines.MsgCallStack}
-	}
-	for i, a := range args {
-		m.stack[i] = slot{lo: a}
-	}
-	m.sp = len(args)
-	if st := m.enter(f); st != stRunning {
-		m.depth, m.sp = 0, 0
-		return &engines.Trap{Msg: m.trapMsg}
-	}
-	return nil
+	m.sp = 0
+	return res
 }
 
-// Run executes until a stop condition holds or the started call ends.
-func (m *machine) Run(stop engines.Stop) (ev engines.Event) {
-	if m.InHost > 0 || m.Nested > 0 {
-		return engines.Event{Kind: engines.Trapped, Trap: &engines.Trap{Msg: "standard: Run called during a call"}}
-	}
-	defer engines.RecoverInternal(&ev)
-	m.reloadMemory()
-	if m.Pending {
-		ev, retired := m.RunPending(&m.Instance, m.Counter(), stop)
-		if retired {
-			m.cbase++
-		}
-		return ev
-	}
-	if m.depth == 0 {
-		return engines.Event{Kind: engines.Done}
-	}
-	m.Current = engines.RunState{Limit: stop.Limit, ReturnDepth: stop.ReturnDepth, StartCounter: m.Counter()}
-	m.stopDepth = max(0, stop.ReturnDepth)
-	if ev, ok := m.boundaryStop(); ok {
-		return ev
-	}
-	m.chooseMode()
-	for {
-		switch m.exec() {
-		case stCheck:
-			if ev, ok := m.boundaryStop(); ok {
-				return ev
-			}
-			m.chooseMode()
-		case stReturn:
-			if m.depth == 0 {
-				n := m.startFn.numResults
-				res := make([]uint64, n)
-				for i := range res {
-					res[i] = m.stack[i].lo
-				}
-				m.sp = 0
-				return engines.Event{Kind: engines.Done, Results: res}
-			}
-			m.resumeCaller()
-			if m.Counter() == m.Current.Limit {
-				return engines.Event{Kind: engines.LimitReached}
-			}
-			return engines.Event{Kind: engines.Returned}
-		case stStop:
-			return engines.Event{Kind: m.event}
-		case stTrap:
-			return engines.Event{Kind: engines.Trapped, Trap: m.makeTrap()}
-		case stExit:
-			m.exitActivation()
-			return engines.Event{Kind: engines.Exited, ExitCode: m.exitCode}
-		}
-	}
-}
+// Window is the most instructions the fast code runs between two check
+// points (a function's length: a back branch is one), twice, plus slack.
+func (m *machine) Window() int64 { return int64(2*m.prog.maxLen + 2) }
 
-// exitActivation ends the activation after proc_exit: the exiting call is
-// counted and the frames are discarded.
-func (m *machine) exitActivation() {
-	m.cbase = int64(m.Counter()) + 1
+// Reset discards the frames and makes the counter counter.
+func (m *machine) Reset(counter uint64) {
 	m.pc, m.depth, m.sp, m.base = 0, 0, 0, 0
+	m.cbase = int64(counter)
 }
 
-// boundaryStop evaluates the stop conditions at the current instruction
-// boundary.
-func (m *machine) boundaryStop() (engines.Event, bool) {
-	return m.BoundaryStop(m.Counter(), m.top().index, m.pc)
-}
+// Position returns the top frame's function and instruction index.
+func (m *machine) Position() (uint32, int) { return m.top().index, m.pc }
 
-// chooseMode selects the fast or the precise code for what remains of the
-// Run: precise (every instruction checks the stop conditions) when the
-// limit may be reached before the next check point, fast otherwise.
-func (m *machine) chooseMode() {
-	m.setPrecise(m.ChooseMode(m.Counter(), int64(2*m.prog.maxLen+2)))
-}
-
-func (m *machine) setPrecise(precise bool) {
+func (m *machine) SetPrecise(precise bool) {
 	m.Current.Precise = precise
 	if precise {
 		m.active = m.stepCode
@@ -155,9 +67,9 @@ func (m *machine) setPrecise(precise bool) {
 //
 //go:noinline
 func (m *machine) stepStop() bool {
-	ev, ok := m.boundaryStop()
+	ev, ok := m.AtBoundary()
 	if ok {
-		m.event = ev.Kind
+		m.StopKind = ev.Kind
 	}
 	return ok
 }
@@ -170,12 +82,12 @@ func (m *machine) breakStop() bool {
 	if m.Current.Nested || m.Counter() == m.Current.StartCounter {
 		return false
 	}
-	m.event = engines.Breakpoint
+	m.StopKind = engines.Breakpoint
 	return true
 }
 
-// resumeCaller makes the frame below a returned one current again.
-func (m *machine) resumeCaller() {
+// ResumeCaller makes the frame below a returned one current again.
+func (m *machine) ResumeCaller() {
 	caller := &m.frames[m.depth-1]
 	m.pc = caller.pc + 1
 	m.base = caller.base
@@ -183,10 +95,10 @@ func (m *machine) resumeCaller() {
 	m.cbase -= int64(m.pc)
 }
 
-// makeTrap describes the trap at the current position; the backtrace
+// MakeTrap describes the trap at the current position; the backtrace
 // covers the frames of the current Run or Call.
-func (m *machine) makeTrap() *engines.Trap {
-	t := &engines.Trap{Msg: m.trapMsg, Cause: m.trapCause}
+func (m *machine) MakeTrap() *engines.Trap {
+	t := &engines.Trap{Msg: m.TrapMsg, Cause: m.TrapCause}
 	if m.depth > m.Current.BaseDepth {
 		fn := m.top()
 		t.Func, t.Offset = fn.index, fn.def.Instrs[m.pc].Offset

@@ -1,13 +1,12 @@
 package standard
 
 import (
-	"github.com/wdb-dev/wdb/engines"
-
-	"github.com/wdb-dev/wdb/engines/numeric"
-
 	"fmt"
 	"math"
 	"math/bits"
+
+	"github.com/wdb-dev/wdb/engines"
+	"github.com/wdb-dev/wdb/engines/numeric"
 )
 
 // slowOp executes the instructions that the dispatch loop leaves out:
@@ -16,35 +15,35 @@ import (
 // the trapping instruction.
 //
 //go:noinline
-func (m *machine) slowOp(o *op) status {
+func (m *machine) slowOp(o *op) engines.Status {
 	s, sp := m.stack, m.sp
 	switch o.code {
 	case opMemorySize:
 		s[sp] = slot{lo: uint64(m.Memories[o.a].Pages())}
 		m.sp++
-		return stRunning
+		return engines.StRunning
 	case opTableSize:
 		s[sp] = slot{lo: uint64(len(m.Tables[o.a].Elems))}
 		m.sp++
-		return stRunning
+		return engines.StRunning
 	case opDataDrop:
 		m.Datas[o.a] = nil
 		m.DropData[o.a] = true
-		return stRunning
+		return engines.StRunning
 	case opElemDrop:
 		m.Elems[o.a] = nil
 		m.DropElem[o.a] = true
-		return stRunning
+		return engines.StRunning
 	}
 	top := &s[sp-1].lo
 	f32 := func() float64 { return float64(math.Float32frombits(uint32(*top))) }
 	f64 := func() float64 { return math.Float64frombits(*top) }
-	truncate := func(v uint64, msg string) status {
+	truncate := func(v uint64, msg string) engines.Status {
 		if msg != "" {
-			return m.trapWith(msg)
+			return m.TrapWith(msg)
 		}
 		*top = v
-		return stRunning
+		return engines.StRunning
 	}
 	switch o.code {
 	case opI32Popcnt:
@@ -120,7 +119,7 @@ func (m *machine) slowOp(o *op) status {
 
 	case opMemoryGrow:
 		old, ok := m.Memories[o.a].Grow(uint32(*top))
-		m.reloadMemory()
+		m.ReloadMemory()
 		if !ok {
 			*top = math.MaxUint32
 		} else {
@@ -132,7 +131,7 @@ func (m *machine) slowOp(o *op) status {
 		dst, src := m.Memories[o.a].Data, m.Memories[uint32(o.c)].Data
 		d, sr, n := uint64(uint32(s[sp-3].lo)), uint64(uint32(s[sp-2].lo)), uint64(uint32(*top))
 		if sr+n > uint64(len(src)) || d+n > uint64(len(dst)) {
-			return m.trapWith(engines.MsgMemoryOOB)
+			return m.TrapWith(engines.MsgMemoryOOB)
 		}
 		copy(dst[d:d+n], src[sr:sr+n])
 		m.sp -= 3
@@ -140,7 +139,7 @@ func (m *machine) slowOp(o *op) status {
 		mem := m.Memories[o.a].Data
 		d, v, n := uint64(uint32(s[sp-3].lo)), byte(s[sp-2].lo), uint64(uint32(*top))
 		if d+n > uint64(len(mem)) {
-			return m.trapWith(engines.MsgMemoryOOB)
+			return m.TrapWith(engines.MsgMemoryOOB)
 		}
 		region := mem[d : d+n]
 		for i := range region {
@@ -152,14 +151,14 @@ func (m *machine) slowOp(o *op) status {
 		t := m.Tables[o.a]
 		i := uint64(uint32(*top))
 		if i >= uint64(len(t.Elems)) {
-			return m.trapWith(engines.MsgTableOOB)
+			return m.TrapWith(engines.MsgTableOOB)
 		}
 		*top = t.Elems[i]
 	case opTableSet:
 		t := m.Tables[o.a]
 		i := uint64(uint32(s[sp-2].lo))
 		if i >= uint64(len(t.Elems)) {
-			return m.trapWith(engines.MsgTableOOB)
+			return m.TrapWith(engines.MsgTableOOB)
 		}
 		t.Elems[i] = *top
 		m.sp -= 2
@@ -175,7 +174,7 @@ func (m *machine) slowOp(o *op) status {
 		t := m.Tables[o.a]
 		i, v, n := uint64(uint32(s[sp-3].lo)), s[sp-2].lo, uint64(uint32(*top))
 		if i+n > uint64(len(t.Elems)) {
-			return m.trapWith(engines.MsgTableOOB)
+			return m.TrapWith(engines.MsgTableOOB)
 		}
 		region := t.Elems[i : i+n]
 		for k := range region {
@@ -186,7 +185,7 @@ func (m *machine) slowOp(o *op) status {
 		dst, src := m.Tables[o.a].Elems, m.Tables[uint32(o.c)].Elems
 		d, sr, n := uint64(uint32(s[sp-3].lo)), uint64(uint32(s[sp-2].lo)), uint64(uint32(*top))
 		if sr+n > uint64(len(src)) || d+n > uint64(len(dst)) {
-			return m.trapWith(engines.MsgTableOOB)
+			return m.TrapWith(engines.MsgTableOOB)
 		}
 		copy(dst[d:d+n], src[sr:sr+n])
 		m.sp -= 3
@@ -195,31 +194,31 @@ func (m *machine) slowOp(o *op) status {
 	default:
 		panic(fmt.Sprintf("opcode 0x%x not implemented", o.code))
 	}
-	return stRunning
+	return engines.StRunning
 }
 
 // memoryInit executes memory.init of data segment seg into memory mem.
-func (m *machine) memoryInit(seg, mem uint32) status {
+func (m *machine) memoryInit(seg, mem uint32) engines.Status {
 	s, sp := m.stack, m.sp
 	d, sr, n := uint64(uint32(s[sp-3].lo)), uint64(uint32(s[sp-2].lo)), uint64(uint32(s[sp-1].lo))
 	data, dst := m.Datas[seg], m.Memories[mem].Data
 	if sr+n > uint64(len(data)) || d+n > uint64(len(dst)) {
-		return m.trapWith(engines.MsgMemoryOOB)
+		return m.TrapWith(engines.MsgMemoryOOB)
 	}
 	copy(dst[d:d+n], data[sr:sr+n])
 	m.sp -= 3
-	return stRunning
+	return engines.StRunning
 }
 
 // tableInit executes table.init of element segment seg into table t.
-func (m *machine) tableInit(seg, t uint32) status {
+func (m *machine) tableInit(seg, t uint32) engines.Status {
 	s, sp := m.stack, m.sp
 	d, sr, n := uint64(uint32(s[sp-3].lo)), uint64(uint32(s[sp-2].lo)), uint64(uint32(s[sp-1].lo))
 	elems, dst := m.Elems[seg], m.Tables[t].Elems
 	if sr+n > uint64(len(elems)) || d+n > uint64(len(dst)) {
-		return m.trapWith(engines.MsgTableOOB)
+		return m.TrapWith(engines.MsgTableOOB)
 	}
 	copy(dst[d:d+n], elems[sr:sr+n])
 	m.sp -= 3
-	return stRunning
+	return engines.StRunning
 }

@@ -7,17 +7,9 @@ import (
 	"github.com/wdb-dev/wdb/wasm"
 )
 
-// Frames returns the typed call stack, bottom first. Function references
-// to other instances that have no index in this module are shown as their
-// raw encoding.
-func (m *machine) Frames() []snapshot.Frame {
-	frames, _ := m.frameStates(false)
-	return frames
-}
-
-// frameStates converts the native frames to engine-neutral ones. With
+// FrameStates converts the native frames to engine-neutral ones. With
 // strict set, a reference that cannot be expressed is an error.
-func (m *machine) frameStates(strict bool) ([]snapshot.Frame, error) {
+func (m *machine) FrameStates(strict bool) ([]snapshot.Frame, error) {
 	out := make([]snapshot.Frame, 0, m.depth)
 	for k := 0; k < m.depth; k++ {
 		fr := &m.frames[k]
@@ -75,48 +67,15 @@ func (m *machine) importSlot(v snapshot.Value) slot {
 	return slot{lo: lo, hi: hi}
 }
 
-// Snapshot captures the state at the current instruction boundary.
-func (m *machine) Snapshot() (*snapshot.Snapshot, error) {
-	if m.InHost > 0 || m.Nested > 0 {
-		return nil, fmt.Errorf("standard: cannot snapshot during a host call or a nested call")
-	}
-	if m.Pending {
-		return nil, fmt.Errorf("standard: cannot snapshot before a started host function has run")
-	}
-	s := &snapshot.Snapshot{
-		Module:     m.Mod.Bytes,
-		ModuleHash: snapshot.HashModule(m.Mod.Bytes),
-		Counter:    m.Counter(),
-	}
-	frames, err := m.frameStates(true)
-	if err != nil {
-		return nil, fmt.Errorf("standard: snapshot: %w", err)
-	}
-	s.Frames = frames
-	if err := m.SnapshotState(s); err != nil {
-		return nil, fmt.Errorf("standard: snapshot: %w", err)
-	}
-	return s, nil
-}
-
-// Restore replaces the machine's state with s, after checking that s is
-// consistent with this module; a rejected snapshot changes nothing.
-func (m *machine) Restore(s *snapshot.Snapshot) error {
-	if m.InHost > 0 || m.Nested > 0 {
-		return fmt.Errorf("standard: cannot restore during a host call or a nested call")
-	}
-	if err := m.CheckSnapshot(s); err != nil {
-		return fmt.Errorf("standard: restore: %w", err)
-	}
-
-	// Frames: rebuild the value stack bottom up.
+// RestoreFrames rebuilds the value stack and the frames bottom up.
+func (m *machine) RestoreFrames(s *snapshot.Snapshot) error {
 	need := 0
 	for _, fr := range s.Frames {
 		fn := m.funcs[fr.Func]
 		need += fn.numLocals + fn.maxHeight
 	}
 	if need > len(m.stack) && !m.growStack(need) {
-		return fmt.Errorf("standard: restore: the frames need %d stack slots, more than the limit %d", need, maxStackSlots)
+		return fmt.Errorf("the frames need %d stack slots, more than the limit %d", need, maxStackSlots)
 	}
 	if len(m.frames) < len(s.Frames) {
 		m.frames = append(m.frames, make([]frame, len(s.Frames)-len(m.frames))...)
@@ -136,7 +95,6 @@ func (m *machine) Restore(s *snapshot.Snapshot) error {
 		}
 	}
 	m.depth, m.sp, m.pc, m.base = len(s.Frames), sp, 0, 0
-	m.Pending, m.PendingArgs = false, nil
 	if m.depth > 0 {
 		top := &m.frames[m.depth-1]
 		m.pc, m.base = top.pc, top.base
@@ -146,7 +104,5 @@ func (m *machine) Restore(s *snapshot.Snapshot) error {
 		}
 	}
 	m.cbase = int64(s.Counter) - int64(m.pc)
-	m.RestoreState(s)
-	m.reloadMemory()
 	return nil
 }
