@@ -57,6 +57,7 @@ type entry struct {
 type Session struct {
 	cfg    Config
 	mod    *wasm.Module
+	hash   [32]byte // of the module's bytes
 	engine string
 	progs  map[string]engines.Program // compiled, by engine
 	host   *wasi.Host
@@ -132,6 +133,7 @@ func newSession(cfg Config) (*Session, error) {
 		return nil, err
 	}
 	s.entries = entries
+	s.hash = snapshot.HashModule(s.mod.Bytes)
 	host, err := wasi.New(cfg.WASI)
 	if err != nil {
 		return nil, err
@@ -418,7 +420,7 @@ func (s *Session) Snapshot() (*snapshot.Snapshot, error) {
 	}
 	sn.Host = s.host.State()
 	sn.Module = s.mod.Bytes
-	sn.ModuleHash = snapshot.HashModule(s.mod.Bytes)
+	sn.ModuleHash = s.hash
 	return sn, nil
 }
 

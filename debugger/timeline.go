@@ -61,6 +61,10 @@ type timeline struct {
 	cost     time.Duration
 	rate     float64
 	interval uint64
+	fixed    bool // tests: keep interval as set
+	// wasted counts the snapshots in a row that the budget dropped as
+	// soon as they were taken: the spacing doubles with each.
+	wasted int
 }
 
 func newTimeline(start uint64, budget int64) *timeline {
@@ -115,11 +119,12 @@ func (t *timeline) due(counter uint64) uint64 {
 	if i+1 < len(t.points) {
 		next = t.points[i+1].counter()
 	}
-	want := counter + t.interval
+	iv := t.interval << min(t.wasted, 24)
+	want := counter + iv
 	if i >= 0 {
-		want = max(t.points[i].counter()+t.interval, counter+1)
+		want = max(t.points[i].counter()+iv, counter+1)
 	}
-	if next <= want || next-want < t.interval/2 {
+	if next <= want || next-want < iv/2 {
 		return next
 	}
 	return want
@@ -152,6 +157,11 @@ func (t *timeline) add(p *point, present uint64) {
 	t.end = max(t.end, p.counter())
 	t.thin(present)
 	t.fit(present)
+	if t.at(p.counter()) == p {
+		t.wasted = 0
+	} else {
+		t.wasted++
+	}
 }
 
 // share replaces s's pages that equal prev's by prev's (the same slice).
@@ -331,6 +341,9 @@ func (t *timeline) measuredRun(instrs uint64, d time.Duration) {
 // adapt sets the interval so that running it takes nine times as long as
 // a snapshot: snapshots then take a tenth of the time.
 func (t *timeline) adapt() {
+	if t.fixed {
+		return
+	}
 	iv := 9 * t.cost.Seconds() * t.rate
 	t.interval = uint64(min(max(iv, minInterval), maxInterval))
 }
