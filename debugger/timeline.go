@@ -119,7 +119,7 @@ func (t *timeline) due(counter uint64) uint64 {
 	if i+1 < len(t.points) {
 		next = t.points[i+1].counter()
 	}
-	iv := t.interval << min(t.wasted, 24)
+	iv := max(t.interval, 1) << min(t.wasted, 24)
 	want := counter + iv
 	if i >= 0 {
 		want = max(t.points[i].counter()+iv, counter+1)
