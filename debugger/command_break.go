@@ -171,7 +171,8 @@ func expandBraces(msg string, f func(string) string) string {
 }
 
 // ExpandLog expands a log message: each {EXPR} becomes the expression's
-// value in the innermost frame (an error shows in its place).
+// value in the innermost frame, without its type (an error shows in its
+// place, in <>).
 func (in *Interpreter) ExpandLog(msg string) string {
 	ev := newEvaluator(in.s, 0)
 	return expandBraces(msg, func(text string) string {
@@ -183,7 +184,7 @@ func (in *Interpreter) ExpandLog(msg string) string {
 		if err != nil {
 			return "<" + err.Error() + ">"
 		}
-		return v.format(0)
+		return v.plain()
 	})
 }
 
@@ -275,7 +276,11 @@ func (in *Interpreter) watchTarget(w *Watchpoint) string {
 	if w.Kind == WatchGlobal {
 		return fmt.Sprintf("global %d", w.Global)
 	}
-	return fmt.Sprintf("mem[0x%x..0x%x] (%d bytes)", w.Addr, uint64(w.Addr)+uint64(w.Len), w.Len)
+	unit := "bytes"
+	if w.Len == 1 {
+		unit = "byte"
+	}
+	return fmt.Sprintf("mem[0x%x..0x%x] (%d %s)", w.Addr, uint64(w.Addr)+uint64(w.Len), w.Len, unit)
 }
 
 func cmdDelete(in *Interpreter, c call) error {

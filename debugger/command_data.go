@@ -20,7 +20,7 @@ func (in *Interpreter) selectedFrame() (*snapshot.Frame, error) {
 }
 
 // frameLine describes frame i (0 innermost) of frames (bottom first):
-// "#0  hanoi+0x1a (0x6e3) (i32:3, i32:1, i32:3, i32:2)".
+// "#1  hanoi+0xf (0x6d8) (i32:1): call $hanoi", with the arguments.
 func (in *Interpreter) frameLine(frames []snapshot.Frame, i int) string {
 	f := frames[len(frames)-1-i]
 	m := in.s.Module()
@@ -33,7 +33,10 @@ func (in *Interpreter) frameLine(frames []snapshot.Frame, i int) string {
 		}
 		params = append(params, p)
 	}
-	s := fmt.Sprintf("#%-2d %s (%s)", i, in.where(f.Func, f.PC), strings.Join(params, ", "))
+	s := fmt.Sprintf("#%-2d %s", i, in.where(f.Func, f.PC))
+	if np > 0 {
+		s += " (" + strings.Join(params, ", ") + ")"
+	}
 	if t := in.instrAt(f.Func, f.PC); t != "" {
 		s += ": " + t
 	}

@@ -75,8 +75,9 @@ func byteSize(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// parseByteSize reads "512M", "1G", "65536", "64K".
-func parseByteSize(s string) (int64, error) {
+// ParseSize reads a size in bytes with an optional K, M or G suffix
+// ("512M", "2G", "65536"), as timeline budget and wdb --budget take it.
+func ParseSize(s string) (int64, error) {
 	mult := int64(1)
 	t := strings.TrimSuffix(strings.TrimSuffix(strings.ToUpper(s), "B"), "I")
 	if n := len(t); n > 0 {
@@ -102,7 +103,7 @@ func cmdTimeline(in *Interpreter, c call) error {
 			fmt.Fprintf(in.out, "timeline budget: %s\n", byteSize(in.s.Timeline().Budget))
 			return nil
 		}
-		n, err := parseByteSize(rest)
+		n, err := ParseSize(rest)
 		if err != nil {
 			return err
 		}
@@ -261,7 +262,7 @@ Run forward until a breakpoint or watchpoint (not the one at the current
 instruction), the end of the program, or Ctrl-C.
 
   (wdb) continue
-  stopped at counter 1234 (breakpoint 1) in hanoi+0x0 (0x6c9): block`, run: func(in *Interpreter, c call) error {
+  stopped at counter 52417 (breakpoint 1) in hanoi+0x0 (0x6c9): block`, run: func(in *Interpreter, c call) error {
 				if err := noArgs(c); err != nil {
 					return err
 				}
@@ -323,7 +324,7 @@ Go back in time to the last moment a breakpoint or watchpoint was hit
 before the present, or to the start of the timeline if none was.
 
   (wdb) rc
-  stopped at counter 1180 (breakpoint 1) in hanoi+0x0 (0x6c9): block`, run: func(in *Interpreter, c call) error {
+  stopped at counter 52417 (breakpoint 1) in hanoi+0x0 (0x6c9): block`, run: func(in *Interpreter, c call) error {
 				if err := noArgs(c); err != nil {
 					return err
 				}
@@ -389,7 +390,9 @@ offset, arguments and instruction; => marks the selected frame. With N,
 only the N innermost frames.
 
   (wdb) bt
-  =>#0  hanoi+0x1a (0x6e3) (i32:3, i32:1, i32:3, i32:2): i32.add`, run: cmdBacktrace},
+  => #0  hanoi+0x0 (0x6c9) (i32:0): block
+     #1  hanoi+0xf (0x6d8) (i32:1): call $hanoi
+     #2  __original_main+0x3f2 (0x594): call $hanoi`, run: cmdBacktrace},
 		{Name: "frame", Aliases: []string{"f"}, Usage: "frame [N]", Summary: "select frame N (0 is the innermost)",
 			Help: `
 Select frame N for locals, stack, print, set, list and disassemble, and
@@ -409,14 +412,13 @@ Show the parameters and locals of the selected frame, typed, with their
 names when the module has them.
 
   (wdb) locals
-  param 0 = i32:3`, run: cmdLocals},
+  param 0 = i32:1`, run: cmdLocals},
 		{Name: "stack", Usage: "stack", Summary: "show the selected frame's typed operand stack", Help: `
 Show the operand stack of the selected frame, bottom (slot 0) first, with
 the types the validator infers.
 
   (wdb) stack
-  stack 0 = i32:3
-  stack 1 = i32:1  <- top`, run: cmdStack},
+  stack 0 = i32:1  <- top`, run: cmdStack},
 		{Name: "globals", Usage: "globals", Summary: "show the globals", Help: `
 Show every global, imported ones first, with its value, its export names
 and whether it is mutable.
@@ -428,7 +430,7 @@ Evaluate EXPR in the selected frame and print its value with its type
 (see "help expressions"); /x prints integers in hex and floats' bits.
 
   (wdb) print $0 + 1
-  i32:4
+  i32:2
   (wdb) p f64 mem[$sp+8]
   (wdb) p/x local 2`, run: cmdPrint, complete: completeValues},
 		{Name: "x", Usage: "x ADDR [COUNT] [b|h|w|g]  or  x/COUNT[b|h|w|g] ADDR", Summary: "dump memory in hex and ASCII", format: true,

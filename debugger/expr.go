@@ -134,6 +134,15 @@ func (v value) format(f byte) string {
 	return fmt.Sprintf("%s:%d", v.typeName(), v.i)
 }
 
+// plain writes the value without its type.
+func (v value) plain() string {
+	s := v.format(0)
+	if _, after, ok := strings.Cut(s, ":"); ok && v.k != kRef {
+		return after
+	}
+	return s
+}
+
 // fromSnapshot converts a typed Wasm value.
 func fromSnapshot(sv snapshot.Value) value {
 	switch sv.Type {
