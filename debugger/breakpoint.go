@@ -30,39 +30,37 @@ type Breakpoint struct {
 }
 
 // bpState is what the session knows of a breakpoint: the counters at
-// which it was reached with a true condition (sorted), and its parsed hit
+// which it was reached with a true condition, and its parsed hit
 // condition.
 type bpState struct {
-	hits []uint64
+	hits counters
 	hit  func(n int) bool
 }
 
-// record notes a hit at counter (once).
-func (st *bpState) record(c uint64) {
-	st.hits = insertCounter(st.hits, c)
-}
+// counters is a sorted set of counters: where a breakpoint was hit or a
+// watchpoint's value changed, along the timeline.
+type counters []uint64
 
-func insertCounter(list []uint64, c uint64) []uint64 {
-	i, found := slices.BinarySearch(list, c)
-	if found {
-		return list
+// record notes counter c (once).
+func (l *counters) record(c uint64) {
+	if i, found := slices.BinarySearch(*l, c); !found {
+		*l = slices.Insert(*l, i, c)
 	}
-	return slices.Insert(list, i, c)
 }
 
-// count is the number of hits at or before counter.
-func (st *bpState) count(c uint64) int {
-	i, found := slices.BinarySearch(st.hits, c)
+// count is the number of counters at or before c.
+func (l counters) count(c uint64) int {
+	i, found := slices.BinarySearch(l, c)
 	if found {
 		i++
 	}
 	return i
 }
 
-// cut forgets the hits at or after counter (the timeline forked).
-func (st *bpState) cut(c uint64) {
-	i, _ := slices.BinarySearch(st.hits, c)
-	st.hits = st.hits[:i]
+// cut forgets the counters at or after c (the timeline forked).
+func (l *counters) cut(c uint64) {
+	i, _ := slices.BinarySearch(*l, c)
+	*l = (*l)[:i]
 }
 
 // parseHitCondition parses "N", ">= N", "== N" or "% N" (N ≥ 1).
@@ -253,10 +251,10 @@ func (s *Session) syncBreakpoints() {
 func (s *Session) updateHits() {
 	c := s.machine.Counter()
 	for b, st := range s.brk {
-		b.Hits = st.count(c)
+		b.Hits = st.hits.count(c)
 	}
 	for w, st := range s.wat {
-		w.Hits = st.count(c)
+		w.Hits = st.hits.count(c)
 	}
 }
 
@@ -279,15 +277,15 @@ func (s *Session) breakAt(log bool) (*Breakpoint, error) {
 		if b.Cond != nil {
 			ok, err := b.Cond()
 			if err != nil {
-				b.Hits = st.count(c)
+				b.Hits = st.hits.count(c)
 				return b, fmt.Errorf("breakpoint %d: condition %q: %w", b.ID, b.Condition, err)
 			}
 			if !ok {
 				continue
 			}
 		}
-		st.record(c)
-		b.Hits = st.count(c)
+		st.hits.record(c)
+		b.Hits = st.hits.count(c)
 		if !st.hit(b.Hits) {
 			continue
 		}
@@ -302,11 +300,4 @@ func (s *Session) breakAt(log bool) (*Breakpoint, error) {
 		}
 	}
 	return stop, nil
-}
-
-// wouldStop says whether a breakpoint stops at counter c, from the
-// recorded hits (for reverse moves).
-func (st *bpState) stopsAt(b *Breakpoint, c uint64) bool {
-	_, found := slices.BinarySearch(st.hits, c)
-	return found && b.LogMessage == "" && st.hit(st.count(c))
 }

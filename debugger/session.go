@@ -611,10 +611,10 @@ func (s *Session) edit(change func(*snapshot.Snapshot) error) error {
 	}
 	s.tl.cut(c)
 	for _, st := range s.brk {
-		st.cut(c + 1)
+		st.hits.cut(c + 1)
 	}
 	for _, st := range s.wat {
-		st.cut(c + 1)
+		st.hits.cut(c + 1)
 	}
 	s.ended = false
 	s.stop = s.here(s.stop.Reason)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	binenc "encoding/binary"
 	"fmt"
-	"slices"
 
 	"github.com/wdb-dev/wdb/engines"
 	"github.com/wdb-dev/wdb/wasm"
@@ -34,22 +33,7 @@ type Watchpoint struct {
 // wpState is what the session knows of a watchpoint: the counters of the
 // changes it found (a change at k: the instruction retired from k-1 to k
 // changed the value).
-type wpState struct{ hits []uint64 }
-
-func (st *wpState) record(c uint64) { st.hits = insertCounter(st.hits, c) }
-
-func (st *wpState) count(c uint64) int {
-	i, found := slices.BinarySearch(st.hits, c)
-	if found {
-		i++
-	}
-	return i
-}
-
-func (st *wpState) cut(c uint64) {
-	i, _ := slices.BinarySearch(st.hits, c)
-	st.hits = st.hits[:i]
-}
+type wpState struct{ hits counters }
 
 const (
 	// Forward watching runs in chunks whose size adapts: it doubles while
@@ -231,7 +215,7 @@ func (s *Session) replayTo(p *point, target uint64) error {
 func (s *Session) recordChanges(old [][]byte, k uint64) {
 	for j, wp := range s.watches {
 		if !bytes.Equal(s.watchValue(wp), old[j]) {
-			s.wat[wp].record(k)
+			s.wat[wp].hits.record(k)
 		}
 	}
 }
