@@ -36,7 +36,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{debugCommand, runCommand, resumeCommand, inspectCommand, enginesCommand, versionCommand}
+	commands = []*command{debugCommand, runCommand, resumeCommand, inspectCommand, dapCommand, enginesCommand, versionCommand}
 }
 
 // exitError carries the exit status wdb must end with.
