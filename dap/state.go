@@ -510,7 +510,7 @@ func (s *session) onEvaluate(r *godap.EvaluateRequest) error {
 
 func isTypeName(t string) bool {
 	switch t {
-	case "i8", "u8", "i16", "u16", "i32", "u32", "i64", "u64", "f32", "f64":
+	case "int", "i8", "u8", "i16", "u16", "i32", "u32", "i64", "u64", "f32", "f64":
 		return true
 	}
 	return false
