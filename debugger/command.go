@@ -56,6 +56,10 @@ type Interpreter struct {
 	// a line index; listFn < 0 when the last command was not list.
 	listFn   int64
 	listNext int
+	// entry is the bottom frame's function before the last move: the
+	// entry function, whose results a finished program shows.
+	entry    uint32
+	hasEntry bool
 }
 
 // NewInterpreter returns an interpreter that runs commands on s and

@@ -43,13 +43,6 @@ func (in *Interpreter) frameLine(frames []snapshot.Frame, i int) string {
 	return s
 }
 
-func (in *Interpreter) backtrace(w io.Writer) {
-	frames := in.s.Frames()
-	for i := range frames {
-		fmt.Fprintln(w, in.frameLine(frames, i))
-	}
-}
-
 func cmdBacktrace(in *Interpreter, c call) error {
 	frames := in.s.Frames()
 	if len(frames) == 0 {

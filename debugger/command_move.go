@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/wdb-dev/wdb/snapshot"
+	"github.com/wdb-dev/wdb/wasm"
 )
 
 // Commands that move the program, forwards or backwards, and the report
@@ -14,6 +17,9 @@ import (
 // completed step), then reports where it stopped.
 func (in *Interpreter) move(n int, f func() (Stop, error)) error {
 	in.frame = 0
+	if fr := in.s.Frames(); len(fr) > 0 {
+		in.entry, in.hasEntry = fr[0].Func, true // for the types of its results
+	}
 	var st Stop
 	var err error
 	for i := 0; i < n; i++ {
@@ -100,7 +106,7 @@ func (in *Interpreter) report(st Stop) {
 			fmt.Fprintf(in.out, "  %s: %s -> %s\n", in.watchTarget(h.Watchpoint), bytesValue(h.Old), bytesValue(h.New))
 		}
 	case Trapped:
-		in.backtrace(in.out)
+		cmdBacktrace(in, call{name: "backtrace"})
 	}
 }
 
@@ -151,19 +157,14 @@ func (in *Interpreter) StopLine(st Stop) string {
 
 // results writes an entry function's results with their types.
 func (in *Interpreter) results(rs []uint64) string {
-	var types []string
-	if f := in.s.Frames(); len(f) == 0 {
-		// The entry function has returned: its type is not on the stack.
-		if st := in.s.State(); st.HasPC {
-			for _, t := range in.s.Module().Funcs[st.Func].Type.Results {
-				types = append(types, t.String())
-			}
-		}
+	var types []wasm.ValType
+	if in.hasEntry {
+		types = in.s.Module().Funcs[in.entry].Type.Results
 	}
 	out := make([]string, len(rs))
 	for i, r := range rs {
-		if i < len(types) {
-			out[i] = types[i] + ":" + strconv.FormatUint(r, 10)
+		if i < len(types) && len(types) == len(rs) {
+			out[i] = fromSnapshot(snapshot.Value{Type: types[i], Lo: r}).format(0)
 		} else {
 			out[i] = strconv.FormatUint(r, 10)
 		}

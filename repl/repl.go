@@ -79,7 +79,7 @@ func (r *REPL) GuestStderr() io.Writer { return r.guestWriter(r.o.Stderr) }
 // debugger), else w through the console, which notices a line left
 // unfinished.
 func (r *REPL) guestWriter(w io.Writer) io.Writer {
-	if f, ok := w.(*os.File); ok && r.interactive {
+	if f, ok := w.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
 			return f
 		}
@@ -112,6 +112,15 @@ func HistoryFile() (string, error) {
 // Run runs commands on s until quit, Ctrl-D or the end of the input. In
 // batch mode it returns ErrCommandsFailed if a command failed.
 func (r *REPL) Run(s *debugger.Session) error {
+	var script io.Reader = r.o.Stdin
+	if r.o.Batch != "" {
+		f, err := os.Open(r.o.Batch)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		script = f
+	}
 	out := r.con.writer(r.o.Stdout, true)
 	in := debugger.NewInterpreter(s, out)
 	fmt.Fprintf(out, "wdb: debugging %s on engine %s; \"help\" lists the commands\n", s.Path(), s.Engine())
@@ -119,7 +128,7 @@ func (r *REPL) Run(s *debugger.Session) error {
 	if r.interactive {
 		return r.interact(s, in)
 	}
-	return r.batch(s, in, out)
+	return r.batch(s, in, script, out)
 }
 
 // exec runs one command; Ctrl-C while it runs interrupts the guest.
@@ -147,16 +156,7 @@ func (r *REPL) exec(s *debugger.Session, in *debugger.Interpreter, line string) 
 	return err
 }
 
-func (r *REPL) batch(s *debugger.Session, in *debugger.Interpreter, out io.Writer) error {
-	var src io.Reader = r.o.Stdin
-	if r.o.Batch != "" {
-		f, err := os.Open(r.o.Batch)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		src = f
-	}
+func (r *REPL) batch(s *debugger.Session, in *debugger.Interpreter, src io.Reader, out io.Writer) error {
 	errs := r.con.writer(r.o.Stderr, true)
 	failed := false
 	sc := bufio.NewScanner(src)
