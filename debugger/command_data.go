@@ -348,16 +348,18 @@ func cmdX(in *Interpreter, c call) error {
 		return errors.New("x where? (usage: x ADDR [COUNT] [b|h|w|g])")
 	}
 	// The address is an expression, possibly with spaces: the count and
-	// unit, if any, are the last fields.
-	if n := len(fields); n > 1 {
-		if u, ok := xUnit(fields[n-1]); ok {
+	// unit, if any, are the last fields, when what is before them is an
+	// expression by itself ("x $sp + 8" is one address).
+	isExpr := func(f []string) bool { _, err := ParseExpr(strings.Join(f, " ")); return len(f) > 0 && err == nil }
+	n := len(fields)
+	if u, ok := xUnit(fields[n-1]); ok && n > 1 {
+		if c, err := parseUint(fields[n-2], "count", 31); err == nil && isExpr(fields[:n-2]) {
+			unit, count, fields = u, int(c), fields[:n-2]
+		} else if isExpr(fields[:n-1]) {
 			unit, fields = u, fields[:n-1]
 		}
-	}
-	if n := len(fields); n > 1 {
-		if v, err := parseUint(fields[n-1], "count", 31); err == nil {
-			count, fields = int(v), fields[:n-1]
-		}
+	} else if c, err := parseUint(fields[n-1], "count", 31); err == nil && isExpr(fields[:n-1]) {
+		count, fields = int(c), fields[:n-1]
 	}
 	addr, err := in.evalAddress(newEvaluator(in.s, in.frame), strings.Join(fields, " "))
 	if err != nil {

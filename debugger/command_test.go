@@ -433,8 +433,14 @@ func TestCmdPrintXSet(t *testing.T) {
 		!strings.Contains(out, "0x00000020: 20 66 6f 72 20 77 61 73  6d") || !strings.Contains(out, "| for wasm|") {
 		t.Errorf("x 16 25:\n%s", out)
 	}
-	if out := c.do("x/2w 16"); !strings.HasPrefix(out, "0x00000010: 0x3a626477 0x6d697420") {
+	if out := c.do("x/2w 16"); !strings.HasPrefix(out, "0x00000010: 0x3a626477 0x6d697420  ") {
 		t.Errorf("x/2w 16: %q", out)
+	}
+	if out := c.do("x 8 + 8 2 w"); !strings.HasPrefix(out, "0x00000010: 0x3a626477 0x6d697420  ") {
+		t.Errorf("x 8 + 8 2 w: %q", out)
+	}
+	if out := c.do("x 8 + 8"); !strings.HasPrefix(out, "0x00000010: 77 64 62 3a") || strings.Count(out, "\n") != 4 {
+		t.Errorf("x 8 + 8 (64 bytes from 16): %q", out)
 	}
 	data := []byte("wdb: time travel for wasm")
 	for expr, want := range map[string]string{
@@ -590,7 +596,7 @@ func main() {
 	out := filepath.Join(dir, "work.wasm")
 	cmd := exec.Command("go", "build", "-o", out, ".")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
+	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "GOFLAGS=", "GOWORK=off")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, b)
 	}
