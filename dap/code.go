@@ -334,28 +334,12 @@ func (s *session) onSetBreakpoints(r *godap.SetBreakpointsRequest) error {
 		off, ok := l.Offset(s.line1(b.Line))
 		if !ok {
 			lineErrs[i] = fmt.Errorf("line %d is past the end of %s (%d lines)", b.Line, a.Source.Name, len(l.Header)+len(l.Lines))
-			qs[i].loc = "" // not set
 			continue
 		}
 		qs[i] = breakRequest{loc: address(off), condition: b.Condition, hits: b.HitCondition, logMessage: b.LogMessage}
 	}
-	var valid []breakRequest
-	for i, q := range qs {
-		if lineErrs[i] == nil {
-			valid = append(valid, q)
-		}
-	}
-	placedNow, bps, errs := s.replace(s.bps.source[fn], valid, sourceBP)
-	s.bps.source[fn] = placedNow
-	out := make([]godap.Breakpoint, len(sbs))
-	for i, k := 0, 0; i < len(sbs); i++ {
-		if lineErrs[i] != nil {
-			out[i] = s.dapBreakpoint(nil, lineErrs[i])
-			continue
-		}
-		out[i] = s.dapBreakpoint(bps[k], errs[k])
-		k++
-	}
+	var out []godap.Breakpoint
+	s.bps.source[fn], out = s.setAll(s.bps.source[fn], qs, lineErrs, sourceBP)
 	s.send(&godap.SetBreakpointsResponse{Response: response(&r.Request), Body: godap.SetBreakpointsResponseBody{Breakpoints: out}})
 	return nil
 }
@@ -369,10 +353,9 @@ func (s *session) onSetFunctionBreakpoints(r *godap.SetFunctionBreakpointsReques
 			qs[i].loc = strconv.Quote(b.Name) // refused by the location parser, with the name in the error
 		}
 	}
-	var bps []*debugger.Breakpoint
-	var errs []error
-	s.bps.function, bps, errs = s.replace(s.bps.function, qs, functionBP)
-	s.send(&godap.SetFunctionBreakpointsResponse{Response: response(&r.Request), Body: godap.SetFunctionBreakpointsResponseBody{Breakpoints: s.dapBreakpoints(bps, errs)}})
+	var out []godap.Breakpoint
+	s.bps.function, out = s.setAll(s.bps.function, qs, nil, functionBP)
+	s.send(&godap.SetFunctionBreakpointsResponse{Response: response(&r.Request), Body: godap.SetFunctionBreakpointsResponseBody{Breakpoints: out}})
 	return nil
 }
 
@@ -387,34 +370,33 @@ func (s *session) onSetInstructionBreakpoints(r *godap.SetInstructionBreakpoints
 		}
 		qs[i] = breakRequest{loc: address(a), condition: b.Condition, hits: b.HitCondition}
 	}
+	var out []godap.Breakpoint
+	s.bps.instruction, out = s.setAll(s.bps.instruction, qs, refErrs, instructionBP)
+	s.send(&godap.SetInstructionBreakpointsResponse{Response: response(&r.Request), Body: godap.SetInstructionBreakpointsResponseBody{Breakpoints: out}})
+	return nil
+}
+
+// setAll sets the breakpoints qs in place of old, except those whose
+// request was refused already (refused[i] != nil), and describes them all
+// for the client, in order.
+func (s *session) setAll(old []placed, qs []breakRequest, refused []error, kind bpKind) ([]placed, []godap.Breakpoint) {
 	var valid []breakRequest
 	for i, q := range qs {
-		if refErrs[i] == nil {
+		if refused == nil || refused[i] == nil {
 			valid = append(valid, q)
 		}
 	}
-	var bps []*debugger.Breakpoint
-	var errs []error
-	s.bps.instruction, bps, errs = s.replace(s.bps.instruction, valid, instructionBP)
-	out := make([]godap.Breakpoint, len(ibs))
-	for i, k := 0, 0; i < len(ibs); i++ {
-		if refErrs[i] != nil {
-			out[i] = s.dapBreakpoint(nil, refErrs[i])
+	now, bps, errs := s.replace(old, valid, kind)
+	out := make([]godap.Breakpoint, len(qs))
+	for i, k := 0, 0; i < len(qs); i++ {
+		if refused != nil && refused[i] != nil {
+			out[i] = s.dapBreakpoint(nil, refused[i])
 			continue
 		}
 		out[i] = s.dapBreakpoint(bps[k], errs[k])
 		k++
 	}
-	s.send(&godap.SetInstructionBreakpointsResponse{Response: response(&r.Request), Body: godap.SetInstructionBreakpointsResponseBody{Breakpoints: out}})
-	return nil
-}
-
-func (s *session) dapBreakpoints(bps []*debugger.Breakpoint, errs []error) []godap.Breakpoint {
-	out := make([]godap.Breakpoint, len(bps))
-	for i := range bps {
-		out[i] = s.dapBreakpoint(bps[i], errs[i])
-	}
-	return out
+	return now, out
 }
 
 // parseReference reads an instruction or memory reference ("0x1a2", or

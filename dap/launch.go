@@ -257,9 +257,7 @@ func (s *session) onLaunch(r *godap.LaunchRequest) error {
 	if err != nil {
 		return fmt.Errorf("launch: %v", err)
 	}
-	s.start(dbg, c)
-	s.ok(&r.Request)
-	s.send(&godap.InitializedEvent{Event: event("initialized")})
+	s.start(&r.Request, dbg, c)
 	return nil
 }
 
@@ -310,18 +308,19 @@ func (s *session) onAttach(r *godap.AttachRequest) error {
 	if err != nil {
 		return fmt.Errorf("attach: %v", err)
 	}
-	s.start(dbg, c)
-	s.ok(&r.Request)
-	s.send(&godap.InitializedEvent{Event: event("initialized")})
+	s.start(&r.Request, dbg, c)
 	return nil
 }
 
-// start takes a newly created debugger session.
-func (s *session) start(dbg *debugger.Session, c launchConfig) {
+// start takes a newly created debugger session, answers the launch or
+// attach request and asks for the configuration.
+func (s *session) start(req *godap.Request, dbg *debugger.Session, c launchConfig) {
 	s.dbg, s.launch = dbg, c
 	s.console = &consoleWriter{s: s, category: "console"}
 	s.in = debugger.NewInterpreter(dbg, s.console)
 	s.code = newCodeIndex(dbg.Module(), dbg.Path())
+	s.ok(req)
+	s.send(&godap.InitializedEvent{Event: event("initialized")})
 }
 
 func (s *session) onConfigurationDone(r *godap.ConfigurationDoneRequest) error {

@@ -138,38 +138,12 @@ func (s *session) onContinue(r *godap.ContinueRequest) error {
 	return nil
 }
 
-// Every line of a function's text is one instruction, so the granularities
-// (statement, line, instruction) step the same.
-
-func (s *session) onNext(r *godap.NextRequest) error {
-	s.ok(&r.Request)
-	s.startMove(move{name: "next", run: s.dbg.Next})
-	return nil
-}
-
-func (s *session) onStepIn(r *godap.StepInRequest) error {
-	s.ok(&r.Request)
-	s.startMove(move{name: "step", run: s.dbg.StepInstruction})
-	return nil
-}
-
-func (s *session) onStepOut(r *godap.StepOutRequest) error {
-	s.ok(&r.Request)
-	s.startMove(move{name: "finish", run: s.dbg.Finish})
-	return nil
-}
-
-// onStepBack undoes a step over: back to the previous instruction of the
-// frame, over calls (reverse-step, into calls, is the console's rs).
-func (s *session) onStepBack(r *godap.StepBackRequest) error {
-	s.ok(&r.Request)
-	s.startMove(move{name: "reverse-next", run: s.dbg.ReverseNext})
-	return nil
-}
-
-func (s *session) onReverseContinue(r *godap.ReverseContinueRequest) error {
-	s.ok(&r.Request)
-	s.startMove(move{name: "reverse-continue", run: s.dbg.ReverseContinue})
+// step answers a step request and starts its move. Every line of a
+// function's text is one instruction, so the granularities (statement,
+// line, instruction) step the same.
+func (s *session) step(req *godap.Request, name string, run func() (debugger.Stop, error)) error {
+	s.ok(req)
+	s.startMove(move{name: name, run: run})
 	return nil
 }
 

@@ -255,15 +255,17 @@ func (s *session) dispatch(msg godap.Message) error {
 	case *godap.ContinueRequest:
 		return s.onContinue(r)
 	case *godap.NextRequest:
-		return s.onNext(r)
+		return s.step(&r.Request, "next", s.dbg.Next)
 	case *godap.StepInRequest:
-		return s.onStepIn(r)
+		return s.step(&r.Request, "step", s.dbg.StepInstruction)
 	case *godap.StepOutRequest:
-		return s.onStepOut(r)
+		return s.step(&r.Request, "finish", s.dbg.Finish)
 	case *godap.StepBackRequest:
-		return s.onStepBack(r)
+		// Back over calls, as next goes over them (the console's
+		// reverse-step goes back into them).
+		return s.step(&r.Request, "reverse-next", s.dbg.ReverseNext)
 	case *godap.ReverseContinueRequest:
-		return s.onReverseContinue(r)
+		return s.step(&r.Request, "reverse-continue", s.dbg.ReverseContinue)
 	case *godap.RestartRequest:
 		return s.onRestart(r)
 	case *godap.StackTraceRequest:
