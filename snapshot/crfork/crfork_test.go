@@ -73,7 +73,17 @@ func instantiate(t testing.TB, engine string, mod *wasm.Module, p program) *inst
 		t.Fatal(err)
 	}
 	in := &instance{}
-	in.host, err = wasi.New(wasi.Config{Args: []string{"prog"}, Stdout: &in.out, Stderr: &in.out, Preopens: p.dirs, NoLog: true})
+	// The program may write into its directories: give it copies, never
+	// testdata itself.
+	var dirs []wasi.Preopen
+	for _, d := range p.dirs {
+		dir := t.TempDir()
+		if err := os.CopyFS(dir, os.DirFS(d.HostDir)); err != nil {
+			t.Fatal(err)
+		}
+		dirs = append(dirs, wasi.Preopen{HostDir: dir, GuestPath: d.GuestPath})
+	}
+	in.host, err = wasi.New(wasi.Config{Args: []string{"prog"}, Stdout: &in.out, Stderr: &in.out, Preopens: dirs, NoLog: true})
 	if err != nil {
 		t.Fatal(err)
 	}
