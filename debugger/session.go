@@ -133,7 +133,7 @@ func newSession(cfg Config) (*Session, error) {
 		return nil, err
 	}
 	s.entries = entries
-	s.hash = snapshot.HashModule(s.mod.Bytes)
+	s.hash = s.mod.Hash()
 	host, err := wasi.New(cfg.WASI)
 	if err != nil {
 		return nil, err

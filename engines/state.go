@@ -33,7 +33,7 @@ func (in *Instance) Snapshot() (*snapshot.Snapshot, error) {
 	}
 	s := &snapshot.Snapshot{
 		Module:     in.Mod.Bytes,
-		ModuleHash: snapshot.HashModule(in.Mod.Bytes),
+		ModuleHash: in.Mod.Hash(),
 		Counter:    in.self.Counter(),
 	}
 	fs, err := in.self.FrameStates(true)

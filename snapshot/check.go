@@ -16,8 +16,8 @@ import (
 // instance (call depth, memory and table maxima of imports, the host's
 // memory limit) are the engine's to check.
 func (s *Snapshot) CheckAgainst(mod *wasm.Module) error {
-	if s.ModuleHash != HashModule(mod.Bytes) {
-		return fmt.Errorf("the snapshot belongs to another module (hash %x, this module's is %x)", s.ModuleHash[:8], HashModule(mod.Bytes)) // only a prefix, for legibility
+	if s.ModuleHash != mod.Hash() {
+		return fmt.Errorf("the snapshot belongs to another module (hash %x, this module's is %x)", s.ModuleHash[:8], mod.Hash()) // only a prefix, for legibility
 	}
 	for k := range s.Frames {
 		if err := s.checkFrame(mod, k); err != nil {

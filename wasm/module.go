@@ -1,6 +1,10 @@
 package wasm
 
-import "sort"
+import (
+	"crypto/sha256"
+	"sort"
+	"sync"
+)
 
 // Module is a decoded and validated module together with its static
 // analysis. It is immutable once Load returns and safe to share between
@@ -38,6 +42,11 @@ type Module struct {
 	Datas []DataSegment
 	// DataCount is the data count section's value, or -1 if absent.
 	DataCount int64
+
+	// hash caches Hash: every snapshot and restore names the module by it,
+	// and a Go program's module is megabytes long.
+	hashOnce sync.Once
+	hash     [32]byte
 
 	// ModuleName is the module's name from the name section, or "".
 	ModuleName string
@@ -261,4 +270,11 @@ func itoa(v uint64) string {
 		v /= 10
 	}
 	return string(b[i:])
+}
+
+// Hash returns the sha256 of the module's bytes (the hash checkpoint
+// images name their module by), computed once.
+func (m *Module) Hash() [32]byte {
+	m.hashOnce.Do(func() { m.hash = sha256.Sum256(m.Bytes) })
+	return m.hash
 }

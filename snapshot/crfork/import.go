@@ -182,7 +182,7 @@ func Import(dir string, mod *wasm.Module, base *snapshot.Snapshot) (*snapshot.Sn
 
 	s := &snapshot.Snapshot{
 		Module:      mod.Bytes,
-		ModuleHash:  snapshot.HashModule(mod.Bytes),
+		ModuleHash:  mod.Hash(),
 		Tables:      base.Tables,
 		DroppedData: base.DroppedData,
 		DroppedElem: base.DroppedElem,
