@@ -22,7 +22,7 @@ func BenchmarkOverhead(b *testing.B) {
 	for _, prog := range []struct {
 		name string
 		arg  string
-	}{{"fib", "27"}, {"sieve", "100"}, {"matmul", "25"}} {
+	}{{"fib", "32"}, {"sieve", "1000"}, {"matmul", "250"}} {
 		mod := loadModule(b, "bench/"+prog.name+".wasm")
 		for _, engine := range engines.Names() {
 			b.Run(prog.name+"/"+engine+"/plain", func(b *testing.B) {

@@ -342,6 +342,11 @@ func (m *machine) Exec() engines.Status {
 			}
 			code, pc = m.code.code, m.pc
 			fp = unsafe.Pointer(&m.stack[m.base])
+			if code[pc].code != opStep {
+				// stepStop went back to the fast variant: pc is the op
+				// to run next, not this step.
+				continue
+			}
 
 		case opI32DivS:
 			a, b := int32(r32(fp, o.a)), int32(r32(fp, o.b))

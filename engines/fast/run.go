@@ -137,8 +137,17 @@ func (m *machine) stepStop() bool {
 	ev, ok := m.AtBoundary()
 	if ok {
 		m.StopKind = ev.Kind
+		return true
 	}
-	return ok
+	if !m.Current.Precise {
+		// The precise variant was needed near the last Run's limit or
+		// after a stop inside a fused op; this Run is a fast one. Go back
+		// to the fast variant at the first boundary it has, or a long loop
+		// would run precise to its end (each timeline snapshot is such a
+		// limit).
+		m.remapTop()
+	}
+	return false
 }
 
 // MakeTrap describes the trap at the current position.

@@ -15,14 +15,15 @@ const traceSteps = 20000
 
 // Suite runs every single-engine check on e over all Programs: results and
 // final memory equal to wazero's interpreter, checkpoint round trips from e
-// to e at the counters chosen by Counters, and single steps against runs to
-// a counter. Each program is a parallel subtest.
+// to e at the counters chosen by Counters, a run cut by limits against a
+// straight one, and single steps against runs to a counter. Each program is a parallel subtest.
 func Suite(t *testing.T, e engines.Engine) {
 	for _, p := range Programs() {
 		t.Run(p.Name, func(t *testing.T) {
 			t.Parallel()
 			t.Run("wazero", func(t *testing.T) { CheckAgainstWazero(t, e, p) })
 			t.Run("snapshot", func(t *testing.T) { SnapshotRoundTrip(t, e, e, p, Counters(t, e, p)) })
+			t.Run("chopped", func(t *testing.T) { ChoppedRuns(t, e, p) })
 			t.Run("step-vs-run", func(t *testing.T) {
 				for _, n := range stepVsRunCounts {
 					StepVsRunTo(t, e, p, n)
