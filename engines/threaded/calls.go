@@ -29,7 +29,7 @@ func opCall(m *machine, in *inst) *inst {
 	copy(s[f.numLocals-f.numParams:], f.consts)
 	m.fp, m.base, m.v = fp, nb, v
 	m.cbase += in.c
-	if m.cbase >= m.FastLimit.Load() {
+	if m.cbase >= m.fastLimit() {
 		m.wi = 0
 		return m.checkExit(&v.code[0])
 	}
@@ -47,7 +47,7 @@ func (m *machine) callSlow(in *inst) *inst {
 		return m.trap(in, msg)
 	}
 	m.cbase += in.c
-	if m.cbase >= m.FastLimit.Load() {
+	if m.cbase >= m.fastLimit() {
 		return m.checkExit(m.pos)
 	}
 	return m.pos
@@ -96,7 +96,7 @@ func opReturn(m *machine, in *inst) *inst {
 	caller := &m.frames[m.depth-1]
 	m.cbase -= int64(caller.resume)
 	m.fp, m.base, m.v = caller.fp, caller.base, caller.v
-	if m.cbase >= m.FastLimit.Load() {
+	if m.cbase >= m.fastLimit() {
 		m.wi = int(caller.resume)
 		return m.checkExit(caller.ret)
 	}
@@ -217,7 +217,7 @@ func opCallIndirect(m *machine, in *inst) *inst {
 		return m.trap(in, msg)
 	}
 	m.cbase += resume
-	if m.cbase >= m.FastLimit.Load() {
+	if m.cbase >= m.fastLimit() {
 		return m.checkExit(m.pos)
 	}
 	return m.pos
@@ -256,7 +256,7 @@ func (m *machine) Call(fn uint32, args []uint64) (results []uint64, err error) {
 		r0, fp0   uint64
 	}
 	m.reloadMemory()
-	saved := savedState{m.v, m.pos, m.wi, m.base, m.depth, m.Current, m.stopDepth, m.FastLimit.Load(), m.r0, m.fp0}
+	saved := savedState{m.v, m.pos, m.wi, m.base, m.depth, m.Current, m.stopDepth, m.fastLimit(), m.r0, m.fp0}
 	restore := func() {
 		counter := m.Counter()
 		m.v, m.pos, m.wi, m.depth = saved.v, saved.pos, saved.wi, saved.depth

@@ -65,7 +65,21 @@ type compiler struct {
 	cmpOp     wasm.Opcode
 	cmpX, cmpY int
 
+	// regProd[0] and [1] are the producers of the operands in r0 and
+	// fp0, while they can still write them to a slot instead: a register
+	// operand that must go home then costs no move (the producer writes
+	// it there).
+	regProd [2]regProducer
+
 	maps *stackMaps
+}
+
+// regProducer is the operation that produced a register operand.
+type regProducer struct {
+	op      int32 // -1: none
+	slotFn  opFn
+	dst     byte
+	mapFrom int // the stack map entries recorded since
 }
 
 func (c *compiler) fail(format string, args ...any) {
@@ -81,9 +95,10 @@ func (f *function) compile(precise, maps bool) (v *variant, sm *stackMaps, err e
 	c := &compiler{
 		fn: f, d: d, mod: f.prog.mod, precise: precise,
 		pos:    make([]int32, len(d.Instrs)+1),
-		r0:     -1,
-		fp0:    -1,
-		prod:   -1,
+		r0:      -1,
+		fp0:     -1,
+		prod:    -1,
+		regProd: [2]regProducer{{op: -1}, {op: -1}},
 		consts: make(map[uint64]int32, len(f.consts)),
 	}
 	for i, k := range f.consts {
@@ -154,12 +169,11 @@ func (c *compiler) toHome(h int) {
 	switch loc {
 	case hm:
 		return
-	case locR0:
-		c.emit(opSetR0, 0, off(hm), 0)
-		c.r0 = -1
-	case locFP0:
-		c.emit(opSetFP0, 0, off(hm), 0)
-		c.fp0 = -1
+	case locR0, locFP0:
+		if !c.homeByProducer(h, loc) {
+			c.emit([2]opFn{opSetR0, opSetFP0}[regIdx(loc)], 0, off(hm), 0)
+		}
+		c.regFree(loc)
 	default:
 		c.emit(opMove, off(loc), off(hm), 0)
 	}
@@ -191,7 +205,68 @@ func (c *compiler) push(loc int32) {
 		c.r0 = len(c.stack) - 1
 	case locFP0:
 		c.fp0 = len(c.stack) - 1
+	default:
+		return
 	}
+	rp := &c.regProd[regIdx(loc)]
+	rp.op = -1
+	if c.prod >= 0 && c.prod == len(c.code)-1 {
+		*rp = regProducer{op: int32(c.prod), slotFn: c.prodSlot, dst: c.prodDst}
+		if c.maps != nil {
+			rp.mapFrom = len(c.maps.entries)
+		}
+	}
+}
+
+func regIdx(loc int32) int { return int(-loc - 1) }
+
+// regFree notes that register loc holds no operand any more.
+func (c *compiler) regFree(loc int32) {
+	if loc == locR0 {
+		c.r0 = -1
+	} else {
+		c.fp0 = -1
+	}
+	c.regProd[regIdx(loc)].op = -1
+}
+
+// regRead notes that an operation reads register loc for an operand it
+// does not consume (a branch's moves): its producer must keep writing the
+// register.
+func (c *compiler) regRead(loc int32) {
+	if loc < 0 {
+		c.regProd[regIdx(loc)].op = -1
+	}
+}
+
+// homeByProducer makes the producer of operand h, in register loc, write
+// it to its home instead, if it still can; the stack maps recorded since
+// then place the operand at home too.
+func (c *compiler) homeByProducer(h int, loc int32) bool {
+	rp := &c.regProd[regIdx(loc)]
+	if rp.op < 0 {
+		return false
+	}
+	hm := c.home(h)
+	k := rp.op
+	c.code[k].fn = rp.slotFn
+	if rp.dst == 'b' {
+		c.code[k].b = off(hm)
+	} else {
+		c.code[k].c = int64(off(hm))
+	}
+	if k == int32(c.prod) {
+		c.prod, c.cmpOp = -1, 0
+	}
+	if c.maps != nil {
+		for i := rp.mapFrom; i < len(c.maps.entries); i++ {
+			if e := &c.maps.entries[i]; e.pos == int32(h) && e.loc == loc {
+				e.loc = hm
+			}
+		}
+	}
+	rp.op = -1
+	return true
 }
 
 // pop removes the top operand and returns its location.
@@ -199,11 +274,8 @@ func (c *compiler) pop() int32 {
 	n := len(c.stack) - 1
 	loc := c.stack[n]
 	c.stack = c.stack[:n]
-	switch loc {
-	case locR0:
-		c.r0 = -1
-	case locFP0:
-		c.fp0 = -1
+	if loc < 0 {
+		c.regFree(loc)
 	}
 	c.homeTo = min(c.homeTo, n)
 	return loc
@@ -577,6 +649,7 @@ func (c *compiler) resetTo(h int) {
 	}
 	c.r0, c.fp0, c.homeTo = -1, -1, h
 	c.prod, c.cmpOp = -1, 0
+	c.regProd[0].op, c.regProd[1].op = -1, -1
 }
 
 // elseArm compiles else: the then arm's results go home and jump to the
@@ -642,6 +715,7 @@ func (c *compiler) branchMoves(l *label) {
 	top := len(c.stack)
 	for k := 0; k < n; k++ {
 		src, dst := c.stack[top-n+k], c.home(blk.Height+k)
+		c.regRead(src)
 		switch src {
 		case dst:
 		case locR0:
@@ -770,6 +844,7 @@ func (c *compiler) ret(i int, _ bool) {
 		}
 	}
 	for k, s := range srcs {
+		c.regRead(s)
 		switch s {
 		case int32(k):
 		case locR0:

@@ -317,8 +317,23 @@ var locs = []string{"r", "s"}
 
 func lower(s string) string { return strings.ToLower(s[:1]) + s[1:] }
 
+// trapify turns TRAP(msg) into a return: the spec's constant messages
+// through a deferred trap (which keeps the operation a frameless leaf),
+// others through m.trap.
 func trapify(body string) string {
+	for _, k := range []string{"DivideByZero", "IntegerOverflow"} {
+		body = strings.ReplaceAll(body, "TRAP(msg"+k+")", "return m.deferTrap(in, &trap"+k+")")
+	}
 	return strings.ReplaceAll(strings.ReplaceAll(body, "TRAP(", "return m.trap(in, "), "; ", "\n")
+}
+
+// jumpCode takes a branch (m.jump, m.jumpLoop), written out: the
+// inliner does not take jumpLoop.
+func jumpCode(loop string) string {
+	if loop == "" {
+		return "m.cbase += in.c >> 32\nreturn jumpTarget(in)\n"
+	}
+	return "m.cbase += in.c >> 32\nif m.cbase >= m.fastLimit() {\nreturn m.deferTrap(in, &loopExit)\n}\nreturn jumpTarget(in)\n"
 }
 
 func main() {
@@ -387,7 +402,7 @@ func main() {
 			for _, dst := range locs {
 				p("func op%s_%s_%s(m *machine, in *inst) *inst {\n", l.wasm, al, dst)
 				p("ea := uint64(%s) + uint64(in.c)\n", read("i32", al, "a"))
-				p("if ea+%d > uint64(len(m.mem)) { return m.trap(in, msgMemoryOOB) }\n", l.width)
+				p("if ea+%d > uint64(len(m.mem)) { return m.deferTrap(in, &trapMemoryOOB) }\n", l.width)
 				p("p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)\n")
 				p("%s\nreturn next(in)\n}\n\n", write(l.r, dst, "b", l.expr))
 			}
@@ -409,7 +424,7 @@ func main() {
 				p("func op%s_%s%s(m *machine, in *inst) *inst {\n", s.wasm, al, vl)
 				p("ea := uint64(%s) + uint64(in.c)\n", read("i32", al, "a"))
 				p("v := %s\n", read(s.v, vl, "b"))
-				p("if ea+%d > uint64(len(m.mem)) { return m.trap(in, msgMemoryOOB) }\n", s.width)
+				p("if ea+%d > uint64(len(m.mem)) { return m.deferTrap(in, &trapMemoryOOB) }\n", s.width)
 				p("p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)\n")
 				p("%s\nreturn next(in)\n}\n\n", s.stmt)
 			}
@@ -439,7 +454,7 @@ func main() {
 				for _, loop := range []string{"", "Loop"} {
 					p("func opBr%s%s_%s%s(m *machine, in *inst) *inst {\n", c.wasm, loop, xl, yl)
 					p("x, y := %s, %s\n", read(t, xl, "a"), read(t, yl, "b"))
-					p("if %s {\nreturn m.jump%s(in)\n}\nreturn next(in)\n}\n\n", c.cond, loop)
+					p("if %s {\n%s}\nreturn next(in)\n}\n\n", c.cond, jumpCode(loop))
 				}
 			}
 		}
@@ -448,7 +463,7 @@ func main() {
 		for _, xl := range locs {
 			for _, loop := range []string{"", "Loop"} {
 				p("func opBr%s%s_%s(m *machine, in *inst) *inst {\n", c.wasm, loop, xl)
-				p("if %s == 0 {\nreturn m.jump%s(in)\n}\nreturn next(in)\n}\n\n", read(c.t, xl, "a"), loop)
+				p("if %s == 0 {\n%s}\nreturn next(in)\n}\n\n", read(c.t, xl, "a"), jumpCode(loop))
 			}
 		}
 	}

@@ -78,6 +78,7 @@ type machine struct {
 	// breakpoints marked.
 	bpCode map[uint32]*variant
 
+	trapAt    uintptr // the address of an operation that trapped (deferTrap)
 	status    status
 	event     engines.EventKind
 	trapMsg   string
@@ -154,7 +155,10 @@ func typedValue(t wasm.ValType, bits uint64) uint64 {
 	return bits
 }
 
-// trap records a trap at operation in of the current variant.
+// trap records a trap at operation in of the current variant. It is out
+// of line so that the operations that may trap stay frameless leaves.
+//
+//go:noinline
 func (m *machine) trap(in *inst, msg string) *inst {
 	m.trapMsg, m.trapCause = msg, nil
 	m.wi = int(m.v.wasmOf[m.v.opIndex(in)])

@@ -4,6 +4,7 @@ package threaded
 
 import (
 	"math"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/wdb-dev/wdb/engines"
@@ -69,22 +70,19 @@ func (m *machine) jump(in *inst) *inst {
 	return jumpTarget(in)
 }
 
-// jumpLoop takes a backward branch, a check point.
-func (m *machine) jumpLoop(in *inst) *inst {
-	m.cbase += in.c >> 32
-	t := jumpTarget(in)
-	if m.cbase >= m.FastLimit.Load() {
-		return m.loopCheck(in, t)
-	}
-	return t
-}
+// A backward branch is a check point. To leave the loop there, it notes
+// itself and returns loopExit, as deferTrap does, so that it stays a
+// frameless leaf.
 
-// loopCheck leaves the loop at the target of a backward branch.
-func (m *machine) loopCheck(in *inst, t *inst) *inst {
-	j := int64(m.v.wasmOf[m.v.opIndex(in)])
+// loopExit leaves the loop at the target of the backward branch noted in
+// m.trapAt.
+var loopExit = inst{fn: func(m *machine, _ *inst) *inst {
+	k := (m.trapAt - uintptr(unsafe.Pointer(unsafe.SliceData(m.v.code)))) / instSize
+	in := &m.v.code[k]
+	j := int64(m.v.wasmOf[k])
 	m.wi = int(j + 1 - in.c>>32)
-	return m.checkExit(t)
-}
+	return m.checkExit(jumpTarget(in))
+}}
 
 // checkExit leaves the dispatch loop at a check point; m.wi is set.
 func (m *machine) checkExit(t *inst) *inst {
@@ -94,7 +92,13 @@ func (m *machine) checkExit(t *inst) *inst {
 }
 
 func opBr(m *machine, in *inst) *inst     { return m.jump(in) }
-func opBrLoop(m *machine, in *inst) *inst { return m.jumpLoop(in) }
+func opBrLoop(m *machine, in *inst) *inst {
+	m.cbase += in.c >> 32
+	if m.cbase >= m.fastLimit() {
+		return m.deferTrap(in, &loopExit)
+	}
+	return jumpTarget(in)
+}
 
 func opBrIfR0(m *machine, in *inst) *inst {
 	if uint32(m.r0) != 0 {
@@ -112,14 +116,22 @@ func opBrIfS(m *machine, in *inst) *inst {
 
 func opBrIfLoopR0(m *machine, in *inst) *inst {
 	if uint32(m.r0) != 0 {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
 
 func opBrIfLoopS(m *machine, in *inst) *inst {
 	if *(*uint32)(unsafe.Add(m.fp, in.a)) != 0 {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -153,13 +165,42 @@ func (m *machine) brTable(i uint32, in *inst) *inst {
 	return &m.v.code[t[i]]
 }
 
+// fastLimit reads Runner.FastLimit. The compiler does not inline
+// atomic.Int64.Load in this package's operations (it does elsewhere), and
+// a call would give every branch operation a stack frame; this is the
+// same atomic load, as an intrinsic. (The Int64's value is its only
+// field of nonzero size.)
+func (m *machine) fastLimit() int64 {
+	return atomic.LoadInt64((*int64)(unsafe.Pointer(&m.FastLimit)))
+}
+
+// Deferred traps. An operation that may trap stays a frameless leaf (no
+// call, no write barrier) if, to trap, it notes its own address in
+// m.trapAt and returns one of these: the next dispatch raises the trap.
+var (
+	trapMemoryOOB       = inst{fn: func(m *machine, _ *inst) *inst { return m.raise(msgMemoryOOB) }}
+	trapDivideByZero    = inst{fn: func(m *machine, _ *inst) *inst { return m.raise(msgDivideByZero) }}
+	trapIntegerOverflow = inst{fn: func(m *machine, _ *inst) *inst { return m.raise(msgIntegerOverflow) }}
+)
+
+func (m *machine) deferTrap(in *inst, t *inst) *inst {
+	m.trapAt = uintptr(unsafe.Pointer(in))
+	return t
+}
+
+// raise traps at the operation deferTrap noted.
+func (m *machine) raise(msg string) *inst {
+	k := (m.trapAt - uintptr(unsafe.Pointer(unsafe.SliceData(m.v.code)))) / instSize
+	return m.trap(&m.v.code[k], msg)
+}
+
 func opUnreachable(m *machine, in *inst) *inst { return m.trap(in, msgUnreachable) }
 
 // opStep is the boundary of the precise variant before instruction a: it
 // checks the stop conditions when the counter reaches FastLimit (the
 // limit, or MinInt64 for an interrupt).
 func opStep(m *machine, in *inst) *inst {
-	if m.cbase+int64(in.a) >= m.FastLimit.Load() {
+	if m.cbase+int64(in.a) >= m.fastLimit() {
 		return m.stepStop(in)
 	}
 	return next(in)

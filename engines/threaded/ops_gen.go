@@ -161,10 +161,10 @@ func opI32DivS_rs_r(m *machine, in *inst) *inst {
 	x, y := uint32(m.r0), *(*uint32)(unsafe.Add(m.fp, in.b))
 	var r uint32
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	if int32(y) == -1 && int32(x) == math.MinInt32 {
-		return m.trap(in, msgIntegerOverflow)
+		return m.deferTrap(in, &trapIntegerOverflow)
 	}
 	r = uint32(int32(x) / int32(y))
 	m.r0 = uint64(r)
@@ -175,10 +175,10 @@ func opI32DivS_rs_s(m *machine, in *inst) *inst {
 	x, y := uint32(m.r0), *(*uint32)(unsafe.Add(m.fp, in.b))
 	var r uint32
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	if int32(y) == -1 && int32(x) == math.MinInt32 {
-		return m.trap(in, msgIntegerOverflow)
+		return m.deferTrap(in, &trapIntegerOverflow)
 	}
 	r = uint32(int32(x) / int32(y))
 	*(*uint64)(unsafe.Add(m.fp, in.c)) = uint64(r)
@@ -189,10 +189,10 @@ func opI32DivS_sr_r(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), uint32(m.r0)
 	var r uint32
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	if int32(y) == -1 && int32(x) == math.MinInt32 {
-		return m.trap(in, msgIntegerOverflow)
+		return m.deferTrap(in, &trapIntegerOverflow)
 	}
 	r = uint32(int32(x) / int32(y))
 	m.r0 = uint64(r)
@@ -203,10 +203,10 @@ func opI32DivS_sr_s(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), uint32(m.r0)
 	var r uint32
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	if int32(y) == -1 && int32(x) == math.MinInt32 {
-		return m.trap(in, msgIntegerOverflow)
+		return m.deferTrap(in, &trapIntegerOverflow)
 	}
 	r = uint32(int32(x) / int32(y))
 	*(*uint64)(unsafe.Add(m.fp, in.c)) = uint64(r)
@@ -217,10 +217,10 @@ func opI32DivS_ss_r(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), *(*uint32)(unsafe.Add(m.fp, in.b))
 	var r uint32
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	if int32(y) == -1 && int32(x) == math.MinInt32 {
-		return m.trap(in, msgIntegerOverflow)
+		return m.deferTrap(in, &trapIntegerOverflow)
 	}
 	r = uint32(int32(x) / int32(y))
 	m.r0 = uint64(r)
@@ -231,10 +231,10 @@ func opI32DivS_ss_s(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), *(*uint32)(unsafe.Add(m.fp, in.b))
 	var r uint32
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	if int32(y) == -1 && int32(x) == math.MinInt32 {
-		return m.trap(in, msgIntegerOverflow)
+		return m.deferTrap(in, &trapIntegerOverflow)
 	}
 	r = uint32(int32(x) / int32(y))
 	*(*uint64)(unsafe.Add(m.fp, in.c)) = uint64(r)
@@ -245,7 +245,7 @@ func opI32DivU_rs_r(m *machine, in *inst) *inst {
 	x, y := uint32(m.r0), *(*uint32)(unsafe.Add(m.fp, in.b))
 	var r uint32
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	r = x / y
 	m.r0 = uint64(r)
@@ -256,7 +256,7 @@ func opI32DivU_rs_s(m *machine, in *inst) *inst {
 	x, y := uint32(m.r0), *(*uint32)(unsafe.Add(m.fp, in.b))
 	var r uint32
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	r = x / y
 	*(*uint64)(unsafe.Add(m.fp, in.c)) = uint64(r)
@@ -267,7 +267,7 @@ func opI32DivU_sr_r(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), uint32(m.r0)
 	var r uint32
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	r = x / y
 	m.r0 = uint64(r)
@@ -278,7 +278,7 @@ func opI32DivU_sr_s(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), uint32(m.r0)
 	var r uint32
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	r = x / y
 	*(*uint64)(unsafe.Add(m.fp, in.c)) = uint64(r)
@@ -289,7 +289,7 @@ func opI32DivU_ss_r(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), *(*uint32)(unsafe.Add(m.fp, in.b))
 	var r uint32
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	r = x / y
 	m.r0 = uint64(r)
@@ -300,7 +300,7 @@ func opI32DivU_ss_s(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), *(*uint32)(unsafe.Add(m.fp, in.b))
 	var r uint32
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	r = x / y
 	*(*uint64)(unsafe.Add(m.fp, in.c)) = uint64(r)
@@ -311,7 +311,7 @@ func opI32RemS_rs_r(m *machine, in *inst) *inst {
 	x, y := uint32(m.r0), *(*uint32)(unsafe.Add(m.fp, in.b))
 	var r uint32
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	if int32(y) != -1 {
 		r = uint32(int32(x) % int32(y))
@@ -324,7 +324,7 @@ func opI32RemS_rs_s(m *machine, in *inst) *inst {
 	x, y := uint32(m.r0), *(*uint32)(unsafe.Add(m.fp, in.b))
 	var r uint32
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	if int32(y) != -1 {
 		r = uint32(int32(x) % int32(y))
@@ -337,7 +337,7 @@ func opI32RemS_sr_r(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), uint32(m.r0)
 	var r uint32
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	if int32(y) != -1 {
 		r = uint32(int32(x) % int32(y))
@@ -350,7 +350,7 @@ func opI32RemS_sr_s(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), uint32(m.r0)
 	var r uint32
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	if int32(y) != -1 {
 		r = uint32(int32(x) % int32(y))
@@ -363,7 +363,7 @@ func opI32RemS_ss_r(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), *(*uint32)(unsafe.Add(m.fp, in.b))
 	var r uint32
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	if int32(y) != -1 {
 		r = uint32(int32(x) % int32(y))
@@ -376,7 +376,7 @@ func opI32RemS_ss_s(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), *(*uint32)(unsafe.Add(m.fp, in.b))
 	var r uint32
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	if int32(y) != -1 {
 		r = uint32(int32(x) % int32(y))
@@ -389,7 +389,7 @@ func opI32RemU_rs_r(m *machine, in *inst) *inst {
 	x, y := uint32(m.r0), *(*uint32)(unsafe.Add(m.fp, in.b))
 	var r uint32
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	r = x % y
 	m.r0 = uint64(r)
@@ -400,7 +400,7 @@ func opI32RemU_rs_s(m *machine, in *inst) *inst {
 	x, y := uint32(m.r0), *(*uint32)(unsafe.Add(m.fp, in.b))
 	var r uint32
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	r = x % y
 	*(*uint64)(unsafe.Add(m.fp, in.c)) = uint64(r)
@@ -411,7 +411,7 @@ func opI32RemU_sr_r(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), uint32(m.r0)
 	var r uint32
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	r = x % y
 	m.r0 = uint64(r)
@@ -422,7 +422,7 @@ func opI32RemU_sr_s(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), uint32(m.r0)
 	var r uint32
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	r = x % y
 	*(*uint64)(unsafe.Add(m.fp, in.c)) = uint64(r)
@@ -433,7 +433,7 @@ func opI32RemU_ss_r(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), *(*uint32)(unsafe.Add(m.fp, in.b))
 	var r uint32
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	r = x % y
 	m.r0 = uint64(r)
@@ -444,7 +444,7 @@ func opI32RemU_ss_s(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), *(*uint32)(unsafe.Add(m.fp, in.b))
 	var r uint32
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	r = x % y
 	*(*uint64)(unsafe.Add(m.fp, in.c)) = uint64(r)
@@ -1463,10 +1463,10 @@ func opI64DivS_rs_r(m *machine, in *inst) *inst {
 	x, y := m.r0, *(*uint64)(unsafe.Add(m.fp, in.b))
 	var r uint64
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	if int64(y) == -1 && int64(x) == math.MinInt64 {
-		return m.trap(in, msgIntegerOverflow)
+		return m.deferTrap(in, &trapIntegerOverflow)
 	}
 	r = uint64(int64(x) / int64(y))
 	m.r0 = r
@@ -1477,10 +1477,10 @@ func opI64DivS_rs_s(m *machine, in *inst) *inst {
 	x, y := m.r0, *(*uint64)(unsafe.Add(m.fp, in.b))
 	var r uint64
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	if int64(y) == -1 && int64(x) == math.MinInt64 {
-		return m.trap(in, msgIntegerOverflow)
+		return m.deferTrap(in, &trapIntegerOverflow)
 	}
 	r = uint64(int64(x) / int64(y))
 	*(*uint64)(unsafe.Add(m.fp, in.c)) = r
@@ -1491,10 +1491,10 @@ func opI64DivS_sr_r(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), m.r0
 	var r uint64
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	if int64(y) == -1 && int64(x) == math.MinInt64 {
-		return m.trap(in, msgIntegerOverflow)
+		return m.deferTrap(in, &trapIntegerOverflow)
 	}
 	r = uint64(int64(x) / int64(y))
 	m.r0 = r
@@ -1505,10 +1505,10 @@ func opI64DivS_sr_s(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), m.r0
 	var r uint64
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	if int64(y) == -1 && int64(x) == math.MinInt64 {
-		return m.trap(in, msgIntegerOverflow)
+		return m.deferTrap(in, &trapIntegerOverflow)
 	}
 	r = uint64(int64(x) / int64(y))
 	*(*uint64)(unsafe.Add(m.fp, in.c)) = r
@@ -1519,10 +1519,10 @@ func opI64DivS_ss_r(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), *(*uint64)(unsafe.Add(m.fp, in.b))
 	var r uint64
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	if int64(y) == -1 && int64(x) == math.MinInt64 {
-		return m.trap(in, msgIntegerOverflow)
+		return m.deferTrap(in, &trapIntegerOverflow)
 	}
 	r = uint64(int64(x) / int64(y))
 	m.r0 = r
@@ -1533,10 +1533,10 @@ func opI64DivS_ss_s(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), *(*uint64)(unsafe.Add(m.fp, in.b))
 	var r uint64
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	if int64(y) == -1 && int64(x) == math.MinInt64 {
-		return m.trap(in, msgIntegerOverflow)
+		return m.deferTrap(in, &trapIntegerOverflow)
 	}
 	r = uint64(int64(x) / int64(y))
 	*(*uint64)(unsafe.Add(m.fp, in.c)) = r
@@ -1547,7 +1547,7 @@ func opI64DivU_rs_r(m *machine, in *inst) *inst {
 	x, y := m.r0, *(*uint64)(unsafe.Add(m.fp, in.b))
 	var r uint64
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	r = x / y
 	m.r0 = r
@@ -1558,7 +1558,7 @@ func opI64DivU_rs_s(m *machine, in *inst) *inst {
 	x, y := m.r0, *(*uint64)(unsafe.Add(m.fp, in.b))
 	var r uint64
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	r = x / y
 	*(*uint64)(unsafe.Add(m.fp, in.c)) = r
@@ -1569,7 +1569,7 @@ func opI64DivU_sr_r(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), m.r0
 	var r uint64
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	r = x / y
 	m.r0 = r
@@ -1580,7 +1580,7 @@ func opI64DivU_sr_s(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), m.r0
 	var r uint64
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	r = x / y
 	*(*uint64)(unsafe.Add(m.fp, in.c)) = r
@@ -1591,7 +1591,7 @@ func opI64DivU_ss_r(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), *(*uint64)(unsafe.Add(m.fp, in.b))
 	var r uint64
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	r = x / y
 	m.r0 = r
@@ -1602,7 +1602,7 @@ func opI64DivU_ss_s(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), *(*uint64)(unsafe.Add(m.fp, in.b))
 	var r uint64
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	r = x / y
 	*(*uint64)(unsafe.Add(m.fp, in.c)) = r
@@ -1613,7 +1613,7 @@ func opI64RemS_rs_r(m *machine, in *inst) *inst {
 	x, y := m.r0, *(*uint64)(unsafe.Add(m.fp, in.b))
 	var r uint64
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	if int64(y) != -1 {
 		r = uint64(int64(x) % int64(y))
@@ -1626,7 +1626,7 @@ func opI64RemS_rs_s(m *machine, in *inst) *inst {
 	x, y := m.r0, *(*uint64)(unsafe.Add(m.fp, in.b))
 	var r uint64
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	if int64(y) != -1 {
 		r = uint64(int64(x) % int64(y))
@@ -1639,7 +1639,7 @@ func opI64RemS_sr_r(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), m.r0
 	var r uint64
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	if int64(y) != -1 {
 		r = uint64(int64(x) % int64(y))
@@ -1652,7 +1652,7 @@ func opI64RemS_sr_s(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), m.r0
 	var r uint64
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	if int64(y) != -1 {
 		r = uint64(int64(x) % int64(y))
@@ -1665,7 +1665,7 @@ func opI64RemS_ss_r(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), *(*uint64)(unsafe.Add(m.fp, in.b))
 	var r uint64
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	if int64(y) != -1 {
 		r = uint64(int64(x) % int64(y))
@@ -1678,7 +1678,7 @@ func opI64RemS_ss_s(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), *(*uint64)(unsafe.Add(m.fp, in.b))
 	var r uint64
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	if int64(y) != -1 {
 		r = uint64(int64(x) % int64(y))
@@ -1691,7 +1691,7 @@ func opI64RemU_rs_r(m *machine, in *inst) *inst {
 	x, y := m.r0, *(*uint64)(unsafe.Add(m.fp, in.b))
 	var r uint64
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	r = x % y
 	m.r0 = r
@@ -1702,7 +1702,7 @@ func opI64RemU_rs_s(m *machine, in *inst) *inst {
 	x, y := m.r0, *(*uint64)(unsafe.Add(m.fp, in.b))
 	var r uint64
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	r = x % y
 	*(*uint64)(unsafe.Add(m.fp, in.c)) = r
@@ -1713,7 +1713,7 @@ func opI64RemU_sr_r(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), m.r0
 	var r uint64
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	r = x % y
 	m.r0 = r
@@ -1724,7 +1724,7 @@ func opI64RemU_sr_s(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), m.r0
 	var r uint64
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	r = x % y
 	*(*uint64)(unsafe.Add(m.fp, in.c)) = r
@@ -1735,7 +1735,7 @@ func opI64RemU_ss_r(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), *(*uint64)(unsafe.Add(m.fp, in.b))
 	var r uint64
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	r = x % y
 	m.r0 = r
@@ -1746,7 +1746,7 @@ func opI64RemU_ss_s(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), *(*uint64)(unsafe.Add(m.fp, in.b))
 	var r uint64
 	if y == 0 {
-		return m.trap(in, msgDivideByZero)
+		return m.deferTrap(in, &trapDivideByZero)
 	}
 	r = x % y
 	*(*uint64)(unsafe.Add(m.fp, in.c)) = r
@@ -6093,7 +6093,7 @@ var unTable = map[wasm.Opcode]*[2][2]opFn{
 func opI32Load_r_r(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	if ea+4 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	m.r0 = uint64(*(*uint32)(p))
@@ -6103,7 +6103,7 @@ func opI32Load_r_r(m *machine, in *inst) *inst {
 func opI32Load_r_s(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	if ea+4 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint64)(unsafe.Add(m.fp, in.b)) = uint64(*(*uint32)(p))
@@ -6113,7 +6113,7 @@ func opI32Load_r_s(m *machine, in *inst) *inst {
 func opI32Load_s_r(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	if ea+4 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	m.r0 = uint64(*(*uint32)(p))
@@ -6123,7 +6123,7 @@ func opI32Load_s_r(m *machine, in *inst) *inst {
 func opI32Load_s_s(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	if ea+4 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint64)(unsafe.Add(m.fp, in.b)) = uint64(*(*uint32)(p))
@@ -6133,7 +6133,7 @@ func opI32Load_s_s(m *machine, in *inst) *inst {
 func opI64Load_r_r(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	if ea+8 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	m.r0 = *(*uint64)(p)
@@ -6143,7 +6143,7 @@ func opI64Load_r_r(m *machine, in *inst) *inst {
 func opI64Load_r_s(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	if ea+8 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint64)(unsafe.Add(m.fp, in.b)) = *(*uint64)(p)
@@ -6153,7 +6153,7 @@ func opI64Load_r_s(m *machine, in *inst) *inst {
 func opI64Load_s_r(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	if ea+8 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	m.r0 = *(*uint64)(p)
@@ -6163,7 +6163,7 @@ func opI64Load_s_r(m *machine, in *inst) *inst {
 func opI64Load_s_s(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	if ea+8 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint64)(unsafe.Add(m.fp, in.b)) = *(*uint64)(p)
@@ -6173,7 +6173,7 @@ func opI64Load_s_s(m *machine, in *inst) *inst {
 func opF32Load_r_r(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	if ea+4 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	m.fp0 = uint64(math.Float32bits(*(*float32)(p)))
@@ -6183,7 +6183,7 @@ func opF32Load_r_r(m *machine, in *inst) *inst {
 func opF32Load_r_s(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	if ea+4 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint64)(unsafe.Add(m.fp, in.b)) = uint64(math.Float32bits(*(*float32)(p)))
@@ -6193,7 +6193,7 @@ func opF32Load_r_s(m *machine, in *inst) *inst {
 func opF32Load_s_r(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	if ea+4 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	m.fp0 = uint64(math.Float32bits(*(*float32)(p)))
@@ -6203,7 +6203,7 @@ func opF32Load_s_r(m *machine, in *inst) *inst {
 func opF32Load_s_s(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	if ea+4 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint64)(unsafe.Add(m.fp, in.b)) = uint64(math.Float32bits(*(*float32)(p)))
@@ -6213,7 +6213,7 @@ func opF32Load_s_s(m *machine, in *inst) *inst {
 func opF64Load_r_r(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	if ea+8 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	m.fp0 = math.Float64bits(*(*float64)(p))
@@ -6223,7 +6223,7 @@ func opF64Load_r_r(m *machine, in *inst) *inst {
 func opF64Load_r_s(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	if ea+8 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*float64)(unsafe.Add(m.fp, in.b)) = *(*float64)(p)
@@ -6233,7 +6233,7 @@ func opF64Load_r_s(m *machine, in *inst) *inst {
 func opF64Load_s_r(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	if ea+8 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	m.fp0 = math.Float64bits(*(*float64)(p))
@@ -6243,7 +6243,7 @@ func opF64Load_s_r(m *machine, in *inst) *inst {
 func opF64Load_s_s(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	if ea+8 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*float64)(unsafe.Add(m.fp, in.b)) = *(*float64)(p)
@@ -6253,7 +6253,7 @@ func opF64Load_s_s(m *machine, in *inst) *inst {
 func opI32Load8S_r_r(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	if ea+1 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	m.r0 = uint64(uint32(int32(*(*int8)(p))))
@@ -6263,7 +6263,7 @@ func opI32Load8S_r_r(m *machine, in *inst) *inst {
 func opI32Load8S_r_s(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	if ea+1 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint64)(unsafe.Add(m.fp, in.b)) = uint64(uint32(int32(*(*int8)(p))))
@@ -6273,7 +6273,7 @@ func opI32Load8S_r_s(m *machine, in *inst) *inst {
 func opI32Load8S_s_r(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	if ea+1 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	m.r0 = uint64(uint32(int32(*(*int8)(p))))
@@ -6283,7 +6283,7 @@ func opI32Load8S_s_r(m *machine, in *inst) *inst {
 func opI32Load8S_s_s(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	if ea+1 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint64)(unsafe.Add(m.fp, in.b)) = uint64(uint32(int32(*(*int8)(p))))
@@ -6293,7 +6293,7 @@ func opI32Load8S_s_s(m *machine, in *inst) *inst {
 func opI32Load8U_r_r(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	if ea+1 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	m.r0 = uint64(uint32(*(*uint8)(p)))
@@ -6303,7 +6303,7 @@ func opI32Load8U_r_r(m *machine, in *inst) *inst {
 func opI32Load8U_r_s(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	if ea+1 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint64)(unsafe.Add(m.fp, in.b)) = uint64(uint32(*(*uint8)(p)))
@@ -6313,7 +6313,7 @@ func opI32Load8U_r_s(m *machine, in *inst) *inst {
 func opI32Load8U_s_r(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	if ea+1 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	m.r0 = uint64(uint32(*(*uint8)(p)))
@@ -6323,7 +6323,7 @@ func opI32Load8U_s_r(m *machine, in *inst) *inst {
 func opI32Load8U_s_s(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	if ea+1 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint64)(unsafe.Add(m.fp, in.b)) = uint64(uint32(*(*uint8)(p)))
@@ -6333,7 +6333,7 @@ func opI32Load8U_s_s(m *machine, in *inst) *inst {
 func opI32Load16S_r_r(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	if ea+2 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	m.r0 = uint64(uint32(int32(*(*int16)(p))))
@@ -6343,7 +6343,7 @@ func opI32Load16S_r_r(m *machine, in *inst) *inst {
 func opI32Load16S_r_s(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	if ea+2 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint64)(unsafe.Add(m.fp, in.b)) = uint64(uint32(int32(*(*int16)(p))))
@@ -6353,7 +6353,7 @@ func opI32Load16S_r_s(m *machine, in *inst) *inst {
 func opI32Load16S_s_r(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	if ea+2 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	m.r0 = uint64(uint32(int32(*(*int16)(p))))
@@ -6363,7 +6363,7 @@ func opI32Load16S_s_r(m *machine, in *inst) *inst {
 func opI32Load16S_s_s(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	if ea+2 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint64)(unsafe.Add(m.fp, in.b)) = uint64(uint32(int32(*(*int16)(p))))
@@ -6373,7 +6373,7 @@ func opI32Load16S_s_s(m *machine, in *inst) *inst {
 func opI32Load16U_r_r(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	if ea+2 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	m.r0 = uint64(uint32(*(*uint16)(p)))
@@ -6383,7 +6383,7 @@ func opI32Load16U_r_r(m *machine, in *inst) *inst {
 func opI32Load16U_r_s(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	if ea+2 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint64)(unsafe.Add(m.fp, in.b)) = uint64(uint32(*(*uint16)(p)))
@@ -6393,7 +6393,7 @@ func opI32Load16U_r_s(m *machine, in *inst) *inst {
 func opI32Load16U_s_r(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	if ea+2 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	m.r0 = uint64(uint32(*(*uint16)(p)))
@@ -6403,7 +6403,7 @@ func opI32Load16U_s_r(m *machine, in *inst) *inst {
 func opI32Load16U_s_s(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	if ea+2 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint64)(unsafe.Add(m.fp, in.b)) = uint64(uint32(*(*uint16)(p)))
@@ -6413,7 +6413,7 @@ func opI32Load16U_s_s(m *machine, in *inst) *inst {
 func opI64Load8S_r_r(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	if ea+1 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	m.r0 = uint64(int64(*(*int8)(p)))
@@ -6423,7 +6423,7 @@ func opI64Load8S_r_r(m *machine, in *inst) *inst {
 func opI64Load8S_r_s(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	if ea+1 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint64)(unsafe.Add(m.fp, in.b)) = uint64(int64(*(*int8)(p)))
@@ -6433,7 +6433,7 @@ func opI64Load8S_r_s(m *machine, in *inst) *inst {
 func opI64Load8S_s_r(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	if ea+1 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	m.r0 = uint64(int64(*(*int8)(p)))
@@ -6443,7 +6443,7 @@ func opI64Load8S_s_r(m *machine, in *inst) *inst {
 func opI64Load8S_s_s(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	if ea+1 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint64)(unsafe.Add(m.fp, in.b)) = uint64(int64(*(*int8)(p)))
@@ -6453,7 +6453,7 @@ func opI64Load8S_s_s(m *machine, in *inst) *inst {
 func opI64Load8U_r_r(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	if ea+1 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	m.r0 = uint64(*(*uint8)(p))
@@ -6463,7 +6463,7 @@ func opI64Load8U_r_r(m *machine, in *inst) *inst {
 func opI64Load8U_r_s(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	if ea+1 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint64)(unsafe.Add(m.fp, in.b)) = uint64(*(*uint8)(p))
@@ -6473,7 +6473,7 @@ func opI64Load8U_r_s(m *machine, in *inst) *inst {
 func opI64Load8U_s_r(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	if ea+1 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	m.r0 = uint64(*(*uint8)(p))
@@ -6483,7 +6483,7 @@ func opI64Load8U_s_r(m *machine, in *inst) *inst {
 func opI64Load8U_s_s(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	if ea+1 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint64)(unsafe.Add(m.fp, in.b)) = uint64(*(*uint8)(p))
@@ -6493,7 +6493,7 @@ func opI64Load8U_s_s(m *machine, in *inst) *inst {
 func opI64Load16S_r_r(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	if ea+2 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	m.r0 = uint64(int64(*(*int16)(p)))
@@ -6503,7 +6503,7 @@ func opI64Load16S_r_r(m *machine, in *inst) *inst {
 func opI64Load16S_r_s(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	if ea+2 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint64)(unsafe.Add(m.fp, in.b)) = uint64(int64(*(*int16)(p)))
@@ -6513,7 +6513,7 @@ func opI64Load16S_r_s(m *machine, in *inst) *inst {
 func opI64Load16S_s_r(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	if ea+2 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	m.r0 = uint64(int64(*(*int16)(p)))
@@ -6523,7 +6523,7 @@ func opI64Load16S_s_r(m *machine, in *inst) *inst {
 func opI64Load16S_s_s(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	if ea+2 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint64)(unsafe.Add(m.fp, in.b)) = uint64(int64(*(*int16)(p)))
@@ -6533,7 +6533,7 @@ func opI64Load16S_s_s(m *machine, in *inst) *inst {
 func opI64Load16U_r_r(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	if ea+2 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	m.r0 = uint64(*(*uint16)(p))
@@ -6543,7 +6543,7 @@ func opI64Load16U_r_r(m *machine, in *inst) *inst {
 func opI64Load16U_r_s(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	if ea+2 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint64)(unsafe.Add(m.fp, in.b)) = uint64(*(*uint16)(p))
@@ -6553,7 +6553,7 @@ func opI64Load16U_r_s(m *machine, in *inst) *inst {
 func opI64Load16U_s_r(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	if ea+2 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	m.r0 = uint64(*(*uint16)(p))
@@ -6563,7 +6563,7 @@ func opI64Load16U_s_r(m *machine, in *inst) *inst {
 func opI64Load16U_s_s(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	if ea+2 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint64)(unsafe.Add(m.fp, in.b)) = uint64(*(*uint16)(p))
@@ -6573,7 +6573,7 @@ func opI64Load16U_s_s(m *machine, in *inst) *inst {
 func opI64Load32S_r_r(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	if ea+4 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	m.r0 = uint64(int64(*(*int32)(p)))
@@ -6583,7 +6583,7 @@ func opI64Load32S_r_r(m *machine, in *inst) *inst {
 func opI64Load32S_r_s(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	if ea+4 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint64)(unsafe.Add(m.fp, in.b)) = uint64(int64(*(*int32)(p)))
@@ -6593,7 +6593,7 @@ func opI64Load32S_r_s(m *machine, in *inst) *inst {
 func opI64Load32S_s_r(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	if ea+4 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	m.r0 = uint64(int64(*(*int32)(p)))
@@ -6603,7 +6603,7 @@ func opI64Load32S_s_r(m *machine, in *inst) *inst {
 func opI64Load32S_s_s(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	if ea+4 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint64)(unsafe.Add(m.fp, in.b)) = uint64(int64(*(*int32)(p)))
@@ -6613,7 +6613,7 @@ func opI64Load32S_s_s(m *machine, in *inst) *inst {
 func opI64Load32U_r_r(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	if ea+4 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	m.r0 = uint64(*(*uint32)(p))
@@ -6623,7 +6623,7 @@ func opI64Load32U_r_r(m *machine, in *inst) *inst {
 func opI64Load32U_r_s(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	if ea+4 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint64)(unsafe.Add(m.fp, in.b)) = uint64(*(*uint32)(p))
@@ -6633,7 +6633,7 @@ func opI64Load32U_r_s(m *machine, in *inst) *inst {
 func opI64Load32U_s_r(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	if ea+4 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	m.r0 = uint64(*(*uint32)(p))
@@ -6643,7 +6643,7 @@ func opI64Load32U_s_r(m *machine, in *inst) *inst {
 func opI64Load32U_s_s(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	if ea+4 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint64)(unsafe.Add(m.fp, in.b)) = uint64(*(*uint32)(p))
@@ -6672,7 +6672,7 @@ func opI32Store_rs(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	v := *(*uint32)(unsafe.Add(m.fp, in.b))
 	if ea+4 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint32)(p) = v
@@ -6683,7 +6683,7 @@ func opI32Store_sr(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	v := uint32(m.r0)
 	if ea+4 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint32)(p) = v
@@ -6694,7 +6694,7 @@ func opI32Store_ss(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	v := *(*uint32)(unsafe.Add(m.fp, in.b))
 	if ea+4 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint32)(p) = v
@@ -6705,7 +6705,7 @@ func opI64Store_rs(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	v := *(*uint64)(unsafe.Add(m.fp, in.b))
 	if ea+8 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint64)(p) = v
@@ -6716,7 +6716,7 @@ func opI64Store_sr(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	v := m.r0
 	if ea+8 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint64)(p) = v
@@ -6727,7 +6727,7 @@ func opI64Store_ss(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	v := *(*uint64)(unsafe.Add(m.fp, in.b))
 	if ea+8 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint64)(p) = v
@@ -6738,7 +6738,7 @@ func opF32Store_rr(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	v := math.Float32frombits(uint32(m.fp0))
 	if ea+4 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*float32)(p) = v
@@ -6749,7 +6749,7 @@ func opF32Store_rs(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	v := *(*float32)(unsafe.Add(m.fp, in.b))
 	if ea+4 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*float32)(p) = v
@@ -6760,7 +6760,7 @@ func opF32Store_sr(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	v := math.Float32frombits(uint32(m.fp0))
 	if ea+4 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*float32)(p) = v
@@ -6771,7 +6771,7 @@ func opF32Store_ss(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	v := *(*float32)(unsafe.Add(m.fp, in.b))
 	if ea+4 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*float32)(p) = v
@@ -6782,7 +6782,7 @@ func opF64Store_rr(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	v := math.Float64frombits(m.fp0)
 	if ea+8 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*float64)(p) = v
@@ -6793,7 +6793,7 @@ func opF64Store_rs(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	v := *(*float64)(unsafe.Add(m.fp, in.b))
 	if ea+8 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*float64)(p) = v
@@ -6804,7 +6804,7 @@ func opF64Store_sr(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	v := math.Float64frombits(m.fp0)
 	if ea+8 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*float64)(p) = v
@@ -6815,7 +6815,7 @@ func opF64Store_ss(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	v := *(*float64)(unsafe.Add(m.fp, in.b))
 	if ea+8 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*float64)(p) = v
@@ -6826,7 +6826,7 @@ func opI32Store8_rs(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	v := *(*uint32)(unsafe.Add(m.fp, in.b))
 	if ea+1 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint8)(p) = uint8(v)
@@ -6837,7 +6837,7 @@ func opI32Store8_sr(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	v := uint32(m.r0)
 	if ea+1 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint8)(p) = uint8(v)
@@ -6848,7 +6848,7 @@ func opI32Store8_ss(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	v := *(*uint32)(unsafe.Add(m.fp, in.b))
 	if ea+1 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint8)(p) = uint8(v)
@@ -6859,7 +6859,7 @@ func opI32Store16_rs(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	v := *(*uint32)(unsafe.Add(m.fp, in.b))
 	if ea+2 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint16)(p) = uint16(v)
@@ -6870,7 +6870,7 @@ func opI32Store16_sr(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	v := uint32(m.r0)
 	if ea+2 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint16)(p) = uint16(v)
@@ -6881,7 +6881,7 @@ func opI32Store16_ss(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	v := *(*uint32)(unsafe.Add(m.fp, in.b))
 	if ea+2 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint16)(p) = uint16(v)
@@ -6892,7 +6892,7 @@ func opI64Store8_rs(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	v := *(*uint64)(unsafe.Add(m.fp, in.b))
 	if ea+1 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint8)(p) = uint8(v)
@@ -6903,7 +6903,7 @@ func opI64Store8_sr(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	v := m.r0
 	if ea+1 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint8)(p) = uint8(v)
@@ -6914,7 +6914,7 @@ func opI64Store8_ss(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	v := *(*uint64)(unsafe.Add(m.fp, in.b))
 	if ea+1 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint8)(p) = uint8(v)
@@ -6925,7 +6925,7 @@ func opI64Store16_rs(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	v := *(*uint64)(unsafe.Add(m.fp, in.b))
 	if ea+2 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint16)(p) = uint16(v)
@@ -6936,7 +6936,7 @@ func opI64Store16_sr(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	v := m.r0
 	if ea+2 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint16)(p) = uint16(v)
@@ -6947,7 +6947,7 @@ func opI64Store16_ss(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	v := *(*uint64)(unsafe.Add(m.fp, in.b))
 	if ea+2 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint16)(p) = uint16(v)
@@ -6958,7 +6958,7 @@ func opI64Store32_rs(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	v := *(*uint64)(unsafe.Add(m.fp, in.b))
 	if ea+4 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint32)(p) = uint32(v)
@@ -6969,7 +6969,7 @@ func opI64Store32_sr(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	v := m.r0
 	if ea+4 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint32)(p) = uint32(v)
@@ -6980,7 +6980,7 @@ func opI64Store32_ss(m *machine, in *inst) *inst {
 	ea := uint64(*(*uint32)(unsafe.Add(m.fp, in.a))) + uint64(in.c)
 	v := *(*uint64)(unsafe.Add(m.fp, in.b))
 	if ea+4 > uint64(len(m.mem)) {
-		return m.trap(in, msgMemoryOOB)
+		return m.deferTrap(in, &trapMemoryOOB)
 	}
 	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
 	*(*uint32)(p) = uint32(v)
@@ -7003,7 +7003,8 @@ var storeTable = map[wasm.Opcode]*[2][2]opFn{
 func opBrI32Eq_rs(m *machine, in *inst) *inst {
 	x, y := uint32(m.r0), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if x == y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7011,7 +7012,11 @@ func opBrI32Eq_rs(m *machine, in *inst) *inst {
 func opBrI32EqLoop_rs(m *machine, in *inst) *inst {
 	x, y := uint32(m.r0), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if x == y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7019,7 +7024,8 @@ func opBrI32EqLoop_rs(m *machine, in *inst) *inst {
 func opBrI32Eq_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), uint32(m.r0)
 	if x == y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7027,7 +7033,11 @@ func opBrI32Eq_sr(m *machine, in *inst) *inst {
 func opBrI32EqLoop_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), uint32(m.r0)
 	if x == y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7035,7 +7045,8 @@ func opBrI32EqLoop_sr(m *machine, in *inst) *inst {
 func opBrI32Eq_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if x == y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7043,7 +7054,11 @@ func opBrI32Eq_ss(m *machine, in *inst) *inst {
 func opBrI32EqLoop_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if x == y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7051,7 +7066,8 @@ func opBrI32EqLoop_ss(m *machine, in *inst) *inst {
 func opBrI32Ne_rs(m *machine, in *inst) *inst {
 	x, y := uint32(m.r0), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if x != y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7059,7 +7075,11 @@ func opBrI32Ne_rs(m *machine, in *inst) *inst {
 func opBrI32NeLoop_rs(m *machine, in *inst) *inst {
 	x, y := uint32(m.r0), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if x != y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7067,7 +7087,8 @@ func opBrI32NeLoop_rs(m *machine, in *inst) *inst {
 func opBrI32Ne_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), uint32(m.r0)
 	if x != y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7075,7 +7096,11 @@ func opBrI32Ne_sr(m *machine, in *inst) *inst {
 func opBrI32NeLoop_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), uint32(m.r0)
 	if x != y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7083,7 +7108,8 @@ func opBrI32NeLoop_sr(m *machine, in *inst) *inst {
 func opBrI32Ne_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if x != y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7091,7 +7117,11 @@ func opBrI32Ne_ss(m *machine, in *inst) *inst {
 func opBrI32NeLoop_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if x != y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7099,7 +7129,8 @@ func opBrI32NeLoop_ss(m *machine, in *inst) *inst {
 func opBrI32LtS_rs(m *machine, in *inst) *inst {
 	x, y := uint32(m.r0), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if int32(x) < int32(y) {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7107,7 +7138,11 @@ func opBrI32LtS_rs(m *machine, in *inst) *inst {
 func opBrI32LtSLoop_rs(m *machine, in *inst) *inst {
 	x, y := uint32(m.r0), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if int32(x) < int32(y) {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7115,7 +7150,8 @@ func opBrI32LtSLoop_rs(m *machine, in *inst) *inst {
 func opBrI32LtS_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), uint32(m.r0)
 	if int32(x) < int32(y) {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7123,7 +7159,11 @@ func opBrI32LtS_sr(m *machine, in *inst) *inst {
 func opBrI32LtSLoop_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), uint32(m.r0)
 	if int32(x) < int32(y) {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7131,7 +7171,8 @@ func opBrI32LtSLoop_sr(m *machine, in *inst) *inst {
 func opBrI32LtS_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if int32(x) < int32(y) {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7139,7 +7180,11 @@ func opBrI32LtS_ss(m *machine, in *inst) *inst {
 func opBrI32LtSLoop_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if int32(x) < int32(y) {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7147,7 +7192,8 @@ func opBrI32LtSLoop_ss(m *machine, in *inst) *inst {
 func opBrI32LtU_rs(m *machine, in *inst) *inst {
 	x, y := uint32(m.r0), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if x < y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7155,7 +7201,11 @@ func opBrI32LtU_rs(m *machine, in *inst) *inst {
 func opBrI32LtULoop_rs(m *machine, in *inst) *inst {
 	x, y := uint32(m.r0), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if x < y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7163,7 +7213,8 @@ func opBrI32LtULoop_rs(m *machine, in *inst) *inst {
 func opBrI32LtU_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), uint32(m.r0)
 	if x < y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7171,7 +7222,11 @@ func opBrI32LtU_sr(m *machine, in *inst) *inst {
 func opBrI32LtULoop_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), uint32(m.r0)
 	if x < y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7179,7 +7234,8 @@ func opBrI32LtULoop_sr(m *machine, in *inst) *inst {
 func opBrI32LtU_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if x < y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7187,7 +7243,11 @@ func opBrI32LtU_ss(m *machine, in *inst) *inst {
 func opBrI32LtULoop_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if x < y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7195,7 +7255,8 @@ func opBrI32LtULoop_ss(m *machine, in *inst) *inst {
 func opBrI32GtS_rs(m *machine, in *inst) *inst {
 	x, y := uint32(m.r0), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if int32(x) > int32(y) {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7203,7 +7264,11 @@ func opBrI32GtS_rs(m *machine, in *inst) *inst {
 func opBrI32GtSLoop_rs(m *machine, in *inst) *inst {
 	x, y := uint32(m.r0), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if int32(x) > int32(y) {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7211,7 +7276,8 @@ func opBrI32GtSLoop_rs(m *machine, in *inst) *inst {
 func opBrI32GtS_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), uint32(m.r0)
 	if int32(x) > int32(y) {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7219,7 +7285,11 @@ func opBrI32GtS_sr(m *machine, in *inst) *inst {
 func opBrI32GtSLoop_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), uint32(m.r0)
 	if int32(x) > int32(y) {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7227,7 +7297,8 @@ func opBrI32GtSLoop_sr(m *machine, in *inst) *inst {
 func opBrI32GtS_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if int32(x) > int32(y) {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7235,7 +7306,11 @@ func opBrI32GtS_ss(m *machine, in *inst) *inst {
 func opBrI32GtSLoop_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if int32(x) > int32(y) {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7243,7 +7318,8 @@ func opBrI32GtSLoop_ss(m *machine, in *inst) *inst {
 func opBrI32GtU_rs(m *machine, in *inst) *inst {
 	x, y := uint32(m.r0), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if x > y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7251,7 +7327,11 @@ func opBrI32GtU_rs(m *machine, in *inst) *inst {
 func opBrI32GtULoop_rs(m *machine, in *inst) *inst {
 	x, y := uint32(m.r0), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if x > y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7259,7 +7339,8 @@ func opBrI32GtULoop_rs(m *machine, in *inst) *inst {
 func opBrI32GtU_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), uint32(m.r0)
 	if x > y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7267,7 +7348,11 @@ func opBrI32GtU_sr(m *machine, in *inst) *inst {
 func opBrI32GtULoop_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), uint32(m.r0)
 	if x > y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7275,7 +7360,8 @@ func opBrI32GtULoop_sr(m *machine, in *inst) *inst {
 func opBrI32GtU_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if x > y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7283,7 +7369,11 @@ func opBrI32GtU_ss(m *machine, in *inst) *inst {
 func opBrI32GtULoop_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if x > y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7291,7 +7381,8 @@ func opBrI32GtULoop_ss(m *machine, in *inst) *inst {
 func opBrI32LeS_rs(m *machine, in *inst) *inst {
 	x, y := uint32(m.r0), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if int32(x) <= int32(y) {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7299,7 +7390,11 @@ func opBrI32LeS_rs(m *machine, in *inst) *inst {
 func opBrI32LeSLoop_rs(m *machine, in *inst) *inst {
 	x, y := uint32(m.r0), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if int32(x) <= int32(y) {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7307,7 +7402,8 @@ func opBrI32LeSLoop_rs(m *machine, in *inst) *inst {
 func opBrI32LeS_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), uint32(m.r0)
 	if int32(x) <= int32(y) {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7315,7 +7411,11 @@ func opBrI32LeS_sr(m *machine, in *inst) *inst {
 func opBrI32LeSLoop_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), uint32(m.r0)
 	if int32(x) <= int32(y) {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7323,7 +7423,8 @@ func opBrI32LeSLoop_sr(m *machine, in *inst) *inst {
 func opBrI32LeS_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if int32(x) <= int32(y) {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7331,7 +7432,11 @@ func opBrI32LeS_ss(m *machine, in *inst) *inst {
 func opBrI32LeSLoop_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if int32(x) <= int32(y) {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7339,7 +7444,8 @@ func opBrI32LeSLoop_ss(m *machine, in *inst) *inst {
 func opBrI32LeU_rs(m *machine, in *inst) *inst {
 	x, y := uint32(m.r0), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if x <= y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7347,7 +7453,11 @@ func opBrI32LeU_rs(m *machine, in *inst) *inst {
 func opBrI32LeULoop_rs(m *machine, in *inst) *inst {
 	x, y := uint32(m.r0), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if x <= y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7355,7 +7465,8 @@ func opBrI32LeULoop_rs(m *machine, in *inst) *inst {
 func opBrI32LeU_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), uint32(m.r0)
 	if x <= y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7363,7 +7474,11 @@ func opBrI32LeU_sr(m *machine, in *inst) *inst {
 func opBrI32LeULoop_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), uint32(m.r0)
 	if x <= y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7371,7 +7486,8 @@ func opBrI32LeULoop_sr(m *machine, in *inst) *inst {
 func opBrI32LeU_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if x <= y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7379,7 +7495,11 @@ func opBrI32LeU_ss(m *machine, in *inst) *inst {
 func opBrI32LeULoop_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if x <= y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7387,7 +7507,8 @@ func opBrI32LeULoop_ss(m *machine, in *inst) *inst {
 func opBrI32GeS_rs(m *machine, in *inst) *inst {
 	x, y := uint32(m.r0), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if int32(x) >= int32(y) {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7395,7 +7516,11 @@ func opBrI32GeS_rs(m *machine, in *inst) *inst {
 func opBrI32GeSLoop_rs(m *machine, in *inst) *inst {
 	x, y := uint32(m.r0), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if int32(x) >= int32(y) {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7403,7 +7528,8 @@ func opBrI32GeSLoop_rs(m *machine, in *inst) *inst {
 func opBrI32GeS_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), uint32(m.r0)
 	if int32(x) >= int32(y) {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7411,7 +7537,11 @@ func opBrI32GeS_sr(m *machine, in *inst) *inst {
 func opBrI32GeSLoop_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), uint32(m.r0)
 	if int32(x) >= int32(y) {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7419,7 +7549,8 @@ func opBrI32GeSLoop_sr(m *machine, in *inst) *inst {
 func opBrI32GeS_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if int32(x) >= int32(y) {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7427,7 +7558,11 @@ func opBrI32GeS_ss(m *machine, in *inst) *inst {
 func opBrI32GeSLoop_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if int32(x) >= int32(y) {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7435,7 +7570,8 @@ func opBrI32GeSLoop_ss(m *machine, in *inst) *inst {
 func opBrI32GeU_rs(m *machine, in *inst) *inst {
 	x, y := uint32(m.r0), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if x >= y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7443,7 +7579,11 @@ func opBrI32GeU_rs(m *machine, in *inst) *inst {
 func opBrI32GeULoop_rs(m *machine, in *inst) *inst {
 	x, y := uint32(m.r0), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if x >= y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7451,7 +7591,8 @@ func opBrI32GeULoop_rs(m *machine, in *inst) *inst {
 func opBrI32GeU_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), uint32(m.r0)
 	if x >= y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7459,7 +7600,11 @@ func opBrI32GeU_sr(m *machine, in *inst) *inst {
 func opBrI32GeULoop_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), uint32(m.r0)
 	if x >= y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7467,7 +7612,8 @@ func opBrI32GeULoop_sr(m *machine, in *inst) *inst {
 func opBrI32GeU_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if x >= y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7475,7 +7621,11 @@ func opBrI32GeU_ss(m *machine, in *inst) *inst {
 func opBrI32GeULoop_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint32)(unsafe.Add(m.fp, in.a)), *(*uint32)(unsafe.Add(m.fp, in.b))
 	if x >= y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7483,7 +7633,8 @@ func opBrI32GeULoop_ss(m *machine, in *inst) *inst {
 func opBrI64Eq_rs(m *machine, in *inst) *inst {
 	x, y := m.r0, *(*uint64)(unsafe.Add(m.fp, in.b))
 	if x == y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7491,7 +7642,11 @@ func opBrI64Eq_rs(m *machine, in *inst) *inst {
 func opBrI64EqLoop_rs(m *machine, in *inst) *inst {
 	x, y := m.r0, *(*uint64)(unsafe.Add(m.fp, in.b))
 	if x == y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7499,7 +7654,8 @@ func opBrI64EqLoop_rs(m *machine, in *inst) *inst {
 func opBrI64Eq_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), m.r0
 	if x == y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7507,7 +7663,11 @@ func opBrI64Eq_sr(m *machine, in *inst) *inst {
 func opBrI64EqLoop_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), m.r0
 	if x == y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7515,7 +7675,8 @@ func opBrI64EqLoop_sr(m *machine, in *inst) *inst {
 func opBrI64Eq_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), *(*uint64)(unsafe.Add(m.fp, in.b))
 	if x == y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7523,7 +7684,11 @@ func opBrI64Eq_ss(m *machine, in *inst) *inst {
 func opBrI64EqLoop_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), *(*uint64)(unsafe.Add(m.fp, in.b))
 	if x == y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7531,7 +7696,8 @@ func opBrI64EqLoop_ss(m *machine, in *inst) *inst {
 func opBrI64Ne_rs(m *machine, in *inst) *inst {
 	x, y := m.r0, *(*uint64)(unsafe.Add(m.fp, in.b))
 	if x != y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7539,7 +7705,11 @@ func opBrI64Ne_rs(m *machine, in *inst) *inst {
 func opBrI64NeLoop_rs(m *machine, in *inst) *inst {
 	x, y := m.r0, *(*uint64)(unsafe.Add(m.fp, in.b))
 	if x != y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7547,7 +7717,8 @@ func opBrI64NeLoop_rs(m *machine, in *inst) *inst {
 func opBrI64Ne_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), m.r0
 	if x != y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7555,7 +7726,11 @@ func opBrI64Ne_sr(m *machine, in *inst) *inst {
 func opBrI64NeLoop_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), m.r0
 	if x != y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7563,7 +7738,8 @@ func opBrI64NeLoop_sr(m *machine, in *inst) *inst {
 func opBrI64Ne_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), *(*uint64)(unsafe.Add(m.fp, in.b))
 	if x != y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7571,7 +7747,11 @@ func opBrI64Ne_ss(m *machine, in *inst) *inst {
 func opBrI64NeLoop_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), *(*uint64)(unsafe.Add(m.fp, in.b))
 	if x != y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7579,7 +7759,8 @@ func opBrI64NeLoop_ss(m *machine, in *inst) *inst {
 func opBrI64LtS_rs(m *machine, in *inst) *inst {
 	x, y := m.r0, *(*uint64)(unsafe.Add(m.fp, in.b))
 	if int64(x) < int64(y) {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7587,7 +7768,11 @@ func opBrI64LtS_rs(m *machine, in *inst) *inst {
 func opBrI64LtSLoop_rs(m *machine, in *inst) *inst {
 	x, y := m.r0, *(*uint64)(unsafe.Add(m.fp, in.b))
 	if int64(x) < int64(y) {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7595,7 +7780,8 @@ func opBrI64LtSLoop_rs(m *machine, in *inst) *inst {
 func opBrI64LtS_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), m.r0
 	if int64(x) < int64(y) {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7603,7 +7789,11 @@ func opBrI64LtS_sr(m *machine, in *inst) *inst {
 func opBrI64LtSLoop_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), m.r0
 	if int64(x) < int64(y) {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7611,7 +7801,8 @@ func opBrI64LtSLoop_sr(m *machine, in *inst) *inst {
 func opBrI64LtS_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), *(*uint64)(unsafe.Add(m.fp, in.b))
 	if int64(x) < int64(y) {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7619,7 +7810,11 @@ func opBrI64LtS_ss(m *machine, in *inst) *inst {
 func opBrI64LtSLoop_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), *(*uint64)(unsafe.Add(m.fp, in.b))
 	if int64(x) < int64(y) {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7627,7 +7822,8 @@ func opBrI64LtSLoop_ss(m *machine, in *inst) *inst {
 func opBrI64LtU_rs(m *machine, in *inst) *inst {
 	x, y := m.r0, *(*uint64)(unsafe.Add(m.fp, in.b))
 	if x < y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7635,7 +7831,11 @@ func opBrI64LtU_rs(m *machine, in *inst) *inst {
 func opBrI64LtULoop_rs(m *machine, in *inst) *inst {
 	x, y := m.r0, *(*uint64)(unsafe.Add(m.fp, in.b))
 	if x < y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7643,7 +7843,8 @@ func opBrI64LtULoop_rs(m *machine, in *inst) *inst {
 func opBrI64LtU_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), m.r0
 	if x < y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7651,7 +7852,11 @@ func opBrI64LtU_sr(m *machine, in *inst) *inst {
 func opBrI64LtULoop_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), m.r0
 	if x < y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7659,7 +7864,8 @@ func opBrI64LtULoop_sr(m *machine, in *inst) *inst {
 func opBrI64LtU_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), *(*uint64)(unsafe.Add(m.fp, in.b))
 	if x < y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7667,7 +7873,11 @@ func opBrI64LtU_ss(m *machine, in *inst) *inst {
 func opBrI64LtULoop_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), *(*uint64)(unsafe.Add(m.fp, in.b))
 	if x < y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7675,7 +7885,8 @@ func opBrI64LtULoop_ss(m *machine, in *inst) *inst {
 func opBrI64GtS_rs(m *machine, in *inst) *inst {
 	x, y := m.r0, *(*uint64)(unsafe.Add(m.fp, in.b))
 	if int64(x) > int64(y) {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7683,7 +7894,11 @@ func opBrI64GtS_rs(m *machine, in *inst) *inst {
 func opBrI64GtSLoop_rs(m *machine, in *inst) *inst {
 	x, y := m.r0, *(*uint64)(unsafe.Add(m.fp, in.b))
 	if int64(x) > int64(y) {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7691,7 +7906,8 @@ func opBrI64GtSLoop_rs(m *machine, in *inst) *inst {
 func opBrI64GtS_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), m.r0
 	if int64(x) > int64(y) {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7699,7 +7915,11 @@ func opBrI64GtS_sr(m *machine, in *inst) *inst {
 func opBrI64GtSLoop_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), m.r0
 	if int64(x) > int64(y) {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7707,7 +7927,8 @@ func opBrI64GtSLoop_sr(m *machine, in *inst) *inst {
 func opBrI64GtS_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), *(*uint64)(unsafe.Add(m.fp, in.b))
 	if int64(x) > int64(y) {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7715,7 +7936,11 @@ func opBrI64GtS_ss(m *machine, in *inst) *inst {
 func opBrI64GtSLoop_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), *(*uint64)(unsafe.Add(m.fp, in.b))
 	if int64(x) > int64(y) {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7723,7 +7948,8 @@ func opBrI64GtSLoop_ss(m *machine, in *inst) *inst {
 func opBrI64GtU_rs(m *machine, in *inst) *inst {
 	x, y := m.r0, *(*uint64)(unsafe.Add(m.fp, in.b))
 	if x > y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7731,7 +7957,11 @@ func opBrI64GtU_rs(m *machine, in *inst) *inst {
 func opBrI64GtULoop_rs(m *machine, in *inst) *inst {
 	x, y := m.r0, *(*uint64)(unsafe.Add(m.fp, in.b))
 	if x > y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7739,7 +7969,8 @@ func opBrI64GtULoop_rs(m *machine, in *inst) *inst {
 func opBrI64GtU_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), m.r0
 	if x > y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7747,7 +7978,11 @@ func opBrI64GtU_sr(m *machine, in *inst) *inst {
 func opBrI64GtULoop_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), m.r0
 	if x > y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7755,7 +7990,8 @@ func opBrI64GtULoop_sr(m *machine, in *inst) *inst {
 func opBrI64GtU_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), *(*uint64)(unsafe.Add(m.fp, in.b))
 	if x > y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7763,7 +7999,11 @@ func opBrI64GtU_ss(m *machine, in *inst) *inst {
 func opBrI64GtULoop_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), *(*uint64)(unsafe.Add(m.fp, in.b))
 	if x > y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7771,7 +8011,8 @@ func opBrI64GtULoop_ss(m *machine, in *inst) *inst {
 func opBrI64LeS_rs(m *machine, in *inst) *inst {
 	x, y := m.r0, *(*uint64)(unsafe.Add(m.fp, in.b))
 	if int64(x) <= int64(y) {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7779,7 +8020,11 @@ func opBrI64LeS_rs(m *machine, in *inst) *inst {
 func opBrI64LeSLoop_rs(m *machine, in *inst) *inst {
 	x, y := m.r0, *(*uint64)(unsafe.Add(m.fp, in.b))
 	if int64(x) <= int64(y) {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7787,7 +8032,8 @@ func opBrI64LeSLoop_rs(m *machine, in *inst) *inst {
 func opBrI64LeS_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), m.r0
 	if int64(x) <= int64(y) {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7795,7 +8041,11 @@ func opBrI64LeS_sr(m *machine, in *inst) *inst {
 func opBrI64LeSLoop_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), m.r0
 	if int64(x) <= int64(y) {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7803,7 +8053,8 @@ func opBrI64LeSLoop_sr(m *machine, in *inst) *inst {
 func opBrI64LeS_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), *(*uint64)(unsafe.Add(m.fp, in.b))
 	if int64(x) <= int64(y) {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7811,7 +8062,11 @@ func opBrI64LeS_ss(m *machine, in *inst) *inst {
 func opBrI64LeSLoop_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), *(*uint64)(unsafe.Add(m.fp, in.b))
 	if int64(x) <= int64(y) {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7819,7 +8074,8 @@ func opBrI64LeSLoop_ss(m *machine, in *inst) *inst {
 func opBrI64LeU_rs(m *machine, in *inst) *inst {
 	x, y := m.r0, *(*uint64)(unsafe.Add(m.fp, in.b))
 	if x <= y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7827,7 +8083,11 @@ func opBrI64LeU_rs(m *machine, in *inst) *inst {
 func opBrI64LeULoop_rs(m *machine, in *inst) *inst {
 	x, y := m.r0, *(*uint64)(unsafe.Add(m.fp, in.b))
 	if x <= y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7835,7 +8095,8 @@ func opBrI64LeULoop_rs(m *machine, in *inst) *inst {
 func opBrI64LeU_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), m.r0
 	if x <= y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7843,7 +8104,11 @@ func opBrI64LeU_sr(m *machine, in *inst) *inst {
 func opBrI64LeULoop_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), m.r0
 	if x <= y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7851,7 +8116,8 @@ func opBrI64LeULoop_sr(m *machine, in *inst) *inst {
 func opBrI64LeU_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), *(*uint64)(unsafe.Add(m.fp, in.b))
 	if x <= y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7859,7 +8125,11 @@ func opBrI64LeU_ss(m *machine, in *inst) *inst {
 func opBrI64LeULoop_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), *(*uint64)(unsafe.Add(m.fp, in.b))
 	if x <= y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7867,7 +8137,8 @@ func opBrI64LeULoop_ss(m *machine, in *inst) *inst {
 func opBrI64GeS_rs(m *machine, in *inst) *inst {
 	x, y := m.r0, *(*uint64)(unsafe.Add(m.fp, in.b))
 	if int64(x) >= int64(y) {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7875,7 +8146,11 @@ func opBrI64GeS_rs(m *machine, in *inst) *inst {
 func opBrI64GeSLoop_rs(m *machine, in *inst) *inst {
 	x, y := m.r0, *(*uint64)(unsafe.Add(m.fp, in.b))
 	if int64(x) >= int64(y) {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7883,7 +8158,8 @@ func opBrI64GeSLoop_rs(m *machine, in *inst) *inst {
 func opBrI64GeS_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), m.r0
 	if int64(x) >= int64(y) {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7891,7 +8167,11 @@ func opBrI64GeS_sr(m *machine, in *inst) *inst {
 func opBrI64GeSLoop_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), m.r0
 	if int64(x) >= int64(y) {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7899,7 +8179,8 @@ func opBrI64GeSLoop_sr(m *machine, in *inst) *inst {
 func opBrI64GeS_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), *(*uint64)(unsafe.Add(m.fp, in.b))
 	if int64(x) >= int64(y) {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7907,7 +8188,11 @@ func opBrI64GeS_ss(m *machine, in *inst) *inst {
 func opBrI64GeSLoop_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), *(*uint64)(unsafe.Add(m.fp, in.b))
 	if int64(x) >= int64(y) {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7915,7 +8200,8 @@ func opBrI64GeSLoop_ss(m *machine, in *inst) *inst {
 func opBrI64GeU_rs(m *machine, in *inst) *inst {
 	x, y := m.r0, *(*uint64)(unsafe.Add(m.fp, in.b))
 	if x >= y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7923,7 +8209,11 @@ func opBrI64GeU_rs(m *machine, in *inst) *inst {
 func opBrI64GeULoop_rs(m *machine, in *inst) *inst {
 	x, y := m.r0, *(*uint64)(unsafe.Add(m.fp, in.b))
 	if x >= y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7931,7 +8221,8 @@ func opBrI64GeULoop_rs(m *machine, in *inst) *inst {
 func opBrI64GeU_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), m.r0
 	if x >= y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7939,7 +8230,11 @@ func opBrI64GeU_sr(m *machine, in *inst) *inst {
 func opBrI64GeULoop_sr(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), m.r0
 	if x >= y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7947,7 +8242,8 @@ func opBrI64GeULoop_sr(m *machine, in *inst) *inst {
 func opBrI64GeU_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), *(*uint64)(unsafe.Add(m.fp, in.b))
 	if x >= y {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
@@ -7955,63 +8251,87 @@ func opBrI64GeU_ss(m *machine, in *inst) *inst {
 func opBrI64GeULoop_ss(m *machine, in *inst) *inst {
 	x, y := *(*uint64)(unsafe.Add(m.fp, in.a)), *(*uint64)(unsafe.Add(m.fp, in.b))
 	if x >= y {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
 
 func opBrI32Eqz_r(m *machine, in *inst) *inst {
 	if uint32(m.r0) == 0 {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
 
 func opBrI32EqzLoop_r(m *machine, in *inst) *inst {
 	if uint32(m.r0) == 0 {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
 
 func opBrI32Eqz_s(m *machine, in *inst) *inst {
 	if *(*uint32)(unsafe.Add(m.fp, in.a)) == 0 {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
 
 func opBrI32EqzLoop_s(m *machine, in *inst) *inst {
 	if *(*uint32)(unsafe.Add(m.fp, in.a)) == 0 {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
 
 func opBrI64Eqz_r(m *machine, in *inst) *inst {
 	if m.r0 == 0 {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
 
 func opBrI64EqzLoop_r(m *machine, in *inst) *inst {
 	if m.r0 == 0 {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }
 
 func opBrI64Eqz_s(m *machine, in *inst) *inst {
 	if *(*uint64)(unsafe.Add(m.fp, in.a)) == 0 {
-		return m.jump(in)
+		m.cbase += in.c >> 32
+		return jumpTarget(in)
 	}
 	return next(in)
 }
 
 func opBrI64EqzLoop_s(m *machine, in *inst) *inst {
 	if *(*uint64)(unsafe.Add(m.fp, in.a)) == 0 {
-		return m.jumpLoop(in)
+		m.cbase += in.c >> 32
+		if m.cbase >= m.fastLimit() {
+			return m.deferTrap(in, &loopExit)
+		}
+		return jumpTarget(in)
 	}
 	return next(in)
 }

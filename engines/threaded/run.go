@@ -218,11 +218,16 @@ func (m *machine) boundaryStop() (engines.Event, bool) {
 }
 
 // chooseMode selects the fast or the precise variants: precise when the
-// limit may be reached before the next check point. A top frame that
+// limit may be reached before the next check point. In precise mode
+// FastLimit is the limit itself, which the steps compare with. A top frame that
 // cannot move to the fast variant yet makes the next check point come
 // back here.
 func (m *machine) chooseMode() {
 	precise := m.ChooseMode(m.Counter(), int64(2*m.prog.maxLen+2))
+	if precise {
+		// The steps compare the counter with FastLimit: make it the limit.
+		m.SetFastLimit(int64(m.Current.Limit))
+	}
 	m.setPrecise(precise)
 	if !m.remapTop() {
 		m.FastLimit.Store(-1 << 63)
