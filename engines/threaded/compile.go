@@ -243,27 +243,37 @@ func (c *compiler) regRead(loc int32) {
 // it to its home instead, if it still can; the stack maps recorded since
 // then place the operand at home too.
 func (c *compiler) homeByProducer(h int, loc int32) bool {
-	rp := &c.regProd[regIdx(loc)]
-	if rp.op < 0 {
+	from := c.regProd[regIdx(loc)].mapFrom
+	hm := c.home(h)
+	if !c.writeBy(loc, hm) {
 		return false
 	}
-	hm := c.home(h)
-	k := rp.op
-	c.code[k].fn = rp.slotFn
-	if rp.dst == 'b' {
-		c.code[k].b = off(hm)
-	} else {
-		c.code[k].c = int64(off(hm))
-	}
-	if k == int32(c.prod) {
-		c.prod, c.cmpOp = -1, 0
-	}
 	if c.maps != nil {
-		for i := rp.mapFrom; i < len(c.maps.entries); i++ {
+		for i := from; i < len(c.maps.entries); i++ {
 			if e := &c.maps.entries[i]; e.pos == int32(h) && e.loc == loc {
 				e.loc = hm
 			}
 		}
+	}
+	return true
+}
+
+// writeBy makes the producer of the operand in register loc write it to
+// slot dst instead, if it still can.
+func (c *compiler) writeBy(loc, dst int32) bool {
+	rp := &c.regProd[regIdx(loc)]
+	if rp.op < 0 {
+		return false
+	}
+	k := rp.op
+	c.code[k].fn = rp.slotFn
+	if rp.dst == 'b' {
+		c.code[k].b = off(dst)
+	} else {
+		c.code[k].c = int64(off(dst))
+	}
+	if k == int32(c.prod) {
+		c.prod, c.cmpOp = -1, 0
 	}
 	rp.op = -1
 	return true
@@ -842,6 +852,15 @@ func (c *compiler) ret(i int, _ bool) {
 			c.emit(opMove, off(s), off(hm), 0)
 			srcs[k] = hm
 		}
+	}
+	// Fusion: a single result in a register, produced by the previous
+	// instruction, is written by its producer straight into slot 0 (the
+	// fast variant then has no boundary at this instruction).
+	if !c.precise && n == 1 && srcs[0] < 0 && c.prod >= 0 && c.prod == len(c.code)-1 &&
+		c.wasmOf[c.prod] == int32(i-1) && c.regProd[regIdx(srcs[0])].op == int32(c.prod) {
+		c.writeBy(srcs[0], 0)
+		c.pos[i] = -1
+		srcs[0] = 0
 	}
 	for k, s := range srcs {
 		c.regRead(s)
