@@ -103,6 +103,23 @@ func opReturn(m *machine, in *inst) *inst {
 	return caller.ret
 }
 
+// opReturnS, opReturnR0 and opReturnFP0 return one result, from slot b or
+// a register.
+func opReturnS(m *machine, in *inst) *inst {
+	*(*uint64)(m.fp) = *slot(m.fp, in.b)
+	return opReturn(m, in)
+}
+
+func opReturnR0(m *machine, in *inst) *inst {
+	*(*uint64)(m.fp) = m.r0
+	return opReturn(m, in)
+}
+
+func opReturnFP0(m *machine, in *inst) *inst {
+	*(*uint64)(m.fp) = m.fp0
+	return opReturn(m, in)
+}
+
 // resumeCaller makes the frame below a returned one current, at the
 // instruction after its call (after a stReturn).
 func (m *machine) resumeCaller() {

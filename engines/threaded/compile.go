@@ -862,6 +862,19 @@ func (c *compiler) ret(i int, _ bool) {
 		c.pos[i] = -1
 		srcs[0] = 0
 	}
+	if n == 1 && srcs[0] != 0 {
+		// One result: the return moves it.
+		c.regRead(srcs[0])
+		switch s := srcs[0]; s {
+		case locR0:
+			c.emit(opReturnR0, int32(i+1), 0, 0)
+		case locFP0:
+			c.emit(opReturnFP0, int32(i+1), 0, 0)
+		default:
+			c.emit(opReturnS, int32(i+1), off(s), 0)
+		}
+		return
+	}
 	for k, s := range srcs {
 		c.regRead(s)
 		switch s {

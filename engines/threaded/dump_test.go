@@ -46,5 +46,14 @@ func TestDump(t *testing.T) {
 			t.Fatal(err)
 		}
 		fmt.Printf("== %s: locals %d consts %v temps at %d\n%s", f.def.DisplayName(), f.numLocals, f.consts, f.tempBase, dumpVariant(f.fast))
+		fmt.Printf("pos %v\n", f.fast.pos)
+		if os.Getenv("DUMP_PRECISE") != "" {
+			p := f.preciseVariant()
+			fmt.Printf("-- precise\n%spos %v\n", dumpVariant(p), p.pos)
+			sm := f.stackMap()
+			for i := range f.def.Instrs {
+				fmt.Printf("map %d: %v\n", i, sm.entries[sm.start[i]:sm.start[i+1]])
+			}
+		}
 	}
 }
