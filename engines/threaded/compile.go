@@ -64,6 +64,9 @@ type compiler struct {
 	// produced the top operand in r0: its opcode and operand locations.
 	cmpOp     wasm.Opcode
 	cmpX, cmpY int
+	// The last operation, when it is an i32.add of two slots into r0 (an
+	// address a load can compute itself).
+	addSS int32
 
 	// regProd[0] and [1] are the producers of the operands in r0 and
 	// fp0, while they can still write them to a slot instead: a register
@@ -98,6 +101,7 @@ func (f *function) compile(precise, maps bool) (v *variant, sm *stackMaps, err e
 		r0:      -1,
 		fp0:     -1,
 		prod:    -1,
+		addSS:   -1,
 		regProd: [2]regProducer{{op: -1}, {op: -1}},
 		consts: make(map[uint64]int32, len(f.consts)),
 	}
@@ -136,6 +140,7 @@ func (c *compiler) emit(fn opFn, a, b int32, imm int64) int32 {
 	c.wasmOf = append(c.wasmOf, int32(c.cur))
 	c.prod = -1
 	c.cmpOp = 0
+	c.addSS = -1
 	return int32(len(c.code) - 1)
 }
 
@@ -267,9 +272,12 @@ func (c *compiler) writeBy(loc, dst int32) bool {
 	}
 	k := rp.op
 	c.code[k].fn = rp.slotFn
-	if rp.dst == 'b' {
+	switch rp.dst {
+	case 'b':
 		c.code[k].b = off(dst)
-	} else {
+	case 'h':
+		c.code[k].c = c.code[k].c&0xffffffff | int64(off(dst))<<32
+	default:
 		c.code[k].c = int64(off(dst))
 	}
 	if k == int32(c.prod) {
@@ -309,6 +317,12 @@ func (c *compiler) claim(t wasm.ValType) int32 {
 		c.toHome(c.fp0)
 	}
 	return r
+}
+
+// claimsFree reports whether claim(t) would emit nothing, with the top
+// operand (in r0) popped.
+func (c *compiler) claimsFree(t wasm.ValType) bool {
+	return regOf(t) == locR0 || c.fp0 < 0 || c.regProd[1].op >= 0
 }
 
 // where is 0 for a register, 1 for a slot; and the slot's byte offset.
@@ -436,7 +450,6 @@ func (c *compiler) numeric(i int, in *wasm.Instr) {
 	n := len(c.stack)
 	if t, ok := binTable[op]; ok {
 		rt := resultType(op)
-		xt := c.typeAt(n - 2)
 		x, y := c.stack[n-2], c.stack[n-1]
 		c.popN(2)
 		r := c.claim(rt)
@@ -444,8 +457,11 @@ func (c *compiler) numeric(i int, in *wasm.Instr) {
 		yi, yo := where(y)
 		c.emit(t[xi][yi][0], xo, yo, 0)
 		c.producer(t[xi][yi][1], 'c')
-		if (xt == wasm.I32 || xt == wasm.I64) && cmpBrTable[op] != nil {
+		if cmpBrTable[op] != nil {
 			c.cmpOp, c.cmpX, c.cmpY = op, xi, yi
+		}
+		if op == wasm.OpI32Add && xi == 1 && yi == 1 {
+			c.addSS = int32(len(c.code) - 1)
 		}
 		c.push(r)
 		return
@@ -465,6 +481,18 @@ func (c *compiler) numeric(i int, in *wasm.Instr) {
 	}
 	if t, ok := loadTable[op]; ok {
 		rt := resultType(op)
+		if k := c.addSS; !c.precise && k >= 0 && c.wasmOf[k] == int32(i-1) && c.stack[n-1] == locR0 && c.claimsFree(rt) {
+			// Fusion: the load computes its address.
+			c.pop()
+			r := c.claim(rt)
+			ft := loadAddTable[op]
+			c.code[k].fn, c.code[k].c = ft[0], int64(in.C)
+			c.wasmOf[k] = int32(i)
+			c.pos[i] = -1
+			c.prod, c.prodSlot, c.prodDst = int(k), ft[1], 'h'
+			c.push(r)
+			return
+		}
 		a := c.pop()
 		r := c.claim(rt)
 		ai, ao := where(a)
@@ -560,12 +588,15 @@ func (c *compiler) localSet(x int32, tee bool) {
 		}
 	}
 	// Fusion: the operation that produced the value writes the local.
-	if !c.precise && !aliased && c.prod == len(c.code)-1 && c.prod >= 0 && top < 0 {
+	if !c.precise && !aliased && c.prod >= 0 && c.prod == len(c.code)-1 && c.wasmOf[c.prod] == int32(c.cur-1) && top < 0 {
 		k := c.prod
 		c.code[k].fn = c.prodSlot
-		if c.prodDst == 'b' {
+		switch c.prodDst {
+		case 'b':
 			c.code[k].b = off(x)
-		} else {
+		case 'h':
+			c.code[k].c = c.code[k].c&0xffffffff | int64(off(x))<<32
+		default:
 			c.code[k].c = int64(off(x))
 		}
 		c.prod, c.cmpOp = -1, 0
@@ -779,7 +810,7 @@ func (c *compiler) brIf(i int, depth uint32) {
 			}
 		}
 	}
-	if !needsMoves && !c.precise && c.cmpOp != 0 && c.prod == len(c.code)-1 && c.stack[n-1] == locR0 {
+	if !needsMoves && !c.precise && c.cmpOp != 0 && c.prod >= 0 && c.prod == len(c.code)-1 && c.wasmOf[c.prod] == int32(i-1) && c.stack[n-1] == locR0 {
 		// Fuse with the comparison.
 		k := int32(c.prod)
 		loop := b2idx(l.blk.Kind == wasm.LabelLoop)

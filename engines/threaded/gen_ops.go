@@ -414,6 +414,28 @@ func main() {
 	}
 	p("}\n\n")
 
+	// Loads fused with the i32.add of two slots that computes their
+	// address (fast variant): a and b the add's operands, the static
+	// offset in the low 32 bits of c, a result slot in the high 32. A
+	// trap leaves the address in r0, where the load's boundary has it.
+	for _, l := range loads {
+		for _, dst := range locs {
+			p("func op%sAdd_ss_%s(m *machine, in *inst) *inst {\n", l.wasm, dst)
+			p("a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))\n")
+			p("ea := uint64(a) + uint64(uint32(in.c))\n")
+			p("if ea+%d > uint64(len(m.mem)) {\nm.r0 = uint64(a)\nreturn m.deferTrap(in, &trapMemoryOOB)\n}\n", l.width)
+			p("p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)\n")
+			w := write(l.r, dst, "c", l.expr)
+			w = strings.Replace(w, "unsafe.Add(m.fp, in.c)", "unsafe.Add(m.fp, in.c>>32)", 1)
+			p("%s\nreturn next(in)\n}\n\n", w)
+		}
+	}
+	p("// loadAddTable[op][dst]: 0 is the register, 1 a slot.\nvar loadAddTable = map[wasm.Opcode]*[2]opFn{\n")
+	for _, l := range loads {
+		p("wasm.Op%s: {op%[1]sAdd_ss_r, op%[1]sAdd_ss_s},\n", l.wasm)
+	}
+	p("}\n\n")
+
 	// Stores: address in.a, value in.b, static offset in.c.
 	for _, s := range stores {
 		for _, al := range locs {

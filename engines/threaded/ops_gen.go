@@ -6668,6 +6668,360 @@ var loadTable = map[wasm.Opcode]*[2][2]opFn{
 	wasm.OpI64Load32U: {{opI64Load32U_r_r, opI64Load32U_r_s}, {opI64Load32U_s_r, opI64Load32U_s_s}},
 }
 
+func opI32LoadAdd_ss_r(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	if ea+4 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	m.r0 = uint64(*(*uint32)(p))
+	return next(in)
+}
+
+func opI32LoadAdd_ss_s(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	if ea+4 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	*(*uint64)(unsafe.Add(m.fp, in.c>>32)) = uint64(*(*uint32)(p))
+	return next(in)
+}
+
+func opI64LoadAdd_ss_r(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	if ea+8 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	m.r0 = *(*uint64)(p)
+	return next(in)
+}
+
+func opI64LoadAdd_ss_s(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	if ea+8 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	*(*uint64)(unsafe.Add(m.fp, in.c>>32)) = *(*uint64)(p)
+	return next(in)
+}
+
+func opF32LoadAdd_ss_r(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	if ea+4 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	m.fp0 = uint64(math.Float32bits(*(*float32)(p)))
+	return next(in)
+}
+
+func opF32LoadAdd_ss_s(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	if ea+4 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	*(*uint64)(unsafe.Add(m.fp, in.c>>32)) = uint64(math.Float32bits(*(*float32)(p)))
+	return next(in)
+}
+
+func opF64LoadAdd_ss_r(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	if ea+8 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	m.fp0 = math.Float64bits(*(*float64)(p))
+	return next(in)
+}
+
+func opF64LoadAdd_ss_s(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	if ea+8 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	*(*float64)(unsafe.Add(m.fp, in.c>>32)) = *(*float64)(p)
+	return next(in)
+}
+
+func opI32Load8SAdd_ss_r(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	if ea+1 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	m.r0 = uint64(uint32(int32(*(*int8)(p))))
+	return next(in)
+}
+
+func opI32Load8SAdd_ss_s(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	if ea+1 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	*(*uint64)(unsafe.Add(m.fp, in.c>>32)) = uint64(uint32(int32(*(*int8)(p))))
+	return next(in)
+}
+
+func opI32Load8UAdd_ss_r(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	if ea+1 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	m.r0 = uint64(uint32(*(*uint8)(p)))
+	return next(in)
+}
+
+func opI32Load8UAdd_ss_s(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	if ea+1 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	*(*uint64)(unsafe.Add(m.fp, in.c>>32)) = uint64(uint32(*(*uint8)(p)))
+	return next(in)
+}
+
+func opI32Load16SAdd_ss_r(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	if ea+2 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	m.r0 = uint64(uint32(int32(*(*int16)(p))))
+	return next(in)
+}
+
+func opI32Load16SAdd_ss_s(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	if ea+2 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	*(*uint64)(unsafe.Add(m.fp, in.c>>32)) = uint64(uint32(int32(*(*int16)(p))))
+	return next(in)
+}
+
+func opI32Load16UAdd_ss_r(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	if ea+2 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	m.r0 = uint64(uint32(*(*uint16)(p)))
+	return next(in)
+}
+
+func opI32Load16UAdd_ss_s(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	if ea+2 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	*(*uint64)(unsafe.Add(m.fp, in.c>>32)) = uint64(uint32(*(*uint16)(p)))
+	return next(in)
+}
+
+func opI64Load8SAdd_ss_r(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	if ea+1 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	m.r0 = uint64(int64(*(*int8)(p)))
+	return next(in)
+}
+
+func opI64Load8SAdd_ss_s(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	if ea+1 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	*(*uint64)(unsafe.Add(m.fp, in.c>>32)) = uint64(int64(*(*int8)(p)))
+	return next(in)
+}
+
+func opI64Load8UAdd_ss_r(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	if ea+1 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	m.r0 = uint64(*(*uint8)(p))
+	return next(in)
+}
+
+func opI64Load8UAdd_ss_s(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	if ea+1 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	*(*uint64)(unsafe.Add(m.fp, in.c>>32)) = uint64(*(*uint8)(p))
+	return next(in)
+}
+
+func opI64Load16SAdd_ss_r(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	if ea+2 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	m.r0 = uint64(int64(*(*int16)(p)))
+	return next(in)
+}
+
+func opI64Load16SAdd_ss_s(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	if ea+2 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	*(*uint64)(unsafe.Add(m.fp, in.c>>32)) = uint64(int64(*(*int16)(p)))
+	return next(in)
+}
+
+func opI64Load16UAdd_ss_r(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	if ea+2 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	m.r0 = uint64(*(*uint16)(p))
+	return next(in)
+}
+
+func opI64Load16UAdd_ss_s(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	if ea+2 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	*(*uint64)(unsafe.Add(m.fp, in.c>>32)) = uint64(*(*uint16)(p))
+	return next(in)
+}
+
+func opI64Load32SAdd_ss_r(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	if ea+4 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	m.r0 = uint64(int64(*(*int32)(p)))
+	return next(in)
+}
+
+func opI64Load32SAdd_ss_s(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	if ea+4 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	*(*uint64)(unsafe.Add(m.fp, in.c>>32)) = uint64(int64(*(*int32)(p)))
+	return next(in)
+}
+
+func opI64Load32UAdd_ss_r(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	if ea+4 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	m.r0 = uint64(*(*uint32)(p))
+	return next(in)
+}
+
+func opI64Load32UAdd_ss_s(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	if ea+4 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	*(*uint64)(unsafe.Add(m.fp, in.c>>32)) = uint64(*(*uint32)(p))
+	return next(in)
+}
+
+// loadAddTable[op][dst]: 0 is the register, 1 a slot.
+var loadAddTable = map[wasm.Opcode]*[2]opFn{
+	wasm.OpI32Load:    {opI32LoadAdd_ss_r, opI32LoadAdd_ss_s},
+	wasm.OpI64Load:    {opI64LoadAdd_ss_r, opI64LoadAdd_ss_s},
+	wasm.OpF32Load:    {opF32LoadAdd_ss_r, opF32LoadAdd_ss_s},
+	wasm.OpF64Load:    {opF64LoadAdd_ss_r, opF64LoadAdd_ss_s},
+	wasm.OpI32Load8S:  {opI32Load8SAdd_ss_r, opI32Load8SAdd_ss_s},
+	wasm.OpI32Load8U:  {opI32Load8UAdd_ss_r, opI32Load8UAdd_ss_s},
+	wasm.OpI32Load16S: {opI32Load16SAdd_ss_r, opI32Load16SAdd_ss_s},
+	wasm.OpI32Load16U: {opI32Load16UAdd_ss_r, opI32Load16UAdd_ss_s},
+	wasm.OpI64Load8S:  {opI64Load8SAdd_ss_r, opI64Load8SAdd_ss_s},
+	wasm.OpI64Load8U:  {opI64Load8UAdd_ss_r, opI64Load8UAdd_ss_s},
+	wasm.OpI64Load16S: {opI64Load16SAdd_ss_r, opI64Load16SAdd_ss_s},
+	wasm.OpI64Load16U: {opI64Load16UAdd_ss_r, opI64Load16UAdd_ss_s},
+	wasm.OpI64Load32S: {opI64Load32SAdd_ss_r, opI64Load32SAdd_ss_s},
+	wasm.OpI64Load32U: {opI64Load32UAdd_ss_r, opI64Load32UAdd_ss_s},
+}
+
 func opI32Store_rs(m *machine, in *inst) *inst {
 	ea := uint64(uint32(m.r0)) + uint64(in.c)
 	v := *(*uint32)(unsafe.Add(m.fp, in.b))
