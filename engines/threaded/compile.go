@@ -503,6 +503,17 @@ func (c *compiler) numeric(i int, in *wasm.Instr) {
 	}
 	if t, ok := storeTable[op]; ok {
 		a, v := c.stack[n-2], c.stack[n-1]
+		if k := c.addSS; !c.precise && k >= 0 && k == int32(len(c.code)-1) && c.wasmOf[k] == int32(i-2) && a == locR0 && v >= 0 {
+			// Fusion: the address was the last operation's result and
+			// the value a local or a constant; the store computes the
+			// address itself, and neither boundary after the add has a
+			// position.
+			c.code[k].fn, c.code[k].c = storeAddTable[op], int64(in.C)|int64(off(v))<<32
+			c.wasmOf[k] = int32(i)
+			c.pos[i-1], c.pos[i] = -1, -1
+			c.popN(2)
+			return
+		}
 		c.popN(2)
 		ai, ao := where(a)
 		vi, vo := where(v)

@@ -452,6 +452,26 @@ func main() {
 			}
 		}
 	}
+	// Stores fused with the i32.add of two slots that computes their
+	// address, the value being a local or a constant pushed in between
+	// (fast variant): a and b the add's operands, the static offset in the
+	// low 32 bits of c, the value's slot in the high 32. A trap leaves the
+	// address in r0, where the store's boundary has it.
+	for _, st := range stores {
+		p("func op%sAdd_sss(m *machine, in *inst) *inst {\n", st.wasm)
+		p("a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))\n")
+		p("ea := uint64(a) + uint64(uint32(in.c))\n")
+		p("v := %s\n", strings.Replace(read(st.v, "s", "c"), "unsafe.Add(m.fp, in.c)", "unsafe.Add(m.fp, in.c>>32)", 1))
+		p("if ea+%d > uint64(len(m.mem)) {\nm.r0 = uint64(a)\nreturn m.deferTrap(in, &trapMemoryOOB)\n}\n", st.width)
+		p("p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)\n")
+		p("%s\nreturn next(in)\n}\n\n", st.stmt)
+	}
+	p("var storeAddTable = map[wasm.Opcode]opFn{\n")
+	for _, st := range stores {
+		p("wasm.Op%s: op%[1]sAdd_sss,\n", st.wasm)
+	}
+	p("}\n\n")
+
 	p("// storeTable[op][addr][value]: 0 is the register, 1 a slot.\nvar storeTable = map[wasm.Opcode]*[2][2]opFn{\n")
 	for _, s := range stores {
 		rr := "nil"

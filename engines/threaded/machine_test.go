@@ -95,6 +95,9 @@ func TestFusedTraps(t *testing.T) {
 		{"load", []uint64{65000, 600}},
 		{"load", []uint64{0xfffffff0, 0x20}}, // the add wraps: no trap
 		{"loadf", []uint64{65500, 30}},
+		{"store", []uint64{100, 20, 0x1122334455667788}},
+		{"store", []uint64{65000, 532, 1}}, // the i32.store8 traps
+		{"store", []uint64{65000, 510, 1}}, // the i64.store traps
 		{"div", []uint64{7, 0}},
 		{"div", []uint64{7, 2}},
 	}

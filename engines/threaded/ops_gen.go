@@ -7341,6 +7341,135 @@ func opI64Store32_ss(m *machine, in *inst) *inst {
 	return next(in)
 }
 
+func opI32StoreAdd_sss(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	v := *(*uint32)(unsafe.Add(m.fp, in.c>>32))
+	if ea+4 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	*(*uint32)(p) = v
+	return next(in)
+}
+
+func opI64StoreAdd_sss(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	v := *(*uint64)(unsafe.Add(m.fp, in.c>>32))
+	if ea+8 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	*(*uint64)(p) = v
+	return next(in)
+}
+
+func opF32StoreAdd_sss(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	v := *(*float32)(unsafe.Add(m.fp, in.c>>32))
+	if ea+4 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	*(*float32)(p) = v
+	return next(in)
+}
+
+func opF64StoreAdd_sss(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	v := *(*float64)(unsafe.Add(m.fp, in.c>>32))
+	if ea+8 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	*(*float64)(p) = v
+	return next(in)
+}
+
+func opI32Store8Add_sss(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	v := *(*uint32)(unsafe.Add(m.fp, in.c>>32))
+	if ea+1 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	*(*uint8)(p) = uint8(v)
+	return next(in)
+}
+
+func opI32Store16Add_sss(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	v := *(*uint32)(unsafe.Add(m.fp, in.c>>32))
+	if ea+2 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	*(*uint16)(p) = uint16(v)
+	return next(in)
+}
+
+func opI64Store8Add_sss(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	v := *(*uint64)(unsafe.Add(m.fp, in.c>>32))
+	if ea+1 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	*(*uint8)(p) = uint8(v)
+	return next(in)
+}
+
+func opI64Store16Add_sss(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	v := *(*uint64)(unsafe.Add(m.fp, in.c>>32))
+	if ea+2 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	*(*uint16)(p) = uint16(v)
+	return next(in)
+}
+
+func opI64Store32Add_sss(m *machine, in *inst) *inst {
+	a := *(*uint32)(unsafe.Add(m.fp, in.a)) + *(*uint32)(unsafe.Add(m.fp, in.b))
+	ea := uint64(a) + uint64(uint32(in.c))
+	v := *(*uint64)(unsafe.Add(m.fp, in.c>>32))
+	if ea+4 > uint64(len(m.mem)) {
+		m.r0 = uint64(a)
+		return m.deferTrap(in, &trapMemoryOOB)
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(m.mem)), ea)
+	*(*uint32)(p) = uint32(v)
+	return next(in)
+}
+
+var storeAddTable = map[wasm.Opcode]opFn{
+	wasm.OpI32Store:   opI32StoreAdd_sss,
+	wasm.OpI64Store:   opI64StoreAdd_sss,
+	wasm.OpF32Store:   opF32StoreAdd_sss,
+	wasm.OpF64Store:   opF64StoreAdd_sss,
+	wasm.OpI32Store8:  opI32Store8Add_sss,
+	wasm.OpI32Store16: opI32Store16Add_sss,
+	wasm.OpI64Store8:  opI64Store8Add_sss,
+	wasm.OpI64Store16: opI64Store16Add_sss,
+	wasm.OpI64Store32: opI64Store32Add_sss,
+}
+
 // storeTable[op][addr][value]: 0 is the register, 1 a slot.
 var storeTable = map[wasm.Opcode]*[2][2]opFn{
 	wasm.OpI32Store:   {{nil, opI32Store_rs}, {opI32Store_sr, opI32Store_ss}},

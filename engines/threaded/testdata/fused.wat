@@ -19,6 +19,20 @@
     i32.add
     f64.load offset=8
     f64.add)
+  ;; i32.store8 of a constant at (a + b), an i64.store of a local.
+  (func (export "store") (param $a i32) (param $b i32) (param $v i64) (result i32)
+    local.get $a
+    local.get $b
+    i32.add
+    i32.const 9
+    i32.store8 offset=3
+    local.get $a
+    local.get $b
+    i32.add
+    local.get $v
+    i64.store offset=16
+    local.get $a
+    i32.load8_u offset=3)
   ;; integer division by zero whose result would go straight to a local.
   (func (export "div") (param $a i32) (param $b i32) (result i32) (local $q i32)
     local.get $a
