@@ -1,10 +1,37 @@
 // Package engines defines what every interpreter of wdb implements, the
 // runtime objects that instances share (memories, tables, globals, host
-// functions), and the registry of engines by name.
+// functions), the instance layer every engine embeds, and the registry of
+// engines by name.
 //
 // The contract (docs/architecture.md, docs/execution-model.md): an engine
 // can stop at, report, snapshot and restore at any instruction boundary of
 // the original bytecode, and counts retired instructions exactly.
+//
+// # The shared instance layer
+//
+// What does not depend on an engine's layout is written once, here, and
+// engines embed it: an engine's machine embeds an Instance by value (so its
+// interpreter loop reads Globals, Refs, FastLimit or StopDepth at a fixed
+// offset of the machine, with no indirection) and its Instantiate calls
+// Instance.Init, which checks the imports, registers the machine in the
+// store, creates the tables, memories and globals, evaluates the constant
+// expressions and applies the active segments. Instance then provides the
+// Machine methods that are the same for every engine: Module, ID, Memory,
+// Table, Global, Export, Start, Run, Call, Frames, Snapshot, Restore and
+// (through its Runner) Interrupt. It also holds the module-level half of
+// snapshots (SnapshotState, CheckSnapshot, RestoreState and the funcref
+// conversions), host calls (CallExtern, HostCall, Foreign) and the stop
+// conditions (Runner: the Run in progress, breakpoints, the interrupt
+// flag, the fast-code limit, ChooseMode, BoundaryStop).
+//
+// The engine's half is the Interp interface: its interpreter loop (Exec),
+// its positions (Position, Reset, SaveActivation, PushCall, ResumeCaller,
+// Results), the choice of fast or precise code (SetPrecise, Window), its
+// frames in neutral form (FrameStates, RestoreFrames), its traps
+// (MakeTrap) and its memory cache (ReloadMemory). Instance calls them only
+// between runs of the loop, never inside it, so the loops are exactly as
+// fast as they would be alone. Engines still share nothing else: no engine
+// imports another.
 package engines
 
 import (

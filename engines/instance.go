@@ -2,6 +2,7 @@ package engines
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/wdb-dev/wdb/wasm"
 )
@@ -26,8 +27,13 @@ const (
 // value in its machine (and calls Init from Instantiate), so that the
 // interpreter loops read Globals, Refs or Memories at a fixed offset of
 // the machine, exactly as they would the machine's own fields; its methods
-// provide Machine's Module, ID, Memory, Table, Global and Export.
+// provide Machine's Module, ID, Memory, Table, Global, Export, Interrupt,
+// Run, Frames, Snapshot and Restore, driving the engine's half (Interp).
 type Instance struct {
+	// Runner holds the stop conditions and the calls in progress; first,
+	// since the interpreter loops read its FastLimit and StopDepth.
+	Runner
+
 	Mod   *wasm.Module
 	Opts  Options
 	Store *Store
@@ -44,22 +50,20 @@ type Instance struct {
 	Datas    [][]byte   // data segments; nil once dropped
 	DropElem []bool
 	DropData []bool
-	// InHost counts the host calls in progress (CallExtern).
-	InHost int
 
-	self Machine // the machine that embeds this instance
+	self Interp // the machine that embeds this instance
 	id   uint32
 }
 
-// Init checks the imports, registers self in store (a new store if nil),
-// creates the instance's tables, memories and globals and applies the
-// active segments. It follows spec 2.0: element segments, then data
+// Init checks the imports, registers self (the machine that embeds in)
+// in store (a new store if nil), creates the instance's tables, memories
+// and globals and applies the active segments. It follows spec 2.0: element segments, then data
 // segments, each bounds-checked as a whole; one that does not fit is a
 // *Trap that aborts instantiation with the effects of the segments before
 // it kept. A module loaded without bulk memory gets 1.0's rule instead:
 // all segments are checked first, and one that does not fit is a link
 // error with nothing written. opts.MaxMemoryPages limits memory growth.
-func (in *Instance) Init(self Machine, store *Store, mod *wasm.Module, imports []Extern, opts Options) error {
+func (in *Instance) Init(self Interp, store *Store, mod *wasm.Module, imports []Extern, opts Options) error {
 	if len(imports) != len(mod.Imports) {
 		return fmt.Errorf("module has %d imports, %d provided", len(mod.Imports), len(imports))
 	}
@@ -71,14 +75,11 @@ func (in *Instance) Init(self Machine, store *Store, mod *wasm.Module, imports [
 	if store == nil {
 		store = NewStore()
 	}
-	*in = Instance{
-		Mod:     mod,
-		Opts:    opts,
-		Store:   store,
-		Imports: make([]Extern, len(mod.Funcs)),
-		Refs:    make([]uint64, len(mod.Funcs)),
-		self:    self,
-	}
+	in.Mod, in.Opts, in.Store, in.self = mod, opts, store, self
+	in.Imports = make([]Extern, len(mod.Funcs))
+	in.Refs = make([]uint64, len(mod.Funcs))
+	// No Run yet: nothing to stop fast code for.
+	in.FastLimit.Store(math.MaxInt64)
 
 	// Imports, in the order of the import section.
 	var fi uint32
@@ -154,6 +155,7 @@ func (in *Instance) Init(self Machine, store *Store, mod *wasm.Module, imports [
 		copy(mem.Data[off:], seg.Init)
 		in.Datas[i], in.DropData[i] = nil, true
 	}
+	self.ReloadMemory()
 	return nil
 }
 
@@ -290,12 +292,53 @@ func (in *Instance) CallExtern(ext Extern, params, results []uint64) error {
 	return ext.Func.Call(in.self, params, results)
 }
 
+// HostCall is a guest's call of a host function (or another instance's):
+// CallExtern, its error converted (ErrStatus), the machine's memory cache
+// reloaded.
+func (in *Instance) HostCall(ext Extern, params, results []uint64) Status {
+	err := in.CallExtern(ext, params, results)
+	in.self.ReloadMemory()
+	return in.ErrStatus(err)
+}
+
 // CallImport calls imported function fn with a copy of args (a call from
 // outside, not from the guest) and returns its results.
 func (in *Instance) CallImport(fn uint32, args []uint64) ([]uint64, error) {
 	results := make([]uint64, len(in.Mod.Funcs[fn].Type.Results))
 	err := in.CallExtern(in.Imports[fn], append([]uint64(nil), args...), results)
 	return results, err
+}
+
+// runPending performs the call StartHost prepared, unless the Run must
+// stop first (at its limit, or interrupted): one instruction, atomic.
+// retired reports whether the call completed and so counts one.
+func (in *Instance) runPending(counter uint64, stop Stop) (ev Event, retired bool) {
+	if counter == stop.Limit {
+		return Event{Kind: LimitReached}, false
+	}
+	if in.TakeInterrupt() {
+		return Event{Kind: Interrupted}, false
+	}
+	results, err := in.CallImport(in.PendingFn, in.PendingArgs)
+	if exit, ok := err.(*ExitError); ok {
+		in.Pending = false
+		return Event{Kind: Exited, ExitCode: exit.Code}, true
+	}
+	if err != nil {
+		return Event{Kind: Trapped, Trap: &Trap{Msg: err.Error(), Func: in.PendingFn, Cause: err}}, false
+	}
+	in.Pending = false
+	return Event{Kind: Done, Results: results}, true
+}
+
+// Busy returns an error when a host call or a nested Call is in
+// progress: the machine is then not at an instruction boundary of its
+// own, and cannot do what (an operation, for the message).
+func (in *Instance) Busy(what string) error {
+	if in.InHost > 0 || in.Nested > 0 {
+		return fmt.Errorf("%s: cannot %s during a host call or a nested call", in.self.Engine(), what)
+	}
+	return nil
 }
 
 // Foreign resolves a call through a reference to function fn of instance

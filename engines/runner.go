@@ -18,30 +18,53 @@ type RunState struct {
 	Precise      bool   // running the precise (stepping) code
 }
 
+// Status is why an engine's interpreter loop returned.
+type Status uint8
+
+const (
+	StRunning Status = iota // keep going (only returned by helpers)
+	StCheck                 // a fast-mode check point: evaluate the stop conditions
+	StReturn                // a return left the depth at which the loop must end
+	StStop                  // a stop condition holds; Runner.StopKind says which
+	StTrap                  // Runner.TrapMsg and TrapCause say which
+	StExit                  // the guest exited; Runner.ExitCode
+)
+
 // Runner holds what every engine keeps the same way to decide when Run
 // stops (docs/execution-model.md): the Run in progress, the breakpoints,
 // the interrupt flag, the counter at which fast code must reach a check
-// point, and a started call of an imported function. An engine embeds it
-// by value next to Instance; its Interrupt method is Machine's.
+// point, the calls in progress, a started call of an imported function,
+// and why the interpreter loop returned. It is part of Instance; its
+// Interrupt method is Machine's.
 type Runner struct {
-	Current RunState
 	// FastLimit: code that does not check every instruction (an engine's
 	// fast mode) returns to its check at a check point (back branch,
 	// call, return) once its counter base reaches FastLimit. Interrupt
 	// lowers it to MinInt64.
 	FastLimit atomic.Int64
+	// StopDepth: a return that leaves the depth at or below it ends the
+	// interpreter loop (StReturn).
+	StopDepth int
+	Current   RunState // the Run (or nested Call) in progress
 	interrupt atomic.Bool
 	// BP[f][i] is set when instruction i of function f holds a
 	// breakpoint; BP and BP[f] are nil where there is none.
 	BP    [][]bool
 	HasBP bool
-	// Nested counts the Calls in progress.
-	Nested int
+	// InHost counts the host calls in progress (CallExtern), Nested the
+	// Calls.
+	InHost, Nested int
 	// Pending is set when Start prepared a call of imported function
 	// PendingFn that Run has yet to perform.
 	Pending     bool
 	PendingFn   uint32
 	PendingArgs []uint64
+
+	// Set when the interpreter loop returns StStop, StTrap or StExit.
+	StopKind  EventKind
+	TrapMsg   string
+	TrapCause error
+	ExitCode  uint32
 }
 
 // Interrupt makes the Run in progress (or, if none, the next one) return
@@ -136,34 +159,31 @@ func (r *Runner) StartHost(fn uint32, args []uint64) {
 	r.PendingArgs = append([]uint64(nil), args...)
 }
 
-// RunPending performs the call StartHost prepared, unless the Run must
-// stop first (at its limit, or interrupted): one instruction, atomic.
-// retired reports whether the call completed and so counts one.
-func (r *Runner) RunPending(in *Instance, counter uint64, stop Stop) (ev Event, retired bool) {
-	if counter == stop.Limit {
-		return Event{Kind: LimitReached}, false
+// TrapWith records a trap with the spec's message msg.
+func (r *Runner) TrapWith(msg string) Status {
+	r.TrapMsg, r.TrapCause = msg, nil
+	return StTrap
+}
+
+// ErrStatus converts a host function's error: nil runs on, an *ExitError
+// exits, anything else traps with the error's message.
+func (r *Runner) ErrStatus(err error) Status {
+	if err == nil {
+		return StRunning
 	}
-	if r.TakeInterrupt() {
-		return Event{Kind: Interrupted}, false
-	}
-	results, err := in.CallImport(r.PendingFn, r.PendingArgs)
 	if exit, ok := err.(*ExitError); ok {
-		r.Pending = false
-		return Event{Kind: Exited, ExitCode: exit.Code}, true
+		r.ExitCode = exit.Code
+		return StExit
 	}
-	if err != nil {
-		return Event{Kind: Trapped, Trap: &Trap{Msg: err.Error(), Func: r.PendingFn, Cause: err}}, false
-	}
-	r.Pending = false
-	return Event{Kind: Done, Results: results}, true
+	r.TrapMsg, r.TrapCause = err.Error(), err
+	return StTrap
 }
 
 // DebugPanics lets tests see a panic's stack instead of a trap.
 var DebugPanics = false
 
-// RecoverInternal turns a Go panic (a bug) into a trap, as a last resort.
-// Engines defer it in Run: defer engines.RecoverInternal(&ev).
-func RecoverInternal(ev *Event) {
+// recoverInternal turns a Go panic (a bug) into a trap, as a last resort.
+func recoverInternal(ev *Event) {
 	if r := recover(); r != nil {
 		if DebugPanics {
 			panic(r)

@@ -37,7 +37,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{runCommand, resumeCommand, inspectCommand, enginesCommand, versionCommand}
+	commands = []*command{debugCommand, runCommand, resumeCommand, inspectCommand, dapCommand, enginesCommand, versionCommand}
 }
 
 // exitError carries the exit status wdb must end with.
@@ -107,8 +107,8 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 	if c := lookup(args[0]); c != nil {
 		return c.run(c, args[1:], stdout, stderr)
 	}
-	if strings.HasPrefix(args[0], "-") || strings.HasSuffix(args[0], ".wasm") {
-		return fmt.Errorf("the interactive debugger is not available in this build yet; use `wdb run %s`", strings.Join(args, " "))
+	if isDebugInvocation(args[0]) {
+		return debugCommand.run(debugCommand, args, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "wdb: unknown command %q (see `wdb --help`)\n", args[0])
 	return errUsage

@@ -6,11 +6,13 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"syscall"
 
 	"github.com/wdb-dev/wdb/engines"
 	"github.com/wdb-dev/wdb/snapshot"
+	"github.com/wdb-dev/wdb/snapshot/crfork"
 	"github.com/wdb-dev/wdb/wasi"
 	"github.com/wdb-dev/wdb/wasm"
 )
@@ -30,6 +32,9 @@ type process struct {
 
 	checkpoints checkpointOptions
 	stderr      io.Writer
+	// base is the state right after instantiation, which fork-format
+	// images need (crfork); nil when not writing them.
+	base *snapshot.Snapshot
 }
 
 // entry is a function call the process makes.
@@ -43,6 +48,20 @@ type checkpointOptions struct {
 	every    uint64
 	dir      string
 	onSignal bool
+	fork     *crfork.Flavor // write fork-format images
+}
+
+// setCheckpoints sets the checkpoint options; call it before restoring.
+func (p *process) setCheckpoints(o checkpointOptions) error {
+	p.checkpoints = o
+	if o.fork != nil && p.base == nil {
+		var err error
+		if p.base, err = p.machine.Snapshot(); err != nil {
+			p.host.Close()
+			return err
+		}
+	}
+	return nil
 }
 
 // newProcess compiles mod for the engine and instantiates it with a WASI
@@ -223,7 +242,13 @@ func (p *process) checkpoint() error {
 		dir = "."
 	}
 	name := filepath.Join(dir, fmt.Sprintf("checkpoint-%012d.wdb", s.Counter))
-	if err := snapshot.WriteFile(name, s, snapshot.EncodeOptions{}); err != nil {
+	if fl := p.checkpoints.fork; fl != nil {
+		name = strings.TrimSuffix(name, ".wdb") + "." + fl.String()
+		err = crfork.Export(s, p.mod, p.base, *fl, name)
+	} else {
+		err = snapshot.WriteFile(name, s, snapshot.EncodeOptions{})
+	}
+	if err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
 	fmt.Fprintf(p.stderr, "wdb: checkpoint at counter %d written to %s\n", s.Counter, name)

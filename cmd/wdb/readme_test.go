@@ -17,13 +17,27 @@ var imageName = regexp.MustCompile(`checkpoint-0*(\d+)\.wdb`)
 // shows the image's counter, and resume prints the end of what run printed.
 func TestReadmeCheckpointExample(t *testing.T) {
 	t.Parallel()
+	outputs := runReadmeExample(t, "## Checkpoint and resume anywhere")
+	run, resume := outputs["run"], outputs["resume"]
+	if _, ok := outputs["inspect"]; !ok || run.stdout == "" || resume.stdout == "" {
+		t.Fatalf("the example should run, inspect and resume; it ran %v", outputs)
+	}
+	if !strings.HasSuffix(run.stdout, resume.stdout) || len(resume.stdout) >= len(run.stdout) {
+		t.Errorf("resume printed:\n%s\nnot the end of what run printed:\n%s", resume.stdout, run.stdout)
+	}
+}
+
+// runReadmeExample runs the first sh block after the README heading as
+// written, from a directory that has the repository's testdata; every wdb
+// command must succeed. It returns their results by subcommand.
+func runReadmeExample(t *testing.T, heading string) map[string]result {
 	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, section, ok := strings.Cut(string(readme), "\n## Checkpoint and resume anywhere\n")
+	_, section, ok := strings.Cut(string(readme), "\n"+heading+"\n")
 	if !ok {
-		t.Fatal("README.md has no section \"Checkpoint and resume anywhere\"")
+		t.Fatalf("README.md has no section %q", heading)
 	}
 	_, block, ok := strings.Cut(section, "```sh\n")
 	block, _, ok2 := strings.Cut(block, "```")
@@ -63,11 +77,5 @@ func TestReadmeCheckpointExample(t *testing.T) {
 			t.Fatalf("the test does not know how to run %q", line)
 		}
 	}
-	run, resume := outputs["run"], outputs["resume"]
-	if _, ok := outputs["inspect"]; !ok || run.stdout == "" || resume.stdout == "" {
-		t.Fatalf("the example should run, inspect and resume; it ran %v", outputs)
-	}
-	if !strings.HasSuffix(run.stdout, resume.stdout) || len(resume.stdout) >= len(run.stdout) {
-		t.Errorf("resume printed:\n%s\nnot the end of what run printed:\n%s", resume.stdout, run.stdout)
-	}
+	return outputs
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/wdb-dev/wdb/snapshot"
+	"github.com/wdb-dev/wdb/snapshot/crfork"
 	"github.com/wdb-dev/wdb/wasm"
 )
 
@@ -27,14 +28,20 @@ func (o *resumeOptions) flagSet() *flag.FlagSet {
 var resumeCommand = &command{
 	name:    "resume",
 	summary: "continue a program from a checkpoint image",
-	usage:   "resume [flags] image",
+	usage:   "resume [flags] image|DIR",
 	help: `
 Continue a program from a checkpoint image written by ` + "`wdb run --checkpoint-*`" + `
 or by the debugger, on any engine, on this or another machine. The image
 holds the module, the complete engine-neutral state and the WASI state:
 arguments, environment and open files, which are reopened from the
 directories given with --dir (matched by their guest names) at the offsets
-they had. A file that cannot be reopened is an error before anything runs.`,
+they had. A file that cannot be reopened is an error before anything runs.
+
+A directory DIR is an image of the WAMR / WasmEdge checkpoint-restore forks
+(frame.img, stack1.img, ...), as they write on SIGINT or ` + "`wdb run --checkpoint-format`" + `
+writes; it needs --module app.wasm, the module that was
+running. The fork format has no instruction counter (it restarts at 0) and
+no WASI state (stdio is simply open).`,
 	flags: func() *flag.FlagSet { return new(resumeOptions).flagSet() },
 	run: func(c *command, args []string, stdout, stderr io.Writer) error {
 		var o resumeOptions
@@ -51,6 +58,9 @@ they had. A file that cannot be reopened is an error before anything runs.`,
 }
 
 func resumeImage(o *resumeOptions, path string, stdout, stderr io.Writer) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return resumeForkImage(o, path, stdout, stderr)
+	}
 	s, err := snapshot.ReadFile(path)
 	if err != nil {
 		return err
@@ -81,7 +91,9 @@ func resumeImage(o *resumeOptions, path string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	p.checkpoints = o.checkpoints
+	if err := p.setCheckpoints(o.checkpoints); err != nil {
+		return err
+	}
 	p.stdout, p.stderr = stdout, stderr
 	if err := p.restore(s); err != nil {
 		p.host.Close()
@@ -92,4 +104,44 @@ func resumeImage(o *resumeOptions, path string, stdout, stderr io.Writer) error 
 		return exitStatus(s.Host.ExitCode)
 	}
 	return p.run(len(s.Frames) > 0)
+}
+
+// resumeForkImage continues from an image of the WAMR / WasmEdge forks.
+func resumeForkImage(o *resumeOptions, dir string, stdout, stderr io.Writer) error {
+	if !crfork.IsImage(dir) {
+		return fmt.Errorf("%s: a directory, but not a fork image (no frame.img)", dir)
+	}
+	if o.module == "" {
+		return fmt.Errorf("%s: a fork image does not include its module: give it with --module app.wasm", dir)
+	}
+	mod, err := loadModule(o.module)
+	if err != nil {
+		return err
+	}
+	cfg, err := o.hostConfig(nil, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	p, err := newProcess(o.module, mod, o.engine, o.engineOptions(), cfg, "", nil)
+	if err != nil {
+		return err
+	}
+	base, err := p.machine.Snapshot()
+	if err == nil {
+		p.base = base
+		err = p.setCheckpoints(o.checkpoints)
+	}
+	var s *snapshot.Snapshot
+	if err == nil {
+		s, err = crfork.Import(dir, mod, base)
+	}
+	if err == nil {
+		err = p.restore(s)
+	}
+	if err != nil {
+		p.host.Close()
+		return err
+	}
+	p.stdout, p.stderr = stdout, stderr
+	return p.run(true)
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/wdb-dev/wdb/engines"
+	"github.com/wdb-dev/wdb/snapshot/crfork"
 	"github.com/wdb-dev/wdb/wasi"
 	"github.com/wdb-dev/wdb/wasm"
 )
@@ -49,6 +50,11 @@ func (o *runOptions) addCheckpointFlags(fs *flag.FlagSet) {
 	fs.Uint64Var(&o.checkpoints.every, "checkpoint-every", 0, "write a checkpoint image every `N` instructions")
 	fs.StringVar(&o.checkpoints.dir, "checkpoint-dir", ".", "the directory checkpoint images are written to")
 	fs.BoolVar(&o.checkpoints.onSignal, "checkpoint-on-signal", false, "write a checkpoint image on SIGUSR1 and go on; on SIGTERM, write one and exit")
+	fs.Func("checkpoint-format", "write checkpoints as `FORK` images (wamr or wasmedge: the WAMR / WasmEdge\ncheckpoint-restore forks' format, a directory each) instead of wdb images", func(v string) error {
+		fl, err := crfork.ParseFlavor(v)
+		o.checkpoints.fork = &fl
+		return err
+	})
 }
 
 func (o *runOptions) flagSet() *flag.FlagSet {
@@ -74,7 +80,11 @@ and print its results.
 
 Checkpoint images (see ` + "`wdb resume`, `wdb inspect`" + `) are written atomically to
 --checkpoint-dir, named checkpoint-COUNTER.wdb, where COUNTER is the number
-of instructions the program had executed.
+of instructions the program had executed. With --checkpoint-format wamr or
+wasmedge, each is instead a directory checkpoint-COUNTER.wamr (.wasmedge) in
+the format of the WAMR / WasmEdge checkpoint-restore forks, which their
+--restore reads; a state that format cannot hold (a file open, a table
+changed) is refused with an error.
 
 A trap prints its message, the function and offset where it happened and a
 WebAssembly backtrace, and ends wdb with status 134.`,
@@ -133,7 +143,9 @@ func runModule(o *runOptions, path string, args []string, stdout, stderr io.Writ
 	if err != nil {
 		return reportError(mod, err, stderr)
 	}
-	p.checkpoints = o.checkpoints
+	if err := p.setCheckpoints(o.checkpoints); err != nil {
+		return err
+	}
 	p.stdout, p.stderr = stdout, stderr
 	return p.run(false)
 }

@@ -1,9 +1,6 @@
 package fast
 
 import (
-	"fmt"
-	"math"
-
 	"github.com/wdb-dev/wdb/engines"
 	"github.com/wdb-dev/wdb/wasm"
 )
@@ -12,16 +9,16 @@ import (
 // are already there) and makes it current at its first instruction,
 // translating f if this is the machine's first call of it. On failure
 // ("call stack exhausted") nothing changes.
-func (m *machine) enter(f *function, nb int) status {
+func (m *machine) enter(f *function, nb int) engines.Status {
 	if m.depth >= m.maxDepth {
-		return m.trapWith(msgCallStack)
+		return m.TrapWith(engines.MsgCallStack)
 	}
 	if err := f.translated(); err != nil {
-		return m.trapWith(err.Error())
+		return m.TrapWith(err.Error())
 	}
 	v := m.activeVariant(f)
 	if nb+v.frameCells+4 > len(m.stack) && !m.growStack(nb+v.frameCells) {
-		return m.trapWith(msgCallStack)
+		return m.TrapWith(engines.MsgCallStack)
 	}
 	s := m.stack[nb:]
 	clear(s[f.paramCells:f.localCells])
@@ -33,7 +30,7 @@ func (m *machine) enter(f *function, nb int) status {
 	m.depth++
 	m.code = v
 	m.pc, m.wi, m.base = 0, 0, nb
-	return stRunning
+	return engines.StRunning
 }
 
 // callSlow performs a call (op o at m.pc) when the inline path cannot: the
@@ -42,12 +39,12 @@ func (m *machine) enter(f *function, nb int) status {
 // whose frame never fits).
 //
 //go:noinline
-func (m *machine) callSlow(f *function, nb int, o *op) status {
+func (m *machine) callSlow(f *function, nb int, o *op) engines.Status {
 	pc := m.pc
 	caller := &m.frames[m.depth-1]
 	caller.code, caller.ret = m.code, int32(pc+1)
 	counter := m.cbase + int64(o.d)
-	if st := m.enter(f, nb); st != stRunning {
+	if st := m.enter(f, nb); st != engines.StRunning {
 		m.wi = int(m.code.wasm[pc])
 		m.pc = pc
 		if p := m.code.pos[m.wi]; p >= 0 {
@@ -56,10 +53,10 @@ func (m *machine) callSlow(f *function, nb int, o *op) status {
 		return st
 	}
 	m.cbase = counter
-	if m.cbase >= m.fastLimit.Load() {
-		return stCheck
+	if m.cbase >= m.FastLimit.Load() {
+		return engines.StCheck
 	}
-	return stRunning
+	return engines.StRunning
 }
 
 // remapCaller makes a caller resume in its function's active variant (the
@@ -78,17 +75,17 @@ func (m *machine) remapCaller(caller *frame) {
 // atomic, counted when it returns.
 //
 //go:noinline
-func (m *machine) callImport(o *op) status {
+func (m *machine) callImport(o *op) engines.Status {
 	m.wi = int(m.code.wasm[m.pc])
 	f := m.funcs[o.a]
-	return m.callHost(m.imports[o.a], f.def.Type, m.base+int(o.b))
+	return m.callHost(m.Imports[o.a], f.def.Type, m.base+int(o.b))
 }
 
 // callHost calls a host function (or another instance's) whose arguments
 // are at cell at of the stack; its results replace them.
-func (m *machine) callHost(ext engines.Extern, ft *wasm.FuncType, at int) status {
+func (m *machine) callHost(ext engines.Extern, ft *wasm.FuncType, at int) engines.Status {
 	if !m.growStack(at + 2*len(ft.Results) + 2*len(ft.Params)) {
-		return m.trapWith(msgCallStack)
+		return m.TrapWith(engines.MsgCallStack)
 	}
 	// The frame waits at its call instruction (Frames and nested Calls
 	// see it like a caller).
@@ -101,7 +98,7 @@ func (m *machine) callHost(ext engines.Extern, ft *wasm.FuncType, at int) status
 		c += cells(t)
 	}
 	results := make([]uint64, len(ft.Results))
-	if st := m.hostCall(ext, params, results); st != stRunning {
+	if st := m.HostCall(ext, params, results); st != engines.StRunning {
 		return st
 	}
 	c = at
@@ -109,123 +106,83 @@ func (m *machine) callHost(ext engines.Extern, ft *wasm.FuncType, at int) status
 		m.setCell(t, c, results[i])
 		c += cells(t)
 	}
-	return stRunning
-}
-
-func (m *machine) hostCall(ext engines.Extern, params, results []uint64) status {
-	m.inHost++
-	err := m.callExtern(ext, params, results)
-	m.inHost--
-	m.reloadMemory()
-	if err == nil {
-		return stRunning
-	}
-	if exit, ok := err.(*engines.ExitError); ok {
-		m.exitCode = exit.Code
-		return stExit
-	}
-	m.trapMsg, m.trapCause = err.Error(), err
-	return stTrap
-}
-
-func (m *machine) callExtern(ext engines.Extern, params, results []uint64) error {
-	if ext.Owner != nil {
-		res, err := ext.Owner.Call(ext.Index, params)
-		copy(results, res)
-		return err
-	}
-	if ext.Func == nil || ext.Func.Call == nil {
-		return fmt.Errorf("fast: import has no implementation")
-	}
-	return ext.Func.Call(m, params, results)
-}
-
-func (m *machine) trapWith(msg string) status {
-	m.trapMsg, m.trapCause = msg, nil
-	return stTrap
+	return engines.StRunning
 }
 
 // trapHere records a trap at the op at m.pc.
-func (m *machine) trapHere(msg string) status {
+func (m *machine) trapHere(msg string) engines.Status {
 	return m.trapAt(m.pc, msg)
 }
 
 // callIndirect performs call_indirect (op o at m.pc).
 //
 //go:noinline
-func (m *machine) callIndirect(o *op) status {
+func (m *machine) callIndirect(o *op) engines.Status {
 	fp := m.base
 	i := m.stack[fp+int(o.c/4)]
-	tab := m.tables[o.t]
+	tab := m.Tables[o.t]
 	if uint64(i) >= uint64(len(tab.Elems)) {
-		return m.trapHere(msgUndefinedElement)
+		return m.trapHere(engines.MsgUndefinedElement)
 	}
 	ref := tab.Elems[i]
 	if ref == 0 {
-		return m.trapHere(msgUninitialized)
+		return m.trapHere(engines.MsgUninitialized)
 	}
 	inst, fn := engines.DecodeFuncRef(ref)
 	at := m.base + int(o.b)
-	if inst != m.id {
-		var other engines.Machine
-		if m.store != nil {
-			other = m.store.Instance(inst)
-		}
-		if other == nil || int(fn) >= len(other.Module().Funcs) {
-			return m.trapHere(msgUndefinedElement)
-		}
-		ft := other.Module().Funcs[fn].Type
-		if !ft.Equal(&m.mod.Types[o.a]) {
-			return m.trapHere(msgIndirectMismatch)
+	if inst != m.ID() {
+		ext, ft, msg := m.Foreign(inst, fn, &m.Mod.Types[o.a])
+		if msg != "" {
+			return m.trapHere(msg)
 		}
 		pc := m.pc
 		m.wi = int(m.code.wasm[pc])
-		if st := m.callHost(engines.Extern{Owner: other, Index: fn}, ft, at); st != stRunning {
-			if st == stTrap {
-				msg, cause := m.trapMsg, m.trapCause
+		if st := m.callHost(ext, ft, at); st != engines.StRunning {
+			if st == engines.StTrap {
+				msg, cause := m.TrapMsg, m.TrapCause
 				m.trapAt(pc, msg)
-				m.trapCause = cause
+				m.TrapCause = cause
 			}
 			return st
 		}
 		m.pc = pc + 1
-		return stRunning
+		return engines.StRunning
 	}
 	if int(fn) >= len(m.funcs) {
-		return m.trapHere(msgUndefinedElement)
+		return m.trapHere(engines.MsgUndefinedElement)
 	}
 	f := m.funcs[fn]
 	if f.typeID != o.a {
-		return m.trapHere(msgIndirectMismatch)
+		return m.trapHere(engines.MsgIndirectMismatch)
 	}
 	pc := m.pc
 	if f.imported {
 		m.wi = int(m.code.wasm[pc])
-		if st := m.callHost(m.imports[fn], f.def.Type, at); st != stRunning {
-			if st == stTrap {
-				msg, cause := m.trapMsg, m.trapCause
+		if st := m.callHost(m.Imports[fn], f.def.Type, at); st != engines.StRunning {
+			if st == engines.StTrap {
+				msg, cause := m.TrapMsg, m.TrapCause
 				m.trapAt(pc, msg)
-				m.trapCause = cause
+				m.TrapCause = cause
 			}
 			return st
 		}
 		m.pc = pc + 1
-		return stRunning
+		return engines.StRunning
 	}
 	o2 := op{d: int32(m.code.wasm[pc]) + 1}
-	if st := m.callSlow(f, at, &o2); st != stRunning {
-		if st == stTrap {
-			return m.trapAt(pc, m.trapMsg)
+	if st := m.callSlow(f, at, &o2); st != engines.StRunning {
+		if st == engines.StTrap {
+			return m.trapAt(pc, m.TrapMsg)
 		}
 		return st
 	}
-	return stRunning
+	return engines.StRunning
 }
 
 // branchOut performs a multi-value return or a br_table (op o at m.pc).
 //
 //go:noinline
-func (m *machine) branchOut(o *op) status {
+func (m *machine) branchOut(o *op) engines.Status {
 	fp := m.base
 	if o.code == opBrTable {
 		i := m.stack[fp+int(o.b/4)]
@@ -238,11 +195,11 @@ func (m *machine) branchOut(o *op) status {
 			m.doMoves(e.moves)
 			m.cbase += int64(e.delta)
 			m.pc = int(e.target)
-			if m.cbase >= m.fastLimit.Load() {
+			if m.cbase >= m.FastLimit.Load() {
 				m.wi = int(o.d) - int(e.delta) // the continuation
-				return stCheck
+				return engines.StCheck
 			}
-			return stRunning
+			return engines.StRunning
 		}
 		// A return: the function's result moves are in c/n or moves[c].
 		switch opcode(o.t) {
@@ -264,23 +221,23 @@ func (m *machine) branchOut(o *op) status {
 
 // returnOut pops the top frame (results already at its base); d is the
 // returning instruction's index plus one.
-func (m *machine) returnOut(d int32) status {
+func (m *machine) returnOut(d int32) engines.Status {
 	m.cbase += int64(d)
 	m.depth--
-	if m.depth <= m.stopDepth {
+	if m.depth <= m.StopDepth {
 		m.pc, m.wi = 0, 0
-		return stReturn
+		return engines.StReturn
 	}
-	m.resumeCaller()
-	if m.cbase >= m.fastLimit.Load() {
-		return stCheck
+	m.ResumeCaller()
+	if m.cbase >= m.FastLimit.Load() {
+		return engines.StCheck
 	}
-	return stRunning
+	return engines.StRunning
 }
 
-// resumeCaller makes the frame below a returned one current, at the
+// ResumeCaller makes the frame below a returned one current, at the
 // instruction after its call, and adjusts the counter base.
-func (m *machine) resumeCaller() {
+func (m *machine) ResumeCaller() {
 	caller := &m.frames[m.depth-1]
 	if caller.code != m.active[caller.fn.index] {
 		m.remapCaller(caller)
@@ -322,108 +279,47 @@ func (m *machine) doMovesGather(ms []move) {
 	}
 }
 
-// Call runs function fn to completion above whatever activation the
-// machine holds, and returns its results.
-func (m *machine) Call(fn uint32, args []uint64) (results []uint64, err error) {
-	if int(fn) >= len(m.funcs) {
-		return nil, fmt.Errorf("fast: Call: no function %d", fn)
-	}
-	f := m.funcs[fn]
-	if len(args) != f.numParams {
-		return nil, fmt.Errorf("fast: Call: %s takes %d arguments, got %d", f.def.DisplayName(), f.numParams, len(args))
-	}
-	if m.nested >= maxNestedCalls {
-		return nil, &engines.Trap{Msg: msgCallStack}
-	}
-	if f.imported {
-		results = make([]uint64, f.numResults)
-		m.inHost++
-		err = m.callExtern(m.imports[fn], append([]uint64(nil), args...), results)
-		m.inHost--
-		return results, err
-	}
-	type savedState struct {
-		code      *variant
-		pc, wi    int
-		base      int
-		depth     int
-		run       runState
-		stopDepth int
-		fastLimit int64
-	}
-	m.reloadMemory()
-	saved := savedState{m.code, m.pc, m.wi, m.base, m.depth, m.run, m.stopDepth, m.fastLimit.Load()}
-	restore := func() {
+// SaveActivation saves the activation below a Call (engines.Interp).
+func (m *machine) SaveActivation() func(panicked bool) {
+	code, pc, wi, base, depth := m.code, m.pc, m.wi, m.base, m.depth
+	return func(panicked bool) {
+		if panicked {
+			m.wi = wi // m.cbase + wi is the counter
+		}
 		counter := m.Counter()
-		m.code, m.pc, m.wi, m.base, m.depth = saved.code, saved.pc, saved.wi, saved.base, saved.depth
-		m.cbase = int64(counter) - int64(saved.wi)
-		m.run, m.stopDepth = saved.run, saved.stopDepth
-		m.setPrecise(saved.run.precise)
-		m.code = saved.code
-		m.fastLimit.Store(saved.fastLimit)
-		if m.interrupt.Load() {
-			m.fastLimit.Store(math.MinInt64)
-		}
-		m.reloadMemory()
+		m.code, m.pc, m.wi, m.base, m.depth = code, pc, wi, base, depth
+		m.cbase = int64(counter) - int64(wi)
 	}
-	m.nested++
-	defer func() {
-		m.nested--
-		if r := recover(); r != nil {
-			m.wi = saved.wi
-			restore()
-			results, err = nil, &engines.Trap{Msg: fmt.Sprintf("internal error: %v", r)}
-		}
-	}()
-	counter := m.Counter()
-	m.run = runState{limit: engines.NoLimit, baseDepth: m.depth, nested: true}
-	m.stopDepth = m.depth
-	m.setPrecise(false)
-	m.fastLimit.Store(math.MaxInt64)
-	if m.interrupt.Load() {
-		m.fastLimit.Store(math.MinInt64)
+}
+
+// PushCall places a Call of function fn above the activation
+// (engines.Interp), at the first cell above the top frame, where its
+// results will be.
+func (m *machine) PushCall(fn uint32, args []uint64) (func() []uint64, error) {
+	f := m.funcs[fn]
+	if m.depth == 0 {
+		m.startFn = f // for Results
 	}
-	at := m.frameEnd()
+	counter, at := m.Counter(), m.frameEnd()
 	if !m.growStack(at + 2*len(args) + 2*f.numResults) {
-		restore()
-		return nil, &engines.Trap{Msg: msgCallStack}
+		return nil, &engines.Trap{Msg: engines.MsgCallStack}
 	}
 	c := at
 	for i, t := range f.def.Type.Params {
 		m.setCell(t, c, args[i])
 		c += cells(t)
 	}
-	if st := m.enter(f, at); st != stRunning {
-		m.wi = saved.wi
-		restore()
-		return nil, &engines.Trap{Msg: m.trapMsg}
+	if st := m.enter(f, at); st != engines.StRunning {
+		return nil, &engines.Trap{Msg: m.TrapMsg}
 	}
 	m.cbase = int64(counter)
-	for {
-		switch m.exec() {
-		case stCheck:
-			if m.interrupt.Swap(false) {
-				restore()
-				return nil, &engines.Trap{Msg: "interrupted"}
-			}
-			m.fastLimit.Store(math.MaxInt64)
-		case stReturn:
-			results = make([]uint64, f.numResults)
-			c := at
-			for i, t := range f.def.Type.Results {
-				results[i] = m.cellValue(t, c)
-				c += cells(t)
-			}
-			restore()
-			return results, nil
-		case stStop:
-		case stTrap:
-			t := m.makeTrap()
-			restore()
-			return nil, t
-		case stExit:
-			restore()
-			return nil, &engines.ExitError{Code: m.exitCode}
+	return func() []uint64 {
+		results := make([]uint64, f.numResults)
+		c := at
+		for i, t := range f.def.Type.Results {
+			results[i] = m.cellValue(t, c)
+			c += cells(t)
 		}
-	}
+		return results
+	}, nil
 }

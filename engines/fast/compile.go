@@ -152,7 +152,7 @@ func (Engine) Compile(m *wasm.Module, opts engines.Options) (engines.Program, er
 		opts.MaxCallDepth = engines.DefaultMaxCallDepth
 	}
 	p := &program{mod: m, opts: opts}
-	p.typeIDs = canonicalTypes(m.Types)
+	p.typeIDs = engines.CanonicalTypes(m.Types)
 	fns := make([]function, len(m.Funcs))
 	p.funcs = make([]*function, len(m.Funcs))
 	for i, f := range m.Funcs {
@@ -183,21 +183,6 @@ func (Engine) Compile(m *wasm.Module, opts engines.Options) (engines.Program, er
 
 // Module returns the compiled module.
 func (p *program) Module() *wasm.Module { return p.mod }
-
-func canonicalTypes(types []wasm.FuncType) []uint32 {
-	ids := make([]uint32, len(types))
-	first := map[string]uint32{}
-	for i, t := range types {
-		key := string(t.Params) + "->" + string(t.Results)
-		id, ok := first[key]
-		if !ok {
-			id = uint32(i)
-			first[key] = id
-		}
-		ids[i] = id
-	}
-	return ids
-}
 
 // compileFunc lays out fn's frame and makes its fast variant (under
 // fn.once: see translated).

@@ -5,15 +5,17 @@ import (
 	"math"
 	"math/bits"
 	"unsafe"
+
+	"github.com/wdb-dev/wdb/engines"
 )
 
-// exec runs the current activation from the machine's saved position until
-// a check point, a stop, a return to stopDepth, a trap or an exit.
+// Exec runs the current activation from the machine's saved position until
+// a check point, a stop, a return to StopDepth, a trap or an exit.
 //
 // The loop keeps three variables: the code, the op index and the frame
 // pointer. Every case that needs a function call saves the position in the
 // machine and reloads after it, so that nothing is live across a call.
-func (m *machine) exec() status {
+func (m *machine) Exec() engines.Status {
 	code, pc := m.code.code, m.pc
 	fp := unsafe.Pointer(&m.stack[m.base])
 	for {
@@ -42,7 +44,7 @@ func (m *machine) exec() status {
 			}
 		case opBrLoop:
 			m.cbase += int64(o.d)
-			if m.cbase >= m.fastLimit.Load() {
+			if m.cbase >= m.FastLimit.Load() {
 				return m.checkAfterBranch(pc)
 			}
 			pc = int(o.t)
@@ -50,7 +52,7 @@ func (m *machine) exec() status {
 		case opBrIfLoop:
 			if r32(fp, o.a) != 0 {
 				m.cbase += int64(o.d)
-				if m.cbase >= m.fastLimit.Load() {
+				if m.cbase >= m.FastLimit.Load() {
 					return m.checkAfterBranch(pc)
 				}
 				pc = int(o.t)
@@ -65,7 +67,7 @@ func (m *machine) exec() status {
 		case opBrI32EqzLoop:
 			if r32(fp, o.a) == 0 {
 				m.cbase += int64(o.d)
-				if m.cbase >= m.fastLimit.Load() {
+				if m.cbase >= m.FastLimit.Load() {
 					return m.checkAfterBranch(pc)
 				}
 				pc = int(o.t)
@@ -80,7 +82,7 @@ func (m *machine) exec() status {
 		case opBrI32EqLoop:
 			if r32(fp, o.a) == r32(fp, o.b) {
 				m.cbase += int64(o.d)
-				if m.cbase >= m.fastLimit.Load() {
+				if m.cbase >= m.FastLimit.Load() {
 					return m.checkAfterBranch(pc)
 				}
 				pc = int(o.t)
@@ -95,7 +97,7 @@ func (m *machine) exec() status {
 		case opBrI32NeLoop:
 			if r32(fp, o.a) != r32(fp, o.b) {
 				m.cbase += int64(o.d)
-				if m.cbase >= m.fastLimit.Load() {
+				if m.cbase >= m.FastLimit.Load() {
 					return m.checkAfterBranch(pc)
 				}
 				pc = int(o.t)
@@ -110,7 +112,7 @@ func (m *machine) exec() status {
 		case opBrI32LtSLoop:
 			if int32(r32(fp, o.a)) < int32(r32(fp, o.b)) {
 				m.cbase += int64(o.d)
-				if m.cbase >= m.fastLimit.Load() {
+				if m.cbase >= m.FastLimit.Load() {
 					return m.checkAfterBranch(pc)
 				}
 				pc = int(o.t)
@@ -125,7 +127,7 @@ func (m *machine) exec() status {
 		case opBrI32LtULoop:
 			if r32(fp, o.a) < r32(fp, o.b) {
 				m.cbase += int64(o.d)
-				if m.cbase >= m.fastLimit.Load() {
+				if m.cbase >= m.FastLimit.Load() {
 					return m.checkAfterBranch(pc)
 				}
 				pc = int(o.t)
@@ -140,7 +142,7 @@ func (m *machine) exec() status {
 		case opBrI32GtSLoop:
 			if int32(r32(fp, o.a)) > int32(r32(fp, o.b)) {
 				m.cbase += int64(o.d)
-				if m.cbase >= m.fastLimit.Load() {
+				if m.cbase >= m.FastLimit.Load() {
 					return m.checkAfterBranch(pc)
 				}
 				pc = int(o.t)
@@ -155,7 +157,7 @@ func (m *machine) exec() status {
 		case opBrI32GtULoop:
 			if r32(fp, o.a) > r32(fp, o.b) {
 				m.cbase += int64(o.d)
-				if m.cbase >= m.fastLimit.Load() {
+				if m.cbase >= m.FastLimit.Load() {
 					return m.checkAfterBranch(pc)
 				}
 				pc = int(o.t)
@@ -170,7 +172,7 @@ func (m *machine) exec() status {
 		case opBrI32LeSLoop:
 			if int32(r32(fp, o.a)) <= int32(r32(fp, o.b)) {
 				m.cbase += int64(o.d)
-				if m.cbase >= m.fastLimit.Load() {
+				if m.cbase >= m.FastLimit.Load() {
 					return m.checkAfterBranch(pc)
 				}
 				pc = int(o.t)
@@ -185,7 +187,7 @@ func (m *machine) exec() status {
 		case opBrI32LeULoop:
 			if r32(fp, o.a) <= r32(fp, o.b) {
 				m.cbase += int64(o.d)
-				if m.cbase >= m.fastLimit.Load() {
+				if m.cbase >= m.FastLimit.Load() {
 					return m.checkAfterBranch(pc)
 				}
 				pc = int(o.t)
@@ -200,7 +202,7 @@ func (m *machine) exec() status {
 		case opBrI32GeSLoop:
 			if int32(r32(fp, o.a)) >= int32(r32(fp, o.b)) {
 				m.cbase += int64(o.d)
-				if m.cbase >= m.fastLimit.Load() {
+				if m.cbase >= m.FastLimit.Load() {
 					return m.checkAfterBranch(pc)
 				}
 				pc = int(o.t)
@@ -215,7 +217,7 @@ func (m *machine) exec() status {
 		case opBrI32GeULoop:
 			if r32(fp, o.a) >= r32(fp, o.b) {
 				m.cbase += int64(o.d)
-				if m.cbase >= m.fastLimit.Load() {
+				if m.cbase >= m.FastLimit.Load() {
 					return m.checkAfterBranch(pc)
 				}
 				pc = int(o.t)
@@ -234,17 +236,17 @@ func (m *machine) exec() status {
 				w64(fp, o.c, r64(fp, o.b))
 			}
 		case opGlobalGet32:
-			w32(fp, o.c, uint32(m.globals[o.a].Lo))
+			w32(fp, o.c, uint32(m.Globals[o.a].Lo))
 		case opGlobalGet64:
-			w64(fp, o.c, m.globals[o.a].Lo)
+			w64(fp, o.c, m.Globals[o.a].Lo)
 		case opGlobalSet32:
-			m.globals[o.b].Lo = uint64(r32(fp, o.a))
+			m.Globals[o.b].Lo = uint64(r32(fp, o.a))
 		case opGlobalSet64:
-			m.globals[o.b].Lo = r64(fp, o.a)
+			m.Globals[o.b].Lo = r64(fp, o.a)
 		case opRefFunc:
-			w64(fp, o.c, m.refs[o.a])
+			w64(fp, o.c, m.Refs[o.a])
 		case opTrap:
-			return m.trapAt(pc, msgUnreachable)
+			return m.trapAt(pc, engines.MsgUnreachable)
 
 		case opReturn:
 			switch o.n {
@@ -255,9 +257,9 @@ func (m *machine) exec() status {
 			}
 			m.cbase += int64(o.d)
 			m.depth--
-			if m.depth <= m.stopDepth {
+			if m.depth <= m.StopDepth {
 				m.pc, m.wi = 0, 0
-				return stReturn
+				return engines.StReturn
 			}
 			caller := &m.frames[m.depth-1]
 			if caller.code != m.active[caller.fn.index] {
@@ -268,9 +270,9 @@ func (m *machine) exec() status {
 			fp = unsafe.Pointer(&m.stack[m.base])
 			next := caller.code.wasm[pc-1] + 1
 			m.cbase -= int64(next)
-			if m.cbase >= m.fastLimit.Load() {
+			if m.cbase >= m.FastLimit.Load() {
 				m.pc, m.wi = pc, int(next)
-				return stCheck
+				return engines.StCheck
 			}
 			continue
 
@@ -281,7 +283,7 @@ func (m *machine) exec() status {
 			nb := m.base + int(o.b)
 			if m.depth >= len(m.frames) || m.depth >= m.maxDepth || nb+v.frameCells+4 > len(m.stack) {
 				m.pc = pc
-				if st := m.callSlow(f, nb, o); st != stRunning {
+				if st := m.callSlow(f, nb, o); st != engines.StRunning {
 					return st
 				}
 			} else {
@@ -301,9 +303,9 @@ func (m *machine) exec() status {
 				m.code = v
 				m.base = nb
 				m.pc = 0
-				if m.cbase >= m.fastLimit.Load() {
+				if m.cbase >= m.FastLimit.Load() {
 					m.wi = 0
-					return stCheck
+					return engines.StCheck
 				}
 			}
 			code, pc = m.code.code, m.pc
@@ -312,14 +314,14 @@ func (m *machine) exec() status {
 
 		case opCallImport:
 			m.pc = pc
-			if st := m.callImport(o); st != stRunning {
+			if st := m.callImport(o); st != engines.StRunning {
 				return st
 			}
 			code, pc = m.code.code, m.pc
 			fp = unsafe.Pointer(&m.stack[m.base])
 		case opCallIndirect:
 			m.pc = pc
-			if st := m.callIndirect(o); st != stRunning {
+			if st := m.callIndirect(o); st != engines.StRunning {
 				return st
 			}
 			code, pc = m.code.code, m.pc
@@ -327,7 +329,7 @@ func (m *machine) exec() status {
 			continue
 		case opReturnN, opBrTable:
 			m.pc = pc
-			if st := m.branchOut(o); st != stRunning {
+			if st := m.branchOut(o); st != engines.StRunning {
 				return st
 			}
 			code, pc = m.code.code, m.pc
@@ -336,7 +338,7 @@ func (m *machine) exec() status {
 		case opStep:
 			m.pc, m.wi = pc, int(o.a)
 			if m.stepStop() {
-				return stStop
+				return engines.StStop
 			}
 			code, pc = m.code.code, m.pc
 			fp = unsafe.Pointer(&m.stack[m.base])
@@ -344,22 +346,22 @@ func (m *machine) exec() status {
 		case opI32DivS:
 			a, b := int32(r32(fp, o.a)), int32(r32(fp, o.b))
 			if b == 0 {
-				return m.trapAt(pc, msgDivideByZero)
+				return m.trapAt(pc, engines.MsgDivideByZero)
 			}
 			if b == -1 && a == math.MinInt32 {
-				return m.trapAt(pc, msgIntegerOverflow)
+				return m.trapAt(pc, engines.MsgIntegerOverflow)
 			}
 			w32(fp, o.c, uint32(a/b))
 		case opI32DivU:
 			a, b := r32(fp, o.a), r32(fp, o.b)
 			if b == 0 {
-				return m.trapAt(pc, msgDivideByZero)
+				return m.trapAt(pc, engines.MsgDivideByZero)
 			}
 			w32(fp, o.c, a/b)
 		case opI32RemS:
 			a, b := int32(r32(fp, o.a)), int32(r32(fp, o.b))
 			if b == 0 {
-				return m.trapAt(pc, msgDivideByZero)
+				return m.trapAt(pc, engines.MsgDivideByZero)
 			}
 			if b == -1 {
 				w32(fp, o.c, 0)
@@ -369,28 +371,28 @@ func (m *machine) exec() status {
 		case opI32RemU:
 			a, b := r32(fp, o.a), r32(fp, o.b)
 			if b == 0 {
-				return m.trapAt(pc, msgDivideByZero)
+				return m.trapAt(pc, engines.MsgDivideByZero)
 			}
 			w32(fp, o.c, a%b)
 		case opI64DivS:
 			a, b := int64(r64(fp, o.a)), int64(r64(fp, o.b))
 			if b == 0 {
-				return m.trapAt(pc, msgDivideByZero)
+				return m.trapAt(pc, engines.MsgDivideByZero)
 			}
 			if b == -1 && a == math.MinInt64 {
-				return m.trapAt(pc, msgIntegerOverflow)
+				return m.trapAt(pc, engines.MsgIntegerOverflow)
 			}
 			w64(fp, o.c, uint64(a/b))
 		case opI64DivU:
 			a, b := r64(fp, o.a), r64(fp, o.b)
 			if b == 0 {
-				return m.trapAt(pc, msgDivideByZero)
+				return m.trapAt(pc, engines.MsgDivideByZero)
 			}
 			w64(fp, o.c, a/b)
 		case opI64RemS:
 			a, b := int64(r64(fp, o.a)), int64(r64(fp, o.b))
 			if b == 0 {
-				return m.trapAt(pc, msgDivideByZero)
+				return m.trapAt(pc, engines.MsgDivideByZero)
 			}
 			if b == -1 {
 				w64(fp, o.c, 0)
@@ -400,7 +402,7 @@ func (m *machine) exec() status {
 		case opI64RemU:
 			a, b := r64(fp, o.a), r64(fp, o.b)
 			if b == 0 {
-				return m.trapAt(pc, msgDivideByZero)
+				return m.trapAt(pc, engines.MsgDivideByZero)
 			}
 			w64(fp, o.c, a%b)
 
@@ -408,161 +410,161 @@ func (m *machine) exec() status {
 			ea := uint64(r32(fp, o.a)) + uint64(uint32(o.t))
 			mem := m.memData
 			if ea+4 > uint64(len(mem)) {
-				return m.trapAt(pc, msgMemoryOOB)
+				return m.trapAt(pc, engines.MsgMemoryOOB)
 			}
 			w32(fp, o.c, binary.LittleEndian.Uint32(mem[ea:]))
 		case opF32Load:
 			ea := uint64(r32(fp, o.a)) + uint64(uint32(o.t))
 			mem := m.memData
 			if ea+4 > uint64(len(mem)) {
-				return m.trapAt(pc, msgMemoryOOB)
+				return m.trapAt(pc, engines.MsgMemoryOOB)
 			}
 			w32(fp, o.c, binary.LittleEndian.Uint32(mem[ea:]))
 		case opI64Load:
 			ea := uint64(r32(fp, o.a)) + uint64(uint32(o.t))
 			mem := m.memData
 			if ea+8 > uint64(len(mem)) {
-				return m.trapAt(pc, msgMemoryOOB)
+				return m.trapAt(pc, engines.MsgMemoryOOB)
 			}
 			w64(fp, o.c, binary.LittleEndian.Uint64(mem[ea:]))
 		case opF64Load:
 			ea := uint64(r32(fp, o.a)) + uint64(uint32(o.t))
 			mem := m.memData
 			if ea+8 > uint64(len(mem)) {
-				return m.trapAt(pc, msgMemoryOOB)
+				return m.trapAt(pc, engines.MsgMemoryOOB)
 			}
 			w64(fp, o.c, binary.LittleEndian.Uint64(mem[ea:]))
 		case opI32Load8S:
 			ea := uint64(r32(fp, o.a)) + uint64(uint32(o.t))
 			mem := m.memData
 			if ea >= uint64(len(mem)) {
-				return m.trapAt(pc, msgMemoryOOB)
+				return m.trapAt(pc, engines.MsgMemoryOOB)
 			}
 			w32(fp, o.c, uint32(int32(int8(mem[ea]))))
 		case opI32Load8U:
 			ea := uint64(r32(fp, o.a)) + uint64(uint32(o.t))
 			mem := m.memData
 			if ea >= uint64(len(mem)) {
-				return m.trapAt(pc, msgMemoryOOB)
+				return m.trapAt(pc, engines.MsgMemoryOOB)
 			}
 			w32(fp, o.c, uint32(mem[ea]))
 		case opI32Load16S:
 			ea := uint64(r32(fp, o.a)) + uint64(uint32(o.t))
 			mem := m.memData
 			if ea+2 > uint64(len(mem)) {
-				return m.trapAt(pc, msgMemoryOOB)
+				return m.trapAt(pc, engines.MsgMemoryOOB)
 			}
 			w32(fp, o.c, uint32(int32(int16(binary.LittleEndian.Uint16(mem[ea:])))))
 		case opI32Load16U:
 			ea := uint64(r32(fp, o.a)) + uint64(uint32(o.t))
 			mem := m.memData
 			if ea+2 > uint64(len(mem)) {
-				return m.trapAt(pc, msgMemoryOOB)
+				return m.trapAt(pc, engines.MsgMemoryOOB)
 			}
 			w32(fp, o.c, uint32(binary.LittleEndian.Uint16(mem[ea:])))
 		case opI64Load8S:
 			ea := uint64(r32(fp, o.a)) + uint64(uint32(o.t))
 			mem := m.memData
 			if ea >= uint64(len(mem)) {
-				return m.trapAt(pc, msgMemoryOOB)
+				return m.trapAt(pc, engines.MsgMemoryOOB)
 			}
 			w64(fp, o.c, uint64(int64(int8(mem[ea]))))
 		case opI64Load8U:
 			ea := uint64(r32(fp, o.a)) + uint64(uint32(o.t))
 			mem := m.memData
 			if ea >= uint64(len(mem)) {
-				return m.trapAt(pc, msgMemoryOOB)
+				return m.trapAt(pc, engines.MsgMemoryOOB)
 			}
 			w64(fp, o.c, uint64(mem[ea]))
 		case opI64Load16S:
 			ea := uint64(r32(fp, o.a)) + uint64(uint32(o.t))
 			mem := m.memData
 			if ea+2 > uint64(len(mem)) {
-				return m.trapAt(pc, msgMemoryOOB)
+				return m.trapAt(pc, engines.MsgMemoryOOB)
 			}
 			w64(fp, o.c, uint64(int64(int16(binary.LittleEndian.Uint16(mem[ea:])))))
 		case opI64Load16U:
 			ea := uint64(r32(fp, o.a)) + uint64(uint32(o.t))
 			mem := m.memData
 			if ea+2 > uint64(len(mem)) {
-				return m.trapAt(pc, msgMemoryOOB)
+				return m.trapAt(pc, engines.MsgMemoryOOB)
 			}
 			w64(fp, o.c, uint64(binary.LittleEndian.Uint16(mem[ea:])))
 		case opI64Load32S:
 			ea := uint64(r32(fp, o.a)) + uint64(uint32(o.t))
 			mem := m.memData
 			if ea+4 > uint64(len(mem)) {
-				return m.trapAt(pc, msgMemoryOOB)
+				return m.trapAt(pc, engines.MsgMemoryOOB)
 			}
 			w64(fp, o.c, uint64(int64(int32(binary.LittleEndian.Uint32(mem[ea:])))))
 		case opI64Load32U:
 			ea := uint64(r32(fp, o.a)) + uint64(uint32(o.t))
 			mem := m.memData
 			if ea+4 > uint64(len(mem)) {
-				return m.trapAt(pc, msgMemoryOOB)
+				return m.trapAt(pc, engines.MsgMemoryOOB)
 			}
 			w64(fp, o.c, uint64(binary.LittleEndian.Uint32(mem[ea:])))
 		case opI32Store:
 			ea := uint64(r32(fp, o.a)) + uint64(uint32(o.t))
 			mem := m.memData
 			if ea+4 > uint64(len(mem)) {
-				return m.trapAt(pc, msgMemoryOOB)
+				return m.trapAt(pc, engines.MsgMemoryOOB)
 			}
 			binary.LittleEndian.PutUint32(mem[ea:], r32(fp, o.b))
 		case opF32Store:
 			ea := uint64(r32(fp, o.a)) + uint64(uint32(o.t))
 			mem := m.memData
 			if ea+4 > uint64(len(mem)) {
-				return m.trapAt(pc, msgMemoryOOB)
+				return m.trapAt(pc, engines.MsgMemoryOOB)
 			}
 			binary.LittleEndian.PutUint32(mem[ea:], r32(fp, o.b))
 		case opI64Store32:
 			ea := uint64(r32(fp, o.a)) + uint64(uint32(o.t))
 			mem := m.memData
 			if ea+4 > uint64(len(mem)) {
-				return m.trapAt(pc, msgMemoryOOB)
+				return m.trapAt(pc, engines.MsgMemoryOOB)
 			}
 			binary.LittleEndian.PutUint32(mem[ea:], r32(fp, o.b))
 		case opI64Store:
 			ea := uint64(r32(fp, o.a)) + uint64(uint32(o.t))
 			mem := m.memData
 			if ea+8 > uint64(len(mem)) {
-				return m.trapAt(pc, msgMemoryOOB)
+				return m.trapAt(pc, engines.MsgMemoryOOB)
 			}
 			binary.LittleEndian.PutUint64(mem[ea:], r64(fp, o.b))
 		case opF64Store:
 			ea := uint64(r32(fp, o.a)) + uint64(uint32(o.t))
 			mem := m.memData
 			if ea+8 > uint64(len(mem)) {
-				return m.trapAt(pc, msgMemoryOOB)
+				return m.trapAt(pc, engines.MsgMemoryOOB)
 			}
 			binary.LittleEndian.PutUint64(mem[ea:], r64(fp, o.b))
 		case opI32Store8:
 			ea := uint64(r32(fp, o.a)) + uint64(uint32(o.t))
 			mem := m.memData
 			if ea >= uint64(len(mem)) {
-				return m.trapAt(pc, msgMemoryOOB)
+				return m.trapAt(pc, engines.MsgMemoryOOB)
 			}
 			mem[ea] = byte(r32(fp, o.b))
 		case opI64Store8:
 			ea := uint64(r32(fp, o.a)) + uint64(uint32(o.t))
 			mem := m.memData
 			if ea >= uint64(len(mem)) {
-				return m.trapAt(pc, msgMemoryOOB)
+				return m.trapAt(pc, engines.MsgMemoryOOB)
 			}
 			mem[ea] = byte(r32(fp, o.b))
 		case opI32Store16:
 			ea := uint64(r32(fp, o.a)) + uint64(uint32(o.t))
 			mem := m.memData
 			if ea+2 > uint64(len(mem)) {
-				return m.trapAt(pc, msgMemoryOOB)
+				return m.trapAt(pc, engines.MsgMemoryOOB)
 			}
 			binary.LittleEndian.PutUint16(mem[ea:], uint16(r32(fp, o.b)))
 		case opI64Store16:
 			ea := uint64(r32(fp, o.a)) + uint64(uint32(o.t))
 			mem := m.memData
 			if ea+2 > uint64(len(mem)) {
-				return m.trapAt(pc, msgMemoryOOB)
+				return m.trapAt(pc, engines.MsgMemoryOOB)
 			}
 			binary.LittleEndian.PutUint16(mem[ea:], uint16(r32(fp, o.b)))
 		case opI32Eqz:
@@ -762,7 +764,7 @@ func (m *machine) exec() status {
 
 		default:
 			m.pc = pc
-			if st := m.slowOp(o); st != stRunning {
+			if st := m.slowOp(o); st != engines.StRunning {
 				return st
 			}
 			code, pc = m.code.code, m.pc
@@ -776,7 +778,7 @@ func (m *machine) exec() status {
 // backward branch at op pc (its counter adjustment already applied).
 //
 //go:noinline
-func (m *machine) checkAfterBranch(pc int) status {
+func (m *machine) checkAfterBranch(pc int) engines.Status {
 	o := &m.code.code[pc]
 	m.pc = int(o.t)
 	j := int(m.code.wasm[pc])
@@ -784,19 +786,19 @@ func (m *machine) checkAfterBranch(pc int) status {
 		j++ // the op is the compare's; the branch is the next instruction
 	}
 	m.wi = j + 1 - int(o.d)
-	return stCheck
+	return engines.StCheck
 }
 
 // trapAt records a trap at op pc: the machine stays before the Wasm
 // instruction that the op belongs to.
 //
 //go:noinline
-func (m *machine) trapAt(pc int, msg string) status {
+func (m *machine) trapAt(pc int, msg string) engines.Status {
 	m.wi = int(m.code.wasm[pc])
 	m.pc = pc
 	if p := m.code.pos[m.wi]; p >= 0 {
 		m.pc = int(p)
 	}
-	m.trapMsg, m.trapCause = msg, nil
-	return stTrap
+	m.TrapMsg, m.TrapCause = msg, nil
+	return engines.StTrap
 }

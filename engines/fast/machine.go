@@ -1,7 +1,6 @@
 package fast
 
 import (
-	"sync/atomic"
 	"unsafe"
 
 	"github.com/wdb-dev/wdb/engines"
@@ -21,36 +20,11 @@ const (
 	initialStackCells = 4096
 	// maxStackCells bounds the cell stack (64 MiB).
 	maxStackCells = 16 << 20
-	// maxNestedCalls bounds the Calls in progress on one machine.
-	maxNestedCalls = 10000
 )
-
-type status uint8
-
-const (
-	stRunning status = iota
-	stCheck          // a fast-variant check point
-	stReturn         // a return left Depth() <= stopDepth
-	stStop           // a stop condition holds; m.event says which
-	stTrap
-	stExit
-)
-
-type runState struct {
-	limit        uint64
-	returnDepth  int
-	baseDepth    int
-	startCounter uint64
-	nested       bool
-	precise      bool
-}
 
 // machine is an instance of a program.
 type machine struct {
-	prog  *program
-	mod   *wasm.Module
-	store *engines.Store
-	id    uint32
+	prog *program
 
 	// The top frame's position: op pc of code, at the boundary before Wasm
 	// instruction wi (wi is only kept up to date when exec is not running,
@@ -65,53 +39,33 @@ type machine struct {
 	depth    int
 	maxDepth int
 
-	// cbase + wi is the counter.
-	cbase     int64
-	fastLimit atomic.Int64
-	interrupt atomic.Bool
-
-	run       runState
-	stopDepth int
+	// cbase + wi is the counter; fast variants stop at a check point
+	// once it reaches Runner.FastLimit.
+	cbase int64
 	// active[f] is the variant new activations of f run: fastActive or
 	// preciseAll, whose entries are untranslated until this machine first
 	// needs them (activeVariant).
 	active     []*variant
 	fastActive []*variant // fast variants, precise for functions with breakpoints
 	preciseAll []*variant // made on first need
-	bp         [][]bool   // per function, per instruction; nil without breakpoints
-	hasBP      bool
 
-	startFn     *function
-	pendingHost bool
-	pendingArgs []uint64
-	inHost      int
-	nested      int
+	startFn *function
 
-	funcs    []*function
-	imports  []engines.Extern
-	refs     []uint64
-	mem      *engines.Memory
-	memData  []byte
-	memories []*engines.Memory
-	tables   []*engines.Table
-	globals  []*engines.Global
-	elems    [][]uint64
-	datas    [][]byte
-	dropElem []bool
-	dropData []bool
+	funcs   []*function
+	memData []byte
 
-	event     engines.EventKind
-	trapMsg   string
-	trapCause error
-	exitCode  uint32
+	// The module-level objects (memories, tables, globals, segments,
+	// imports, references) and the stop conditions, shared with the other
+	// engines. Embedded by value, so that the dispatch loop reads their
+	// fields without an indirection; last, so that the loop's own fields
+	// stay together at the start.
+	engines.Instance
 }
 
-var _ engines.Machine = (*machine)(nil)
+var _ engines.Interp = (*machine)(nil)
 
-func (m *machine) Engine() string       { return "fast" }
-func (m *machine) Module() *wasm.Module { return m.mod }
-func (m *machine) ID() uint32           { return m.id }
-func (m *machine) Depth() int           { return m.depth }
+func (m *machine) Engine() string { return "fast" }
+func (m *machine) Depth() int     { return m.depth }
 
 // Counter is the number of instructions retired.
 func (m *machine) Counter() uint64 { return uint64(m.cbase + int64(m.wi)) }
@@ -126,30 +80,9 @@ func (m *machine) PC() (uint32, uint32, bool) {
 	return fn.index, fn.def.Instrs[m.wi].Offset, true
 }
 
-func (m *machine) Memory(i uint32) *engines.Memory {
-	if int(i) < len(m.memories) {
-		return m.memories[i]
-	}
-	return nil
-}
-
-func (m *machine) Table(i uint32) *engines.Table {
-	if int(i) < len(m.tables) {
-		return m.tables[i]
-	}
-	return nil
-}
-
-func (m *machine) Global(i uint32) *engines.Global {
-	if int(i) < len(m.globals) {
-		return m.globals[i]
-	}
-	return nil
-}
-
-func (m *machine) reloadMemory() {
-	if m.mem != nil {
-		m.memData = m.mem.Data
+func (m *machine) ReloadMemory() {
+	if len(m.Memories) > 0 {
+		m.memData = m.Memories[0].Data
 	}
 }
 

@@ -292,17 +292,3 @@ const (
 	opTableSize       = opPrefixFC + opcode(wasm.OpTableSize&0xff)
 	opTableFill       = opPrefixFC + opcode(wasm.OpTableFill&0xff)
 )
-
-// Spec trap messages.
-const (
-	msgUnreachable       = "unreachable"
-	msgDivideByZero      = "integer divide by zero"
-	msgIntegerOverflow   = "integer overflow"
-	msgInvalidConversion = "invalid conversion to integer"
-	msgMemoryOOB         = "out of bounds memory access"
-	msgTableOOB          = "out of bounds table access"
-	msgUndefinedElement  = "undefined element"
-	msgUninitialized     = "uninitialized element"
-	msgIndirectMismatch  = "indirect call type mismatch"
-	msgCallStack         = "call stack exhausted"
-)

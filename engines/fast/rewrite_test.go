@@ -117,7 +117,7 @@ func TestFoldedLocalGet(t *testing.T) {
 	}
 	// Near the limit the machine runs the precise variant; back in the
 	// fast one, the boundary is the add's op.
-	m.setPrecise(false)
+	m.SetPrecise(false)
 	if m.code != fn.fast || m.pc != 0 || m.wi != 2 {
 		t.Fatalf("native position %d/%d, want op 0 of the fast code at instruction 2", m.pc, m.wi)
 	}

@@ -1,35 +1,36 @@
 package fast
 
 import (
-	"github.com/wdb-dev/wdb/engines/numeric"
-
 	"fmt"
 	"math"
 	"math/bits"
 	"unsafe"
+
+	"github.com/wdb-dev/wdb/engines"
+	"github.com/wdb-dev/wdb/engines/numeric"
 )
 
 // slowOp executes the rare ops and those that need function calls (op o
 // at m.pc). On a trap nothing is written.
 //
 //go:noinline
-func (m *machine) slowOp(o *op) status {
+func (m *machine) slowOp(o *op) engines.Status {
 	fp := unsafe.Pointer(&m.stack[m.base])
 	f32 := func() float64 { return float64(math.Float32frombits(r32(fp, o.a))) }
 	f64 := func() float64 { return math.Float64frombits(r64(fp, o.a)) }
-	trunc32 := func(v uint64, msg string) status {
+	trunc32 := func(v uint64, msg string) engines.Status {
 		if msg != "" {
 			return m.trapHere(msg)
 		}
 		w32(fp, o.c, uint32(v))
-		return stRunning
+		return engines.StRunning
 	}
-	trunc64 := func(v uint64, msg string) status {
+	trunc64 := func(v uint64, msg string) engines.Status {
 		if msg != "" {
 			return m.trapHere(msg)
 		}
 		w64(fp, o.c, v)
-		return stRunning
+		return engines.StRunning
 	}
 	switch o.code {
 	case opI32Popcnt:
@@ -37,15 +38,15 @@ func (m *machine) slowOp(o *op) status {
 	case opI64Popcnt:
 		w64(fp, o.c, uint64(bits.OnesCount64(r64(fp, o.a))))
 	case opMemorySize:
-		w32(fp, o.c, m.memories[o.a].Pages())
+		w32(fp, o.c, m.Memories[o.a].Pages())
 	case opTableSize:
-		w32(fp, o.c, uint32(len(m.tables[o.a].Elems)))
+		w32(fp, o.c, uint32(len(m.Tables[o.a].Elems)))
 	case opDataDrop:
-		m.datas[o.t] = nil
-		m.dropData[o.t] = true
+		m.Datas[o.t] = nil
+		m.DropData[o.t] = true
 	case opElemDrop:
-		m.elems[o.t] = nil
-		m.dropElem[o.t] = true
+		m.Elems[o.t] = nil
+		m.DropElem[o.t] = true
 	case opF32Min:
 		w32(fp, o.c, numeric.Fmin32(r32(fp, o.a), r32(fp, o.b)))
 	case opF32Max:
@@ -108,8 +109,8 @@ func (m *machine) slowOp(o *op) status {
 		w64(fp, o.c, math.Float64bits(float64(r64(fp, o.a))))
 
 	case opMemoryGrow:
-		old, ok := m.memories[o.t].Grow(r32(fp, o.a))
-		m.reloadMemory()
+		old, ok := m.Memories[o.t].Grow(r32(fp, o.a))
+		m.ReloadMemory()
 		if !ok {
 			w32(fp, o.c, math.MaxUint32)
 		} else {
@@ -117,76 +118,76 @@ func (m *machine) slowOp(o *op) status {
 		}
 	case opMemoryInit:
 		d, s, n := uint64(r32(fp, o.a)), uint64(r32(fp, o.b)), uint64(r32(fp, o.c))
-		data, dst := m.datas[o.t], m.memories[o.d].Data
+		data, dst := m.Datas[o.t], m.Memories[o.d].Data
 		if s+n > uint64(len(data)) || d+n > uint64(len(dst)) {
-			return m.trapHere(msgMemoryOOB)
+			return m.trapHere(engines.MsgMemoryOOB)
 		}
 		copy(dst[d:d+n], data[s:s+n])
 	case opMemoryCopy:
-		dst, src := m.memories[o.t].Data, m.memories[o.d].Data
+		dst, src := m.Memories[o.t].Data, m.Memories[o.d].Data
 		d, s, n := uint64(r32(fp, o.a)), uint64(r32(fp, o.b)), uint64(r32(fp, o.c))
 		if s+n > uint64(len(src)) || d+n > uint64(len(dst)) {
-			return m.trapHere(msgMemoryOOB)
+			return m.trapHere(engines.MsgMemoryOOB)
 		}
 		copy(dst[d:d+n], src[s:s+n])
 	case opMemoryFill:
-		mem := m.memories[o.t].Data
+		mem := m.Memories[o.t].Data
 		d, v, n := uint64(r32(fp, o.a)), byte(r32(fp, o.b)), uint64(r32(fp, o.c))
 		if d+n > uint64(len(mem)) {
-			return m.trapHere(msgMemoryOOB)
+			return m.trapHere(engines.MsgMemoryOOB)
 		}
 		region := mem[d : d+n]
 		for i := range region {
 			region[i] = v
 		}
 	case opTableGet:
-		t := m.tables[o.t]
+		t := m.Tables[o.t]
 		i := uint64(r32(fp, o.a))
 		if i >= uint64(len(t.Elems)) {
-			return m.trapHere(msgTableOOB)
+			return m.trapHere(engines.MsgTableOOB)
 		}
 		w64(fp, o.c, t.Elems[i])
 	case opTableSet:
-		t := m.tables[o.t]
+		t := m.Tables[o.t]
 		i := uint64(r32(fp, o.a))
 		if i >= uint64(len(t.Elems)) {
-			return m.trapHere(msgTableOOB)
+			return m.trapHere(engines.MsgTableOOB)
 		}
 		t.Elems[i] = r64(fp, o.b)
 	case opTableGrow:
-		old, ok := m.tables[o.t].Grow(r32(fp, o.b), r64(fp, o.a))
+		old, ok := m.Tables[o.t].Grow(r32(fp, o.b), r64(fp, o.a))
 		if !ok {
 			w32(fp, o.c, math.MaxUint32)
 		} else {
 			w32(fp, o.c, old)
 		}
 	case opTableFill:
-		t := m.tables[o.t]
+		t := m.Tables[o.t]
 		i, v, n := uint64(r32(fp, o.a)), r64(fp, o.b), uint64(r32(fp, o.c))
 		if i+n > uint64(len(t.Elems)) {
-			return m.trapHere(msgTableOOB)
+			return m.trapHere(engines.MsgTableOOB)
 		}
 		region := t.Elems[i : i+n]
 		for k := range region {
 			region[k] = v
 		}
 	case opTableCopy:
-		dst, src := m.tables[o.t].Elems, m.tables[o.d].Elems
+		dst, src := m.Tables[o.t].Elems, m.Tables[o.d].Elems
 		d, s, n := uint64(r32(fp, o.a)), uint64(r32(fp, o.b)), uint64(r32(fp, o.c))
 		if s+n > uint64(len(src)) || d+n > uint64(len(dst)) {
-			return m.trapHere(msgTableOOB)
+			return m.trapHere(engines.MsgTableOOB)
 		}
 		copy(dst[d:d+n], src[s:s+n])
 	case opTableInit:
 		// table.init: A = element segment (t), B = table (d).
 		d, s, n := uint64(r32(fp, o.a)), uint64(r32(fp, o.b)), uint64(r32(fp, o.c))
-		elems, dst := m.elems[o.t], m.tables[o.d].Elems
+		elems, dst := m.Elems[o.t], m.Tables[o.d].Elems
 		if s+n > uint64(len(elems)) || d+n > uint64(len(dst)) {
-			return m.trapHere(msgTableOOB)
+			return m.trapHere(engines.MsgTableOOB)
 		}
 		copy(dst[d:d+n], elems[s:s+n])
 	default:
 		panic(fmt.Sprintf("fast: op 0x%x not implemented", o.code))
 	}
-	return stRunning
+	return engines.StRunning
 }

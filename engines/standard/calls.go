@@ -1,26 +1,22 @@
 package standard
 
 import (
-	"fmt"
-	"math"
-
 	"github.com/wdb-dev/wdb/engines"
-	"github.com/wdb-dev/wdb/wasm"
 )
 
 // enter pushes a frame for the wasm function f, whose arguments are the
 // top f.numParams slots, and makes it current at its first instruction.
 // On failure ("call stack exhausted") nothing changes.
-func (m *machine) enter(f *function) status {
+func (m *machine) enter(f *function) engines.Status {
 	if m.depth >= m.maxDepth {
-		m.trapMsg, m.trapCause = msgCallStack, nil
-		return stTrap
+		m.TrapMsg, m.TrapCause = engines.MsgCallStack, nil
+		return engines.StTrap
 	}
 	base := m.sp - f.numParams
 	need := base + f.numLocals + f.maxHeight
 	if need > len(m.stack) && !m.growStack(need) {
-		m.trapMsg, m.trapCause = msgCallStack, nil
-		return stTrap
+		m.TrapMsg, m.TrapCause = engines.MsgCallStack, nil
+		return engines.StTrap
 	}
 	locals := m.stack[base+f.numParams : base+f.numLocals]
 	for i := range locals {
@@ -36,7 +32,7 @@ func (m *machine) enter(f *function) status {
 	m.depth++
 	m.pc, m.base, m.sp = 0, base, base+f.numLocals
 	m.code = m.active[f.index]
-	return stRunning
+	return engines.StRunning
 }
 
 // growStack makes the value stack at least need slots long.
@@ -55,35 +51,35 @@ func (m *machine) growStack(need int) bool {
 // call performs a call instruction (at m.pc) of the wasm function f.
 //
 //go:noinline
-func (m *machine) call(f *function) status {
+func (m *machine) call(f *function) engines.Status {
 	counter := m.cbase + int64(m.pc) + 1
-	if st := m.enter(f); st != stRunning {
+	if st := m.enter(f); st != engines.StRunning {
 		return st
 	}
 	m.cbase = counter
-	if m.cbase >= m.fastLimit.Load() {
-		return stCheck
+	if m.cbase >= m.FastLimit.Load() {
+		return engines.StCheck
 	}
-	return stRunning
+	return engines.StRunning
 }
 
 // callImport performs a call instruction (at m.pc) of imported function
 // idx: atomic, counted one when it returns.
 //
 //go:noinline
-func (m *machine) callImport(idx uint32) status {
+func (m *machine) callImport(idx uint32) engines.Status {
 	f := m.funcs[idx]
 	np, nr := f.numParams, f.numResults
 	if nr > np && m.sp-np+nr > len(m.stack) && !m.growStack(m.sp-np+nr) {
-		m.trapMsg, m.trapCause = msgCallStack, nil
-		return stTrap
+		m.TrapMsg, m.TrapCause = engines.MsgCallStack, nil
+		return engines.StTrap
 	}
 	buf := m.hostBuffer(np + nr)
 	params, results := buf[:np:np], buf[np:]
 	for i := range params {
 		params[i] = m.stack[m.sp-np+i].lo
 	}
-	if st := m.hostCall(m.imports[idx], params, results); st != stRunning {
+	if st := m.HostCall(m.Imports[idx], params, results); st != engines.StRunning {
 		m.releaseHostBuffer(np + nr)
 		return st
 	}
@@ -94,39 +90,7 @@ func (m *machine) callImport(idx uint32) status {
 	m.sp += nr
 	m.releaseHostBuffer(np + nr)
 	m.pc++
-	return stRunning
-}
-
-// hostCall calls an imported (or another instance's) function with the
-// machine at the call instruction, and converts its error.
-func (m *machine) hostCall(ext engines.Extern, params, results []uint64) status {
-	m.inHost++
-	err := m.callExtern(ext, params, results)
-	m.inHost--
-	m.reloadMemory()
-	if err == nil {
-		return stRunning
-	}
-	if exit, ok := err.(*engines.ExitError); ok {
-		m.exitCode = exit.Code
-		return stExit
-	}
-	m.trapMsg, m.trapCause = err.Error(), err
-	return stTrap
-}
-
-// callExtern calls a host function, or the exported function of another
-// instance.
-func (m *machine) callExtern(ext engines.Extern, params, results []uint64) error {
-	if ext.Owner != nil {
-		res, err := ext.Owner.Call(ext.Index, params)
-		copy(results, res)
-		return err
-	}
-	if ext.Func == nil || ext.Func.Call == nil {
-		return fmt.Errorf("standard: import has no implementation")
-	}
-	return ext.Func.Call(m, params, results)
+	return engines.StRunning
 }
 
 // hostBuffer takes n words from the host argument stack; nested host calls
@@ -150,35 +114,35 @@ func (m *machine) releaseHostBuffer(n int) { m.hostArgs = m.hostArgs[:len(m.host
 // table t.
 //
 //go:noinline
-func (m *machine) callIndirect(typeID uint32, t uint32) status {
+func (m *machine) callIndirect(typeID uint32, t uint32) engines.Status {
 	m.sp--
 	st := m.callRef(typeID, t, uint32(m.stack[m.sp].lo))
-	if st == stTrap || st == stExit {
+	if st == engines.StTrap || st == engines.StExit {
 		m.sp++ // still at the call_indirect, with its operands
 	}
 	return st
 }
 
 // callRef calls the function that element i of table t refers to.
-func (m *machine) callRef(typeID, t, i uint32) status {
-	tab := m.tables[t]
+func (m *machine) callRef(typeID, t, i uint32) engines.Status {
+	tab := m.Tables[t]
 	if uint64(i) >= uint64(len(tab.Elems)) {
-		return m.trapWith(msgUndefinedElement)
+		return m.TrapWith(engines.MsgUndefinedElement)
 	}
 	ref := tab.Elems[i]
 	if ref == 0 {
-		return m.trapWith(msgUninitialized)
+		return m.TrapWith(engines.MsgUninitialized)
 	}
 	inst, fn := engines.DecodeFuncRef(ref)
-	if inst != m.id {
+	if inst != m.ID() {
 		return m.callForeign(inst, fn, typeID)
 	}
 	if int(fn) >= len(m.funcs) {
-		return m.trapWith(msgUndefinedElement)
+		return m.TrapWith(engines.MsgUndefinedElement)
 	}
 	f := m.funcs[fn]
 	if f.typeID != typeID {
-		return m.trapWith(msgIndirectMismatch)
+		return m.TrapWith(engines.MsgIndirectMismatch)
 	}
 	if f.imported {
 		return m.callImport(fn)
@@ -188,28 +152,21 @@ func (m *machine) callRef(typeID, t, i uint32) status {
 
 // callForeign calls function fn of another instance of the store through a
 // reference: atomic, like a host call.
-func (m *machine) callForeign(inst, fn, typeID uint32) status {
-	var other engines.Machine
-	if m.store != nil {
-		other = m.store.Instance(inst)
-	}
-	if other == nil || int(fn) >= len(other.Module().Funcs) {
-		return m.trapWith(msgUndefinedElement)
-	}
-	ft := other.Module().Funcs[fn].Type
-	if !ft.Equal(m.typeByID(typeID)) {
-		return m.trapWith(msgIndirectMismatch)
+func (m *machine) callForeign(inst, fn, typeID uint32) engines.Status {
+	ext, ft, msg := m.Foreign(inst, fn, &m.Mod.Types[typeID])
+	if msg != "" {
+		return m.TrapWith(msg)
 	}
 	np, nr := len(ft.Params), len(ft.Results)
 	if m.sp-np+nr > len(m.stack) && !m.growStack(m.sp-np+nr) {
-		return m.trapWith(msgCallStack)
+		return m.TrapWith(engines.MsgCallStack)
 	}
 	params := make([]uint64, np)
 	for k := range params {
 		params[k] = m.stack[m.sp-np+k].lo
 	}
 	results := make([]uint64, nr)
-	if st := m.hostCall(engines.Extern{Owner: other, Index: fn}, params, results); st != stRunning {
+	if st := m.HostCall(ext, params, results); st != engines.StRunning {
 		return st
 	}
 	m.sp -= np
@@ -218,124 +175,49 @@ func (m *machine) callForeign(inst, fn, typeID uint32) status {
 	}
 	m.sp += nr
 	m.pc++
-	return stRunning
+	return engines.StRunning
 }
 
-// typeByID returns a signature with canonical id id.
-func (m *machine) typeByID(id uint32) *wasm.FuncType {
-	return &m.mod.Types[id]
-}
-
-func (m *machine) trapWith(msg string) status {
-	m.trapMsg, m.trapCause = msg, nil
-	return stTrap
-}
-
-// Call runs function fn to completion, above whatever activation the
-// machine holds (from outside, or nested inside a host call), and returns
-// its results. The counter keeps counting. Breakpoints and the Run's limit
-// do not apply; an Interrupt abandons the call with an error.
-func (m *machine) Call(fn uint32, args []uint64) (results []uint64, err error) {
-	if int(fn) >= len(m.funcs) {
-		return nil, fmt.Errorf("standard: Call: no function %d", fn)
-	}
-	f := m.funcs[fn]
-	if len(args) != f.numParams {
-		return nil, fmt.Errorf("standard: Call: %s takes %d arguments, got %d", f.def.DisplayName(), f.numParams, len(args))
-	}
-	if m.nested >= maxNestedCalls {
-		return nil, &engines.Trap{Msg: msgCallStack}
-	}
-	if f.imported {
-		results = make([]uint64, f.numResults)
-		m.inHost++
-		err = m.callExtern(m.imports[fn], append([]uint64(nil), args...), results)
-		m.inHost--
-		return results, err
-	}
-
-	// Save the activation below and the stop conditions of its Run.
-	type savedState struct {
-		code         []op
-		pc, sp, base int
-		depth        int
-		run          runState
-		stopDepth    int
-		fastLimit    int64
-		hostArgs     int
-	}
-	m.reloadMemory()
-	saved := savedState{m.code, m.pc, m.sp, m.base, m.depth, m.run, m.stopDepth, m.fastLimit.Load(), len(m.hostArgs)}
-	restore := func() {
+// SaveActivation saves the activation below a Call (engines.Interp).
+func (m *machine) SaveActivation() func(panicked bool) {
+	code, pc, sp, base, depth, hostArgs := m.code, m.pc, m.sp, m.base, m.depth, len(m.hostArgs)
+	return func(panicked bool) {
+		if panicked {
+			m.pc = 0 // m.cbase is the counter
+		}
 		counter := m.Counter()
-		m.code, m.pc, m.sp, m.base, m.depth = saved.code, saved.pc, saved.sp, saved.base, saved.depth
-		m.cbase = int64(counter) - int64(saved.pc)
-		m.run, m.stopDepth = saved.run, saved.stopDepth
-		m.setPrecise(saved.run.precise)
-		m.fastLimit.Store(saved.fastLimit)
-		if m.interrupt.Load() {
-			m.fastLimit.Store(math.MinInt64)
-		}
-		m.hostArgs = m.hostArgs[:saved.hostArgs]
-		m.reloadMemory()
+		m.code, m.pc, m.sp, m.base, m.depth = code, pc, sp, base, depth
+		m.cbase = int64(counter) - int64(pc)
+		m.hostArgs = m.hostArgs[:hostArgs]
 	}
-	m.nested++
-	defer func() {
-		m.nested--
-		if r := recover(); r != nil {
-			m.pc = 0
-			restore()
-			results, err = nil, &engines.Trap{Msg: fmt.Sprintf("internal error: %v", r)}
-		}
-	}()
+}
 
-	counter := m.Counter()
-	m.run = runState{limit: engines.NoLimit, baseDepth: m.depth, nested: true}
-	m.stopDepth = m.depth
-	m.setPrecise(false)
-	m.fastLimit.Store(math.MaxInt64)
-	if m.interrupt.Load() {
-		m.fastLimit.Store(math.MinInt64)
+// PushCall places a Call of function fn above the activation
+// (engines.Interp): its arguments on top of the stack, where its results
+// will be.
+func (m *machine) PushCall(fn uint32, args []uint64) (func() []uint64, error) {
+	f := m.funcs[fn]
+	if m.depth == 0 {
+		m.startFn = f // for Results
 	}
-	if need := m.sp + len(args); need > len(m.stack) && !m.growStack(need) {
-		restore()
-		return nil, &engines.Trap{Msg: msgCallStack}
+	counter, at := m.Counter(), m.sp
+	if need := at + len(args); need > len(m.stack) && !m.growStack(need) {
+		return nil, &engines.Trap{Msg: engines.MsgCallStack}
 	}
 	for i, a := range args {
-		m.stack[m.sp+i] = slot{lo: a}
+		m.stack[at+i] = slot{lo: a}
 	}
 	m.sp += len(args)
-	if st := m.enter(f); st != stRunning {
-		restore()
-		return nil, &engines.Trap{Msg: m.trapMsg}
+	if st := m.enter(f); st != engines.StRunning {
+		return nil, &engines.Trap{Msg: m.TrapMsg}
 	}
 	m.cbase = int64(counter)
-	for {
-		switch m.exec() {
-		case stCheck:
-			if m.interrupt.Swap(false) {
-				restore()
-				return nil, &engines.Trap{Msg: "interrupted"}
-			}
-			m.fastLimit.Store(math.MaxInt64)
-		case stReturn:
-			// The callee's frame is popped; its results are at its base,
-			// which was the saved sp. m.pc is 0 and m.cbase the counter.
-			results = make([]uint64, f.numResults)
-			for i := range results {
-				results[i] = m.stack[saved.sp+i].lo
-			}
-			restore()
-			return results, nil
-		case stStop:
-			// Stops do not apply to nested calls; carry on.
-		case stTrap:
-			t := m.makeTrap()
-			restore()
-			return nil, t
-		case stExit:
-			restore()
-			return nil, &engines.ExitError{Code: m.exitCode}
+	return func() []uint64 {
+		// The callee's frame is popped; its results are at its base.
+		results := make([]uint64, f.numResults)
+		for i := range results {
+			results[i] = m.stack[at+i].lo
 		}
-	}
+		return results
+	}, nil
 }

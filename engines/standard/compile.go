@@ -64,7 +64,7 @@ func (Engine) Compile(m *wasm.Module, opts engines.Options) (engines.Program, er
 		opts.MaxCallDepth = engines.DefaultMaxCallDepth
 	}
 	p := &program{mod: m, opts: opts}
-	p.typeIDs = canonicalTypes(m.Types)
+	p.typeIDs = engines.CanonicalTypes(m.Types)
 	for i, f := range m.Funcs {
 		fn := &function{
 			index:      uint32(i),
@@ -92,23 +92,6 @@ func (Engine) Compile(m *wasm.Module, opts engines.Options) (engines.Program, er
 
 // Module returns the compiled module.
 func (p *program) Module() *wasm.Module { return p.mod }
-
-// canonicalTypes numbers the distinct signatures: a type's id is the index
-// of the first type equal to it.
-func canonicalTypes(types []wasm.FuncType) []uint32 {
-	ids := make([]uint32, len(types))
-	first := map[string]uint32{}
-	for i, t := range types {
-		key := string(t.Params) + "->" + string(t.Results)
-		id, ok := first[key]
-		if !ok {
-			id = uint32(i)
-			first[key] = id
-		}
-		ids[i] = id
-	}
-	return ids
-}
 
 func (p *program) compileBody(fn *function) error {
 	f := fn.def

@@ -73,7 +73,7 @@ func TestTrapNotCounted(t *testing.T) {
 	m := instance(t, load(t, "counting"), engines.Options{}, identity)
 	start(t, m, "trapdiv")
 	ev := m.Run(noStop)
-	if ev.Kind != engines.Trapped || ev.Trap.Msg != msgDivideByZero {
+	if ev.Kind != engines.Trapped || ev.Trap.Msg != engines.MsgDivideByZero {
 		t.Fatalf("got %v %v", ev.Kind, ev.Trap)
 	}
 	if m.Counter() != 2 {
@@ -162,7 +162,7 @@ func TestNestedCallDepth(t *testing.T) {
 	m = instance(t, load(t, "counting"), engines.Options{MaxCallDepth: 1 << 30}, host)
 	start(t, m, "calls", 1)
 	ev := m.Run(noStop)
-	if ev.Kind != engines.Trapped || ev.Trap.Msg != msgCallStack {
+	if ev.Kind != engines.Trapped || ev.Trap.Msg != engines.MsgCallStack {
 		t.Fatalf("%v %v", ev.Kind, ev.Trap)
 	}
 }

@@ -5,17 +5,19 @@ import (
 	"math"
 	"math/bits"
 	"unsafe"
+
+	"github.com/wdb-dev/wdb/engines"
 )
 
-// exec runs the current activation from the machine's saved state until a
-// check point, a stop, a return to stopDepth, a trap or an exit.
+// Exec runs the current activation from the machine's saved state until a
+// check point, a stop, a return to StopDepth, a trap or an exit.
 //
 // The loop keeps its state in a few local variables. Every case that has
 // to call a function stores that state into the machine first and reloads
 // it afterwards, so that no variable is live across a call: this keeps
 // the register allocator from spilling them for every instruction.
 // Instructions that are rare or need calls live in slowOp.
-func (m *machine) exec() status {
+func (m *machine) Exec() engines.Status {
 	code, pc, sp, base, stack := m.code, m.pc, m.sp, m.base, m.stack
 	for {
 		op := &code[pc]
@@ -24,7 +26,7 @@ func (m *machine) exec() status {
 		case opNop:
 
 		case opUnreachable:
-			return m.trapAt(pc, sp, base, msgUnreachable)
+			return m.trapAt(pc, sp, base, engines.MsgUnreachable)
 
 		case opIf:
 			sp--
@@ -73,9 +75,9 @@ func (m *machine) exec() status {
 			sp = dst
 			m.cbase += int64(pc + 1 - int(op.a))
 			pc = int(op.a)
-			if m.cbase >= m.fastLimit.Load() {
+			if m.cbase >= m.FastLimit.Load() {
 				m.save(pc, sp, base)
-				return stCheck
+				return engines.StCheck
 			}
 			continue
 
@@ -90,9 +92,9 @@ func (m *machine) exec() status {
 				sp = dst
 				m.cbase += int64(pc + 1 - int(op.a))
 				pc = int(op.a)
-				if m.cbase >= m.fastLimit.Load() {
+				if m.cbase >= m.FastLimit.Load() {
 					m.save(pc, sp, base)
-					return stCheck
+					return engines.StCheck
 				}
 				continue
 			}
@@ -113,9 +115,9 @@ func (m *machine) exec() status {
 			}
 			m.cbase += int64(pc + 1)
 			m.depth--
-			if m.depth <= m.stopDepth {
+			if m.depth <= m.StopDepth {
 				m.save(0, sp, base)
-				return stReturn
+				return engines.StReturn
 			}
 			caller := &m.frames[m.depth-1]
 			pc = caller.pc + 1
@@ -123,15 +125,15 @@ func (m *machine) exec() status {
 			code = m.active[caller.fn.index]
 			m.code = code
 			m.cbase -= int64(pc)
-			if m.cbase >= m.fastLimit.Load() {
+			if m.cbase >= m.FastLimit.Load() {
 				m.save(pc, sp, base)
-				return stCheck
+				return engines.StCheck
 			}
 			continue
 
 		case opReturnN:
 			m.save(pc, sp, base)
-			if st := m.returnN(m.frames[m.depth-1].fn.numResults); st != stRunning {
+			if st := m.returnN(m.frames[m.depth-1].fn.numResults); st != engines.StRunning {
 				return st
 			}
 			code, pc, sp, base, stack = m.code, m.pc, m.sp, m.base, m.stack
@@ -139,7 +141,7 @@ func (m *machine) exec() status {
 
 		case opBrTable:
 			m.save(pc, sp, base)
-			if st := m.brTable(op); st != stRunning {
+			if st := m.brTable(op); st != engines.StRunning {
 				return st
 			}
 			code, pc, sp, base, stack = m.code, m.pc, m.sp, m.base, m.stack
@@ -153,7 +155,7 @@ func (m *machine) exec() status {
 				}
 			}
 			m.save(pc, sp, base)
-			if st := m.branchN(&m.frames[m.depth-1].fn.brTable[op.a]); st != stRunning {
+			if st := m.branchN(&m.frames[m.depth-1].fn.brTable[op.a]); st != engines.StRunning {
 				return st
 			}
 			code, pc, sp, base, stack = m.code, m.pc, m.sp, m.base, m.stack
@@ -166,7 +168,7 @@ func (m *machine) exec() status {
 			nb := sp - f.numParams
 			if m.depth >= len(m.frames) || m.depth >= m.maxDepth || nb+f.numLocals+f.maxHeight > len(stack) {
 				m.save(pc, sp, base)
-				if st := m.call(f); st != stRunning {
+				if st := m.call(f); st != engines.StRunning {
 					return st
 				}
 				code, pc, sp, base, stack = m.code, m.pc, m.sp, m.base, m.stack
@@ -183,15 +185,15 @@ func (m *machine) exec() status {
 			code = m.active[f.index]
 			m.code = code
 			pc, base = 0, nb
-			if m.cbase >= m.fastLimit.Load() {
+			if m.cbase >= m.FastLimit.Load() {
 				m.save(pc, sp, base)
-				return stCheck
+				return engines.StCheck
 			}
 			continue
 
 		case opCallImport:
 			m.save(pc, sp, base)
-			if st := m.callImport(op.a); st != stRunning {
+			if st := m.callImport(op.a); st != engines.StRunning {
 				return st
 			}
 			code, pc, sp, base, stack = m.code, m.pc, m.sp, m.base, m.stack
@@ -199,7 +201,7 @@ func (m *machine) exec() status {
 
 		case opCallIndirect:
 			m.save(pc, sp, base)
-			if st := m.callIndirect(op.a, uint32(op.c)); st != stRunning {
+			if st := m.callIndirect(op.a, uint32(op.c)); st != engines.StRunning {
 				return st
 			}
 			code, pc, sp, base, stack = m.code, m.pc, m.sp, m.base, m.stack
@@ -208,7 +210,7 @@ func (m *machine) exec() status {
 		case opStep:
 			m.save(pc, sp, base)
 			if m.stepStop() {
-				return stStop
+				return engines.StStop
 			}
 			code, pc, sp, base, stack = m.code, m.pc, m.sp, m.base, m.stack
 			op = &m.frames[m.depth-1].fn.code[pc]
@@ -217,7 +219,7 @@ func (m *machine) exec() status {
 		case opBreak:
 			m.save(pc, sp, base)
 			if m.breakStop() {
-				return stStop
+				return engines.StStop
 			}
 			code, pc, sp, base, stack = m.code, m.pc, m.sp, m.base, m.stack
 			op = &m.frames[m.depth-1].fn.code[pc]
@@ -241,80 +243,80 @@ func (m *machine) exec() status {
 		case opLocalTee:
 			stack[base+int(op.a)] = stack[sp-1]
 		case opGlobalGet:
-			stack[sp] = slot{lo: m.globals[op.a].Lo}
+			stack[sp] = slot{lo: m.Globals[op.a].Lo}
 			sp++
 		case opGlobalSet:
 			sp--
-			m.globals[op.a].Lo = stack[sp].lo
+			m.Globals[op.a].Lo = stack[sp].lo
 
 		case opI32Load, opF32Load:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
 			mem := m.memData
 			if ea+4 > uint64(len(mem)) {
-				return m.trapAt(pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, engines.MsgMemoryOOB)
 			}
 			stack[sp-1].lo = uint64(binary.LittleEndian.Uint32(mem[ea:]))
 		case opI64Load, opF64Load:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
 			mem := m.memData
 			if ea+8 > uint64(len(mem)) {
-				return m.trapAt(pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, engines.MsgMemoryOOB)
 			}
 			stack[sp-1].lo = binary.LittleEndian.Uint64(mem[ea:])
 		case opI32Load8S:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
 			mem := m.memData
 			if ea >= uint64(len(mem)) {
-				return m.trapAt(pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, engines.MsgMemoryOOB)
 			}
 			stack[sp-1].lo = uint64(uint32(int32(int8(mem[ea]))))
 		case opI64Load8S:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
 			mem := m.memData
 			if ea >= uint64(len(mem)) {
-				return m.trapAt(pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, engines.MsgMemoryOOB)
 			}
 			stack[sp-1].lo = uint64(int64(int8(mem[ea])))
 		case opI32Load8U, opI64Load8U:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
 			mem := m.memData
 			if ea >= uint64(len(mem)) {
-				return m.trapAt(pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, engines.MsgMemoryOOB)
 			}
 			stack[sp-1].lo = uint64(mem[ea])
 		case opI32Load16S:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
 			mem := m.memData
 			if ea+2 > uint64(len(mem)) {
-				return m.trapAt(pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, engines.MsgMemoryOOB)
 			}
 			stack[sp-1].lo = uint64(uint32(int32(int16(binary.LittleEndian.Uint16(mem[ea:])))))
 		case opI64Load16S:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
 			mem := m.memData
 			if ea+2 > uint64(len(mem)) {
-				return m.trapAt(pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, engines.MsgMemoryOOB)
 			}
 			stack[sp-1].lo = uint64(int64(int16(binary.LittleEndian.Uint16(mem[ea:]))))
 		case opI32Load16U, opI64Load16U:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
 			mem := m.memData
 			if ea+2 > uint64(len(mem)) {
-				return m.trapAt(pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, engines.MsgMemoryOOB)
 			}
 			stack[sp-1].lo = uint64(binary.LittleEndian.Uint16(mem[ea:]))
 		case opI64Load32S:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
 			mem := m.memData
 			if ea+4 > uint64(len(mem)) {
-				return m.trapAt(pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, engines.MsgMemoryOOB)
 			}
 			stack[sp-1].lo = uint64(int64(int32(binary.LittleEndian.Uint32(mem[ea:]))))
 		case opI64Load32U:
 			ea := uint64(uint32(stack[sp-1].lo)) + uint64(op.a)
 			mem := m.memData
 			if ea+4 > uint64(len(mem)) {
-				return m.trapAt(pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, engines.MsgMemoryOOB)
 			}
 			stack[sp-1].lo = uint64(binary.LittleEndian.Uint32(mem[ea:]))
 
@@ -322,7 +324,7 @@ func (m *machine) exec() status {
 			ea := uint64(uint32(stack[sp-2].lo)) + uint64(op.a)
 			mem := m.memData
 			if ea+4 > uint64(len(mem)) {
-				return m.trapAt(pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, engines.MsgMemoryOOB)
 			}
 			binary.LittleEndian.PutUint32(mem[ea:], uint32(stack[sp-1].lo))
 			sp -= 2
@@ -330,7 +332,7 @@ func (m *machine) exec() status {
 			ea := uint64(uint32(stack[sp-2].lo)) + uint64(op.a)
 			mem := m.memData
 			if ea+8 > uint64(len(mem)) {
-				return m.trapAt(pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, engines.MsgMemoryOOB)
 			}
 			binary.LittleEndian.PutUint64(mem[ea:], stack[sp-1].lo)
 			sp -= 2
@@ -338,7 +340,7 @@ func (m *machine) exec() status {
 			ea := uint64(uint32(stack[sp-2].lo)) + uint64(op.a)
 			mem := m.memData
 			if ea >= uint64(len(mem)) {
-				return m.trapAt(pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, engines.MsgMemoryOOB)
 			}
 			mem[ea] = byte(stack[sp-1].lo)
 			sp -= 2
@@ -346,7 +348,7 @@ func (m *machine) exec() status {
 			ea := uint64(uint32(stack[sp-2].lo)) + uint64(op.a)
 			mem := m.memData
 			if ea+2 > uint64(len(mem)) {
-				return m.trapAt(pc, sp, base, msgMemoryOOB)
+				return m.trapAt(pc, sp, base, engines.MsgMemoryOOB)
 			}
 			binary.LittleEndian.PutUint16(mem[ea:], uint16(stack[sp-1].lo))
 			sp -= 2
@@ -474,24 +476,24 @@ func (m *machine) exec() status {
 		case opI32DivS:
 			a, b := int32(stack[sp-2].lo), int32(stack[sp-1].lo)
 			if b == 0 {
-				return m.trapAt(pc, sp, base, msgDivideByZero)
+				return m.trapAt(pc, sp, base, engines.MsgDivideByZero)
 			}
 			if b == -1 && a == math.MinInt32 {
-				return m.trapAt(pc, sp, base, msgIntegerOverflow)
+				return m.trapAt(pc, sp, base, engines.MsgIntegerOverflow)
 			}
 			sp--
 			stack[sp-1].lo = uint64(uint32(a / b))
 		case opI32DivU:
 			a, b := uint32(stack[sp-2].lo), uint32(stack[sp-1].lo)
 			if b == 0 {
-				return m.trapAt(pc, sp, base, msgDivideByZero)
+				return m.trapAt(pc, sp, base, engines.MsgDivideByZero)
 			}
 			sp--
 			stack[sp-1].lo = uint64(a / b)
 		case opI32RemS:
 			a, b := int32(stack[sp-2].lo), int32(stack[sp-1].lo)
 			if b == 0 {
-				return m.trapAt(pc, sp, base, msgDivideByZero)
+				return m.trapAt(pc, sp, base, engines.MsgDivideByZero)
 			}
 			sp--
 			if b == -1 {
@@ -502,7 +504,7 @@ func (m *machine) exec() status {
 		case opI32RemU:
 			a, b := uint32(stack[sp-2].lo), uint32(stack[sp-1].lo)
 			if b == 0 {
-				return m.trapAt(pc, sp, base, msgDivideByZero)
+				return m.trapAt(pc, sp, base, engines.MsgDivideByZero)
 			}
 			sp--
 			stack[sp-1].lo = uint64(a % b)
@@ -547,24 +549,24 @@ func (m *machine) exec() status {
 		case opI64DivS:
 			a, b := int64(stack[sp-2].lo), int64(stack[sp-1].lo)
 			if b == 0 {
-				return m.trapAt(pc, sp, base, msgDivideByZero)
+				return m.trapAt(pc, sp, base, engines.MsgDivideByZero)
 			}
 			if b == -1 && a == math.MinInt64 {
-				return m.trapAt(pc, sp, base, msgIntegerOverflow)
+				return m.trapAt(pc, sp, base, engines.MsgIntegerOverflow)
 			}
 			sp--
 			stack[sp-1].lo = uint64(a / b)
 		case opI64DivU:
 			a, b := stack[sp-2].lo, stack[sp-1].lo
 			if b == 0 {
-				return m.trapAt(pc, sp, base, msgDivideByZero)
+				return m.trapAt(pc, sp, base, engines.MsgDivideByZero)
 			}
 			sp--
 			stack[sp-1].lo = a / b
 		case opI64RemS:
 			a, b := int64(stack[sp-2].lo), int64(stack[sp-1].lo)
 			if b == 0 {
-				return m.trapAt(pc, sp, base, msgDivideByZero)
+				return m.trapAt(pc, sp, base, engines.MsgDivideByZero)
 			}
 			sp--
 			if b == -1 {
@@ -575,7 +577,7 @@ func (m *machine) exec() status {
 		case opI64RemU:
 			a, b := stack[sp-2].lo, stack[sp-1].lo
 			if b == 0 {
-				return m.trapAt(pc, sp, base, msgDivideByZero)
+				return m.trapAt(pc, sp, base, engines.MsgDivideByZero)
 			}
 			sp--
 			stack[sp-1].lo = a % b
@@ -689,12 +691,12 @@ func (m *machine) exec() status {
 		case opRefIsNull:
 			stack[sp-1].lo = b2u(stack[sp-1].lo == 0)
 		case opRefFunc:
-			stack[sp] = slot{lo: m.refs[op.a]}
+			stack[sp] = slot{lo: m.Refs[op.a]}
 			sp++
 
 		default:
 			m.save(pc, sp, base)
-			if st := m.slowOp(op); st != stRunning {
+			if st := m.slowOp(op); st != engines.StRunning {
 				return st
 			}
 			code, pc, sp, base, stack = m.code, m.pc, m.sp, m.base, m.stack
@@ -706,23 +708,23 @@ func (m *machine) exec() status {
 // branchN performs a taken branch (at m.pc) carrying more than one value.
 //
 //go:noinline
-func (m *machine) branchN(t *brTarget) status {
+func (m *machine) branchN(t *brTarget) engines.Status {
 	n, dst := int(t.arity), m.base+int(t.height)
 	copy(m.stack[dst:dst+n], m.stack[m.sp-n:m.sp])
 	m.sp = dst + n
 	m.cbase += int64(m.pc + 1 - int(t.pc))
 	m.pc = int(t.pc)
-	if m.cbase >= m.fastLimit.Load() {
-		return stCheck
+	if m.cbase >= m.FastLimit.Load() {
+		return engines.StCheck
 	}
-	return stRunning
+	return engines.StRunning
 }
 
 // brTable performs a br_table (at m.pc). It is out of line: the
 // dispatch loop is faster without its register pressure.
 //
 //go:noinline
-func (m *machine) brTable(o *op) status {
+func (m *machine) brTable(o *op) engines.Status {
 	m.sp--
 	i := uint64(uint32(m.stack[m.sp].lo))
 	if i >= o.c {
@@ -739,20 +741,20 @@ func (m *machine) brTable(o *op) status {
 // as the loop's opReturn.
 //
 //go:noinline
-func (m *machine) returnN(n int) status {
+func (m *machine) returnN(n int) engines.Status {
 	copy(m.stack[m.base:m.base+n], m.stack[m.sp-n:m.sp])
 	m.sp = m.base + n
 	m.cbase += int64(m.pc + 1)
 	m.depth--
-	if m.depth <= m.stopDepth {
+	if m.depth <= m.StopDepth {
 		m.pc = 0
-		return stReturn
+		return engines.StReturn
 	}
-	m.resumeCaller()
-	if m.cbase >= m.fastLimit.Load() {
-		return stCheck
+	m.ResumeCaller()
+	if m.cbase >= m.FastLimit.Load() {
+		return engines.StCheck
 	}
-	return stRunning
+	return engines.StRunning
 }
 
 // save writes the loop's state back into the machine.
@@ -761,10 +763,10 @@ func (m *machine) save(pc, sp, base int) {
 }
 
 // trapAt records a trap at instruction pc.
-func (m *machine) trapAt(pc, sp, base int, msg string) status {
+func (m *machine) trapAt(pc, sp, base int, msg string) engines.Status {
 	m.save(pc, sp, base)
-	m.trapMsg, m.trapCause = msg, nil
-	return stTrap
+	m.TrapMsg, m.TrapCause = msg, nil
+	return engines.StTrap
 }
 
 func b2u(b bool) uint64 {

@@ -1,11 +1,6 @@
 package standard
 
-import (
-	"sync/atomic"
-
-	"github.com/wdb-dev/wdb/engines"
-	"github.com/wdb-dev/wdb/wasm"
-)
+import "github.com/wdb-dev/wdb/engines"
 
 // slot is one value stack entry: 128 bits, zero-padded. Every value this
 // engine supports fits in lo (i32 and f32 zero-extended); hi stays zero.
@@ -26,39 +21,11 @@ const (
 	// maxStackSlots bounds the value stack (64 MiB); deeper use traps
 	// "call stack exhausted".
 	maxStackSlots = 4 << 20
-	// maxNestedCalls bounds the Calls in progress on one machine (each
-	// nests the interpreter on the Go stack), whatever MaxCallDepth says.
-	maxNestedCalls = 10000
 )
-
-// status is why exec returned.
-type status uint8
-
-const (
-	stRunning status = iota // keep going (only returned by helpers)
-	stCheck                 // a fast-mode check point: evaluate the stop conditions
-	stReturn                // a return left Depth() <= stopDepth
-	stStop                  // a stop condition holds; m.event says which
-	stTrap                  // m.trap* say which
-	stExit                  // the guest exited; m.exitCode
-)
-
-// runState describes the Run (or nested Call) in progress.
-type runState struct {
-	limit        uint64 // Stop.Limit
-	returnDepth  int    // Stop.ReturnDepth
-	baseDepth    int    // the depth at which the started call has returned
-	startCounter uint64 // the counter at the first instruction of this Run
-	nested       bool   // a Call: no breakpoints, no limit
-	precise      bool   // running the precise (stepping) code
-}
 
 // machine is an instance of a program.
 type machine struct {
-	prog  *program
-	mod   *wasm.Module
-	store *engines.Store
-	id    uint32
+	prog *program
 
 	// Execution state. While exec runs, pc, sp and base are held in its
 	// local variables and written back at every exit and call; code only
@@ -76,63 +43,35 @@ type machine struct {
 	// cbase + pc is the counter: a taken jump from instruction j to k adds
 	// j+1-k, so straight-line execution needs no bookkeeping at all.
 	cbase int64
-	// fastLimit: the fast mode stops at a check point (back branch, call,
-	// return) once cbase reaches it. Interrupt lowers it to MinInt64.
-	fastLimit atomic.Int64
-	interrupt atomic.Bool
-
-	run       runState
-	stopDepth int // a return leaving depth <= stopDepth ends exec (stReturn)
 	// active[f] is the code run for function f: the program's, a copy
 	// with breakpoints patched in, or (precise mode) the stepping code.
 	active   [][]op
 	fastCode [][]op
 	stepCode [][]op
-	// bp[f][i] is set when instruction i of function f holds a breakpoint.
-	bp    [][]bool
-	hasBP bool
 
-	// startFn is the function Start prepared; pendingHost is set when it
-	// is an import that Run has yet to call.
-	startFn     *function
-	pendingHost bool
-	pendingArgs []uint64
-	// inHost counts the host calls in progress.
-	inHost int
-	// nested counts the Calls in progress.
-	nested int
+	// startFn is the function Start prepared.
+	startFn *function
 
-	funcs   []*function
-	imports []engines.Extern // function imports, by function index
-	refs    []uint64         // refs[f] is the reference value of function f
-	mem     *engines.Memory  // memory 0, or nil
-	// memData caches mem.Data for the dispatch loop; reloadMemory
+	funcs []*function
+	// memData caches the contents of memory 0 for the dispatch loop; ReloadMemory
 	// refreshes it after anything that may have grown or replaced it.
-	memData  []byte
-	memories []*engines.Memory
-	tables   []*engines.Table
-	globals  []*engines.Global
-	elems    [][]uint64 // element segments' references; nil once dropped
-	datas    [][]byte   // data segments; nil once dropped
-	dropElem []bool
-	dropData []bool
+	memData []byte
 
 	// hostArgs is a stack of parameter/result buffers for host calls.
 	hostArgs []uint64
 
-	// Set when exec returns stStop, stTrap or stExit.
-	event     engines.EventKind
-	trapMsg   string
-	trapCause error
-	exitCode  uint32
+	// The module-level objects (memories, tables, globals, segments,
+	// imports, references) and the stop conditions, shared with the other
+	// engines. Embedded by value, so that the dispatch loop reads their
+	// fields without an indirection; last, so that the loop's own fields
+	// stay together at the start.
+	engines.Instance
 }
 
-var _ engines.Machine = (*machine)(nil)
+var _ engines.Interp = (*machine)(nil)
 
-func (m *machine) Engine() string       { return "standard" }
-func (m *machine) Module() *wasm.Module { return m.mod }
-func (m *machine) ID() uint32           { return m.id }
-func (m *machine) Depth() int           { return m.depth }
+func (m *machine) Engine() string { return "standard" }
+func (m *machine) Depth() int     { return m.depth }
 
 // Counter is the number of instructions retired.
 func (m *machine) Counter() uint64 { return uint64(m.cbase + int64(m.pc)) }
@@ -148,32 +87,11 @@ func (m *machine) PC() (uint32, uint32, bool) {
 	return fn.index, fn.def.Instrs[m.pc].Offset, true
 }
 
-func (m *machine) Memory(i uint32) *engines.Memory {
-	if int(i) < len(m.memories) {
-		return m.memories[i]
-	}
-	return nil
-}
-
-func (m *machine) Table(i uint32) *engines.Table {
-	if int(i) < len(m.tables) {
-		return m.tables[i]
-	}
-	return nil
-}
-
-func (m *machine) Global(i uint32) *engines.Global {
-	if int(i) < len(m.globals) {
-		return m.globals[i]
-	}
-	return nil
-}
-
-// reloadMemory refreshes the cached contents of memory 0: after
+// ReloadMemory refreshes the cached contents of memory 0: after
 // memory.grow, host calls and restores, and before every Run and Call
 // (the embedder may have changed the memory in between).
-func (m *machine) reloadMemory() {
-	if m.mem != nil {
-		m.memData = m.mem.Data
+func (m *machine) ReloadMemory() {
+	if len(m.Memories) > 0 {
+		m.memData = m.Memories[0].Data
 	}
 }

@@ -273,17 +273,3 @@ func internalOp(o wasm.Opcode) opcode {
 	}
 	return opcode(o)
 }
-
-// Spec trap messages.
-const (
-	msgUnreachable       = "unreachable"
-	msgDivideByZero      = "integer divide by zero"
-	msgIntegerOverflow   = "integer overflow"
-	msgInvalidConversion = "invalid conversion to integer"
-	msgMemoryOOB         = "out of bounds memory access"
-	msgTableOOB          = "out of bounds table access"
-	msgUndefinedElement  = "undefined element"
-	msgUninitialized     = "uninitialized element"
-	msgIndirectMismatch  = "indirect call type mismatch"
-	msgCallStack         = "call stack exhausted"
-)

@@ -53,8 +53,8 @@ func TestSegmentsFit(t *testing.T) {
 		{"1.0 data", dataOut, wasm.Features1, "data segment does not fit", false, false, false},
 		{"1.0 elements", elemOut, wasm.Features1, "elements segment does not fit", false, false, false},
 		// 2.0: element segments, then data segments, in order.
-		{"2.0 data", dataOut, wasm.Features2, msgMemoryOOB, true, true, true},
-		{"2.0 elements", elemOut, wasm.Features2, msgTableOOB, true, true, false},
+		{"2.0 data", dataOut, wasm.Features2, engines.MsgMemoryOOB, true, true, true},
+		{"2.0 elements", elemOut, wasm.Features2, engines.MsgTableOOB, true, true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

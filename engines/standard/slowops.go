@@ -1,11 +1,12 @@
 package standard
 
 import (
-	"github.com/wdb-dev/wdb/engines/numeric"
-
 	"fmt"
 	"math"
 	"math/bits"
+
+	"github.com/wdb-dev/wdb/engines"
+	"github.com/wdb-dev/wdb/engines/numeric"
 )
 
 // slowOp executes the instructions that the dispatch loop leaves out:
@@ -14,35 +15,35 @@ import (
 // the trapping instruction.
 //
 //go:noinline
-func (m *machine) slowOp(o *op) status {
+func (m *machine) slowOp(o *op) engines.Status {
 	s, sp := m.stack, m.sp
 	switch o.code {
 	case opMemorySize:
-		s[sp] = slot{lo: uint64(m.memories[o.a].Pages())}
+		s[sp] = slot{lo: uint64(m.Memories[o.a].Pages())}
 		m.sp++
-		return stRunning
+		return engines.StRunning
 	case opTableSize:
-		s[sp] = slot{lo: uint64(len(m.tables[o.a].Elems))}
+		s[sp] = slot{lo: uint64(len(m.Tables[o.a].Elems))}
 		m.sp++
-		return stRunning
+		return engines.StRunning
 	case opDataDrop:
-		m.datas[o.a] = nil
-		m.dropData[o.a] = true
-		return stRunning
+		m.Datas[o.a] = nil
+		m.DropData[o.a] = true
+		return engines.StRunning
 	case opElemDrop:
-		m.elems[o.a] = nil
-		m.dropElem[o.a] = true
-		return stRunning
+		m.Elems[o.a] = nil
+		m.DropElem[o.a] = true
+		return engines.StRunning
 	}
 	top := &s[sp-1].lo
 	f32 := func() float64 { return float64(math.Float32frombits(uint32(*top))) }
 	f64 := func() float64 { return math.Float64frombits(*top) }
-	truncate := func(v uint64, msg string) status {
+	truncate := func(v uint64, msg string) engines.Status {
 		if msg != "" {
-			return m.trapWith(msg)
+			return m.TrapWith(msg)
 		}
 		*top = v
-		return stRunning
+		return engines.StRunning
 	}
 	switch o.code {
 	case opI32Popcnt:
@@ -117,8 +118,8 @@ func (m *machine) slowOp(o *op) status {
 		*top = math.Float64bits(float64(*top))
 
 	case opMemoryGrow:
-		old, ok := m.memories[o.a].Grow(uint32(*top))
-		m.reloadMemory()
+		old, ok := m.Memories[o.a].Grow(uint32(*top))
+		m.ReloadMemory()
 		if !ok {
 			*top = math.MaxUint32
 		} else {
@@ -127,18 +128,18 @@ func (m *machine) slowOp(o *op) status {
 	case opMemoryInit:
 		return m.memoryInit(o.a, uint32(o.c))
 	case opMemoryCopy:
-		dst, src := m.memories[o.a].Data, m.memories[uint32(o.c)].Data
+		dst, src := m.Memories[o.a].Data, m.Memories[uint32(o.c)].Data
 		d, sr, n := uint64(uint32(s[sp-3].lo)), uint64(uint32(s[sp-2].lo)), uint64(uint32(*top))
 		if sr+n > uint64(len(src)) || d+n > uint64(len(dst)) {
-			return m.trapWith(msgMemoryOOB)
+			return m.TrapWith(engines.MsgMemoryOOB)
 		}
 		copy(dst[d:d+n], src[sr:sr+n])
 		m.sp -= 3
 	case opMemoryFill:
-		mem := m.memories[o.a].Data
+		mem := m.Memories[o.a].Data
 		d, v, n := uint64(uint32(s[sp-3].lo)), byte(s[sp-2].lo), uint64(uint32(*top))
 		if d+n > uint64(len(mem)) {
-			return m.trapWith(msgMemoryOOB)
+			return m.TrapWith(engines.MsgMemoryOOB)
 		}
 		region := mem[d : d+n]
 		for i := range region {
@@ -147,22 +148,22 @@ func (m *machine) slowOp(o *op) status {
 		m.sp -= 3
 
 	case opTableGet:
-		t := m.tables[o.a]
+		t := m.Tables[o.a]
 		i := uint64(uint32(*top))
 		if i >= uint64(len(t.Elems)) {
-			return m.trapWith(msgTableOOB)
+			return m.TrapWith(engines.MsgTableOOB)
 		}
 		*top = t.Elems[i]
 	case opTableSet:
-		t := m.tables[o.a]
+		t := m.Tables[o.a]
 		i := uint64(uint32(s[sp-2].lo))
 		if i >= uint64(len(t.Elems)) {
-			return m.trapWith(msgTableOOB)
+			return m.TrapWith(engines.MsgTableOOB)
 		}
 		t.Elems[i] = *top
 		m.sp -= 2
 	case opTableGrow:
-		old, ok := m.tables[o.a].Grow(uint32(*top), s[sp-2].lo)
+		old, ok := m.Tables[o.a].Grow(uint32(*top), s[sp-2].lo)
 		m.sp--
 		if !ok {
 			s[sp-2].lo = math.MaxUint32
@@ -170,10 +171,10 @@ func (m *machine) slowOp(o *op) status {
 			s[sp-2].lo = uint64(old)
 		}
 	case opTableFill:
-		t := m.tables[o.a]
+		t := m.Tables[o.a]
 		i, v, n := uint64(uint32(s[sp-3].lo)), s[sp-2].lo, uint64(uint32(*top))
 		if i+n > uint64(len(t.Elems)) {
-			return m.trapWith(msgTableOOB)
+			return m.TrapWith(engines.MsgTableOOB)
 		}
 		region := t.Elems[i : i+n]
 		for k := range region {
@@ -181,10 +182,10 @@ func (m *machine) slowOp(o *op) status {
 		}
 		m.sp -= 3
 	case opTableCopy:
-		dst, src := m.tables[o.a].Elems, m.tables[uint32(o.c)].Elems
+		dst, src := m.Tables[o.a].Elems, m.Tables[uint32(o.c)].Elems
 		d, sr, n := uint64(uint32(s[sp-3].lo)), uint64(uint32(s[sp-2].lo)), uint64(uint32(*top))
 		if sr+n > uint64(len(src)) || d+n > uint64(len(dst)) {
-			return m.trapWith(msgTableOOB)
+			return m.TrapWith(engines.MsgTableOOB)
 		}
 		copy(dst[d:d+n], src[sr:sr+n])
 		m.sp -= 3
@@ -193,31 +194,31 @@ func (m *machine) slowOp(o *op) status {
 	default:
 		panic(fmt.Sprintf("opcode 0x%x not implemented", o.code))
 	}
-	return stRunning
+	return engines.StRunning
 }
 
 // memoryInit executes memory.init of data segment seg into memory mem.
-func (m *machine) memoryInit(seg, mem uint32) status {
+func (m *machine) memoryInit(seg, mem uint32) engines.Status {
 	s, sp := m.stack, m.sp
 	d, sr, n := uint64(uint32(s[sp-3].lo)), uint64(uint32(s[sp-2].lo)), uint64(uint32(s[sp-1].lo))
-	data, dst := m.datas[seg], m.memories[mem].Data
+	data, dst := m.Datas[seg], m.Memories[mem].Data
 	if sr+n > uint64(len(data)) || d+n > uint64(len(dst)) {
-		return m.trapWith(msgMemoryOOB)
+		return m.TrapWith(engines.MsgMemoryOOB)
 	}
 	copy(dst[d:d+n], data[sr:sr+n])
 	m.sp -= 3
-	return stRunning
+	return engines.StRunning
 }
 
 // tableInit executes table.init of element segment seg into table t.
-func (m *machine) tableInit(seg, t uint32) status {
+func (m *machine) tableInit(seg, t uint32) engines.Status {
 	s, sp := m.stack, m.sp
 	d, sr, n := uint64(uint32(s[sp-3].lo)), uint64(uint32(s[sp-2].lo)), uint64(uint32(s[sp-1].lo))
-	elems, dst := m.elems[seg], m.tables[t].Elems
+	elems, dst := m.Elems[seg], m.Tables[t].Elems
 	if sr+n > uint64(len(elems)) || d+n > uint64(len(dst)) {
-		return m.trapWith(msgTableOOB)
+		return m.TrapWith(engines.MsgTableOOB)
 	}
 	copy(dst[d:d+n], elems[sr:sr+n])
 	m.sp -= 3
-	return stRunning
+	return engines.StRunning
 }

@@ -155,7 +155,7 @@ func TestCallStackExhausted(t *testing.T) {
 			m := instance(t, mod, opts)
 			start(t, m, fn, 0)
 			ev := m.Run(noStop)
-			if ev.Kind != engines.Trapped || ev.Trap.Msg != msgCallStack {
+			if ev.Kind != engines.Trapped || ev.Trap.Msg != engines.MsgCallStack {
 				t.Fatalf("%s %+v: %v %v", fn, opts, ev.Kind, ev.Trap)
 			}
 			limit := opts.MaxCallDepth

@@ -13,21 +13,21 @@ import (
 // machine stays at the trapping instruction.
 func TestTraps(t *testing.T) {
 	tests := []struct{ fn, msg string }{
-		{"unreachable", msgUnreachable},
-		{"div0", msgDivideByZero},
-		{"rem0", msgDivideByZero},
-		{"divovf", msgIntegerOverflow},
-		{"divovf64", msgIntegerOverflow},
-		{"truncnan", msgInvalidConversion},
-		{"truncbig", msgIntegerOverflow},
-		{"truncneg", msgIntegerOverflow},
-		{"load", msgMemoryOOB},
-		{"store", msgMemoryOOB},
-		{"fill", msgMemoryOOB},
-		{"undefined", msgUndefinedElement},
-		{"uninit", msgUninitialized},
-		{"mismatch", msgIndirectMismatch},
-		{"tableget", msgTableOOB},
+		{"unreachable", engines.MsgUnreachable},
+		{"div0", engines.MsgDivideByZero},
+		{"rem0", engines.MsgDivideByZero},
+		{"divovf", engines.MsgIntegerOverflow},
+		{"divovf64", engines.MsgIntegerOverflow},
+		{"truncnan", engines.MsgInvalidConversion},
+		{"truncbig", engines.MsgIntegerOverflow},
+		{"truncneg", engines.MsgIntegerOverflow},
+		{"load", engines.MsgMemoryOOB},
+		{"store", engines.MsgMemoryOOB},
+		{"fill", engines.MsgMemoryOOB},
+		{"undefined", engines.MsgUndefinedElement},
+		{"uninit", engines.MsgUninitialized},
+		{"mismatch", engines.MsgIndirectMismatch},
+		{"tableget", engines.MsgTableOOB},
 	}
 	mod := load(t, "traps")
 	m := instance(t, mod, engines.Options{})

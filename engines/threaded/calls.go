@@ -1,8 +1,6 @@
 package threaded
 
 import (
-	"fmt"
-	"math"
 	"unsafe"
 
 	"github.com/wdb-dev/wdb/engines"
@@ -88,9 +86,9 @@ func (m *machine) enter(f *function, nb int) string {
 func opReturn(m *machine, in *inst) *inst {
 	m.cbase += int64(in.a)
 	m.depth--
-	if m.depth <= m.stopDepth {
+	if m.depth <= m.StopDepth {
 		m.wi, m.pos = 0, nil
-		m.status = stReturn
+		m.status = engines.StReturn
 		return nil
 	}
 	caller := &m.frames[m.depth-1]
@@ -120,9 +118,9 @@ func opReturnFP0(m *machine, in *inst) *inst {
 	return opReturn(m, in)
 }
 
-// resumeCaller makes the frame below a returned one current, at the
-// instruction after its call (after a stReturn).
-func (m *machine) resumeCaller() {
+// ResumeCaller makes the frame below a returned one current, at the
+// instruction after its call (after a StReturn).
+func (m *machine) ResumeCaller() {
 	caller := m.top()
 	m.cbase -= int64(caller.resume)
 	m.fp, m.base, m.v = caller.fp, caller.base, caller.v
@@ -135,30 +133,29 @@ func opCallHost(m *machine, in *inst) *inst {
 	m.wi = int(in.c) - 1
 	m.pos = in
 	ext := m.Imports[in.a]
-	if msg, st := m.hostCall(ext, m.funcs[in.a].def.Type, m.base+int(in.b), in); st != 0 {
-		return m.hostFailed(in, msg, st)
+	if st := m.hostCall(ext, m.funcs[in.a].def.Type, m.base+int(in.b), in); st != engines.StRunning {
+		return m.hostFailed(in, st)
 	}
 	return next(in)
 }
 
 // hostFailed leaves the loop after a host call that trapped or exited.
-func (m *machine) hostFailed(in *inst, msg string, st status) *inst {
-	if st == stExit {
-		m.status = stExit
+func (m *machine) hostFailed(in *inst, st engines.Status) *inst {
+	if st == engines.StExit {
+		m.status = st
 		return nil
 	}
-	cause := m.trapCause
-	m.trap(in, msg)
-	m.trapCause = cause
+	cause := m.TrapCause
+	m.trap(in, m.TrapMsg)
+	m.TrapCause = cause
 	return nil
 }
 
 // hostCall calls ext with the arguments at slot at, whose results replace
-// them. It returns a nonzero status (stTrap with the message, or stExit)
-// on failure.
-func (m *machine) hostCall(ext engines.Extern, ft *wasm.FuncType, at int, in *inst) (string, status) {
+// them (engines.Instance.HostCall: a trap or an exit is its status).
+func (m *machine) hostCall(ext engines.Extern, ft *wasm.FuncType, at int, in *inst) engines.Status {
 	if !m.growStack(at + len(ft.Params) + len(ft.Results)) {
-		return msgCallStack, stTrap
+		return m.TrapWith(msgCallStack)
 	}
 	// The frame waits at its call instruction (Frames and nested Calls
 	// see it like a caller).
@@ -169,19 +166,12 @@ func (m *machine) hostCall(ext engines.Extern, ft *wasm.FuncType, at int, in *in
 		params[i] = typedValue(t, m.stack[at+i])
 	}
 	results := make([]uint64, len(ft.Results))
-	err := m.CallExtern(ext, params, results)
-	m.reloadMemory()
+	st := m.HostCall(ext, params, results)
 	m.setFrame(m.base) // a nested Call may have moved the stack
-	if err != nil {
-		if exit, ok := err.(*engines.ExitError); ok {
-			m.exitCode = exit.Code
-			return "", stExit
-		}
-		m.trapCause = err
-		return err.Error(), stTrap
+	if st == engines.StRunning {
+		copy(m.stack[at:], results)
 	}
-	copy(m.stack[at:], results)
-	return "", 0
+	return st
 }
 
 // opCallIndirect performs call_indirect of type a; the arguments and then
@@ -208,8 +198,8 @@ func opCallIndirect(m *machine, in *inst) *inst {
 			return m.trap(in, msg)
 		}
 		m.wi, m.pos = int(resume)-1, in
-		if msg, st := m.hostCall(ext, ft, at, in); st != 0 {
-			return m.hostFailed(in, msg, st)
+		if st := m.hostCall(ext, ft, at, in); st != engines.StRunning {
+			return m.hostFailed(in, st)
 		}
 		return next(in)
 	}
@@ -222,8 +212,8 @@ func opCallIndirect(m *machine, in *inst) *inst {
 	}
 	if f.imported {
 		m.wi, m.pos = int(resume)-1, in
-		if msg, st := m.hostCall(m.Imports[fn], f.def.Type, at, in); st != 0 {
-			return m.hostFailed(in, msg, st)
+		if st := m.hostCall(m.Imports[fn], f.def.Type, at, in); st != engines.StRunning {
+			return m.hostFailed(in, st)
 		}
 		return next(in)
 	}
@@ -240,104 +230,11 @@ func opCallIndirect(m *machine, in *inst) *inst {
 	return m.pos
 }
 
-// exec runs operations from m.pos until one leaves the loop.
-func (m *machine) exec() status {
+// Exec runs operations from m.pos until one leaves the loop.
+func (m *machine) Exec() engines.Status {
 	in := m.pos
 	for in != nil {
 		in = in.fn(m, in)
 	}
 	return m.status
-}
-
-// Call runs function fn to completion above whatever activation the
-// machine holds, and returns its results.
-func (m *machine) Call(fn uint32, args []uint64) (results []uint64, err error) {
-	if err := m.CheckCall("Call", fn, len(args)); err != nil {
-		return nil, err
-	}
-	f := m.funcs[fn]
-	if m.Nested >= maxNestedCalls {
-		return nil, &engines.Trap{Msg: msgCallStack}
-	}
-	if f.imported {
-		return m.CallImport(fn, args)
-	}
-	type savedState struct {
-		v         *variant
-		pos       *inst
-		wi, base  int
-		depth     int
-		run       engines.RunState
-		stopDepth int
-		fastLimit int64
-		r0, fp0   uint64
-	}
-	m.reloadMemory()
-	saved := savedState{m.v, m.pos, m.wi, m.base, m.depth, m.Current, m.stopDepth, m.fastLimit(), m.r0, m.fp0}
-	restore := func() {
-		counter := m.Counter()
-		m.v, m.pos, m.wi, m.depth = saved.v, saved.pos, saved.wi, saved.depth
-		m.setFrame(saved.base)
-		m.cbase = int64(counter) - int64(saved.wi)
-		m.Current, m.stopDepth = saved.run, saved.stopDepth
-		m.r0, m.fp0 = saved.r0, saved.fp0
-		m.setPrecise(saved.run.Precise)
-		m.v, m.pos = saved.v, saved.pos
-		m.SetFastLimit(saved.fastLimit)
-		m.reloadMemory()
-	}
-	m.Nested++
-	defer func() {
-		m.Nested--
-		if r := recover(); r != nil {
-			if engines.DebugPanics {
-				panic(r)
-			}
-			m.wi = saved.wi
-			restore()
-			results, err = nil, &engines.Trap{Msg: fmt.Sprintf("internal error: %v", r)}
-		}
-	}()
-	counter := m.Counter()
-	m.Current = engines.RunState{Limit: engines.NoLimit, BaseDepth: m.depth, Nested: true}
-	m.stopDepth = m.depth
-	m.setPrecise(false)
-	m.SetFastLimit(math.MaxInt64)
-	at := m.frameEnd()
-	if !m.growStack(at + len(args) + f.numResults) {
-		restore()
-		return nil, &engines.Trap{Msg: msgCallStack}
-	}
-	copy(m.stack[at:], args)
-	if msg := m.enter(f, at); msg != "" {
-		m.wi = saved.wi
-		restore()
-		return nil, &engines.Trap{Msg: msg}
-	}
-	m.cbase = int64(counter)
-	for {
-		switch m.exec() {
-		case stCheck, stStop:
-			if m.TakeInterrupt() {
-				restore()
-				return nil, &engines.Trap{Msg: "interrupted"}
-			}
-			m.SetFastLimit(math.MaxInt64)
-			m.remapTop()
-		case stReturn:
-			results = make([]uint64, f.numResults)
-			for i, t := range f.def.Type.Results {
-				results[i] = typedValue(t, m.stack[at+i])
-			}
-			restore()
-			return results, nil
-		case stTrap:
-			t := m.makeTrap()
-			restore()
-			return nil, t
-		case stExit:
-			restore()
-			return nil, &engines.ExitError{Code: m.exitCode}
-		}
-	}
 }

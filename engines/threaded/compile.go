@@ -62,7 +62,7 @@ type compiler struct {
 	prodDst  byte // 'b' or 'c'
 	// The last operation, when it is an i32/i64 comparison (or eqz) that
 	// produced the top operand in r0: its opcode and operand locations.
-	cmpOp     wasm.Opcode
+	cmpOp      wasm.Opcode
 	cmpX, cmpY int
 	// The last operation, when it is an i32.add of two slots into r0 (an
 	// address a load can compute itself).
@@ -97,13 +97,13 @@ func (f *function) compile(precise, maps bool) (v *variant, sm *stackMaps, err e
 	d := f.def
 	c := &compiler{
 		fn: f, d: d, mod: f.prog.mod, precise: precise,
-		pos:    make([]int32, len(d.Instrs)+1),
+		pos:     make([]int32, len(d.Instrs)+1),
 		r0:      -1,
 		fp0:     -1,
 		prod:    -1,
 		addSS:   -1,
 		regProd: [2]regProducer{{op: -1}, {op: -1}},
-		consts: make(map[uint64]int32, len(f.consts)),
+		consts:  make(map[uint64]int32, len(f.consts)),
 	}
 	for i, k := range f.consts {
 		c.consts[k] = int32(f.constBase + i)

@@ -69,6 +69,6 @@ func (p *program) Instantiate(store *engines.Store, imports []engines.Extern) (e
 	if err := m.Init(m, store, p.mod, imports, p.opts); err != nil {
 		return nil, err
 	}
-	m.reloadMemory()
+	m.ReloadMemory()
 	return m, nil
 }

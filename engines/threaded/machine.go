@@ -30,16 +30,6 @@ const (
 	stackPad = 4
 )
 
-type status uint8
-
-const (
-	stCheck  status = iota // a check point: a stop, a mode change or a remap may be due
-	stReturn               // a return left Depth() <= stopDepth
-	stStop                 // a step found a stop condition; m.event says which
-	stTrap
-	stExit
-)
-
 // machine is an instance of a program.
 type machine struct {
 	// The registers of Wasm3's design: the frame pointer and the cached
@@ -53,16 +43,11 @@ type machine struct {
 	v     *variant // the top frame's code
 	base  int      // the top frame's first slot
 
-	engines.Instance
-	engines.Runner
-
 	prog   *program
 	funcs  []*function
 	stack  []uint64
 	frames []frame
 	depth  int
-	// Run stops with stReturn when a return leaves depth <= stopDepth.
-	stopDepth int
 
 	// The top frame's position when the loop is not running: operation
 	// pos of v, at the boundary before Wasm instruction wi.
@@ -78,13 +63,16 @@ type machine struct {
 	// breakpoints marked.
 	bpCode map[uint32]*variant
 
-	trapAt    uintptr // the address of an operation that trapped (deferTrap)
-	status    status
-	event     engines.EventKind
-	trapMsg   string
-	trapCause error
-	exitCode  uint32
-	startFn   *function
+	trapAt uintptr // the address of an operation that trapped (deferTrap)
+	// status is why the loop returned; the trap, stop or exit details
+	// are in the Runner.
+	status  engines.Status
+	startFn *function
+
+	// The module-level state, the stop conditions, and Machine's methods
+	// that every engine shares (Start, Run, Call, Frames, Snapshot,
+	// Restore...), which drive this machine through engines.Interp.
+	engines.Instance
 }
 
 var _ engines.Machine = (*machine)(nil)
@@ -105,7 +93,8 @@ func (m *machine) PC() (uint32, uint32, bool) {
 	return fn.index, fn.def.Instrs[m.wi].Offset, true
 }
 
-func (m *machine) reloadMemory() {
+// ReloadMemory refreshes the cached memory 0.
+func (m *machine) ReloadMemory() {
 	if len(m.Memories) > 0 {
 		m.mem = m.Memories[0].Data
 	}
@@ -160,12 +149,12 @@ func typedValue(t wasm.ValType, bits uint64) uint64 {
 //
 //go:noinline
 func (m *machine) trap(in *inst, msg string) *inst {
-	m.trapMsg, m.trapCause = msg, nil
+	m.TrapMsg, m.TrapCause = msg, nil
 	m.wi = int(m.v.wasmOf[m.v.opIndex(in)])
 	m.pos = in
 	if p := m.v.pos[m.wi]; p >= 0 {
 		m.pos = &m.v.code[p]
 	}
-	m.status = stTrap
+	m.status = engines.StTrap
 	return nil
 }

@@ -87,11 +87,11 @@ var loopExit = inst{fn: func(m *machine, _ *inst) *inst {
 // checkExit leaves the dispatch loop at a check point; m.wi is set.
 func (m *machine) checkExit(t *inst) *inst {
 	m.pos = t
-	m.status = stCheck
+	m.status = engines.StCheck
 	return nil
 }
 
-func opBr(m *machine, in *inst) *inst     { return m.jump(in) }
+func opBr(m *machine, in *inst) *inst { return m.jump(in) }
 func opBrLoop(m *machine, in *inst) *inst {
 	m.cbase += in.c >> 32
 	if m.cbase >= m.fastLimit() {
@@ -290,7 +290,7 @@ func (m *machine) slowInstr(in *inst) string {
 		s[0] = uint64(m.Memories[ins.A].Pages())
 	case wasm.OpMemoryGrow:
 		old, ok := m.Memories[ins.A].Grow(uint32(s[0]))
-		m.reloadMemory()
+		m.ReloadMemory()
 		if !ok {
 			s[0] = math.MaxUint32
 		} else {

@@ -1,7 +1,7 @@
 package threaded
 
 import (
-	"fmt"
+	"math"
 
 	"github.com/wdb-dev/wdb/engines"
 )
@@ -29,7 +29,7 @@ func (m *machine) SetBreakpoints(offsets []uint32) {
 			}
 		}
 	}
-	m.setPrecise(m.Current.Precise)
+	m.SetPrecise(m.Current.Precise)
 }
 
 // bpVariant returns this machine's copy of f's precise variant with a
@@ -78,12 +78,17 @@ func (m *machine) activeVariant(f *function) *variant {
 	return v
 }
 
-// setPrecise selects the variants for what remains of the Run and moves
+// SetPrecise selects the variants for what remains of the Run and moves
 // every frame to its function's active variant where its position exists
-// there (a boundary inside a fused operation has none: the top frame then
-// stays where it is until a later check point).
-func (m *machine) setPrecise(precise bool) {
+// there. A boundary inside a fused operation has none: the top frame then
+// stays where it is, and FastLimit makes the next check point come back
+// here. In precise mode FastLimit is the limit itself, which the steps
+// compare the counter with.
+func (m *machine) SetPrecise(precise bool) {
 	m.Current.Precise = precise
+	if precise && !m.Current.Nested {
+		m.SetFastLimit(int64(min(m.Current.Limit, math.MaxInt64)))
+	}
 	if precise {
 		if m.preciseTab == nil {
 			m.preciseTab = make([]*variant, len(m.funcs))
@@ -107,7 +112,9 @@ func (m *machine) setPrecise(precise bool) {
 			}
 		}
 	}
-	m.remapTop()
+	if !m.remapTop() {
+		m.FastLimit.Store(math.MinInt64)
+	}
 }
 
 // remapTop moves the top frame to its function's active variant if its
@@ -127,134 +134,87 @@ func (m *machine) remapTop() bool {
 	return false
 }
 
-// Start discards any activation and prepares a call of fn.
-func (m *machine) Start(fn uint32, args []uint64) error {
-	if m.InHost > 0 || m.Nested > 0 {
-		return fmt.Errorf("threaded: Start called during a call")
+// SaveActivation saves the activation before a Call above it; the
+// returned function brings it back, keeping the counter.
+func (m *machine) SaveActivation() func(panicked bool) {
+	v, pos, wi, base, depth, r0, fp0 := m.v, m.pos, m.wi, m.base, m.depth, m.r0, m.fp0
+	return func(panicked bool) {
+		if panicked {
+			m.wi = wi // m.cbase + wi is the counter
+		}
+		counter := m.Counter()
+		m.v, m.pos, m.wi, m.depth, m.r0, m.fp0 = v, pos, wi, depth, r0, fp0
+		m.setFrame(base)
+		m.cbase = int64(counter) - int64(wi)
 	}
-	if err := m.CheckCall("Start", fn, len(args)); err != nil {
-		return err
-	}
+}
+
+// PushCall places a call of fn with args above the activation, at its
+// first instruction, keeping the counter.
+func (m *machine) PushCall(fn uint32, args []uint64) (func() []uint64, error) {
 	f := m.funcs[fn]
-	counter := m.Counter()
+	if m.depth == 0 {
+		m.startFn = f // for Results
+	}
+	counter, at := m.Counter(), m.frameEnd()
+	if !m.growStack(at + len(args) + f.numResults) {
+		return nil, &engines.Trap{Msg: msgCallStack}
+	}
+	copy(m.stack[at:], args)
+	if msg := m.enter(f, at); msg != "" {
+		return nil, &engines.Trap{Msg: msg}
+	}
+	m.cbase = int64(counter)
+	return func() []uint64 { return m.resultsAt(f, at) }, nil
+}
+
+// resultsAt reads f's results from slot at on.
+func (m *machine) resultsAt(f *function, at int) []uint64 {
+	res := make([]uint64, f.numResults)
+	for i, t := range f.def.Type.Results {
+		res[i] = typedValue(t, m.stack[at+i])
+	}
+	return res
+}
+
+// Results collects the started call's results from the bottom slots.
+func (m *machine) Results() []uint64 { return m.resultsAt(m.startFn, 0) }
+
+// Window: the fast variant never runs more than a function's length
+// between check points.
+func (m *machine) Window() int64 { return int64(2*m.prog.maxLen + 2) }
+
+// Reset discards the frames and makes the counter counter.
+func (m *machine) Reset(counter uint64) {
 	m.depth, m.wi, m.pos = 0, 0, nil
 	m.setFrame(0)
 	m.cbase = int64(counter)
-	m.startFn = f
-	m.Pending = false
-	if f.imported {
-		m.StartHost(fn, args)
-		return nil
-	}
-	if !m.growStack(len(args)) {
-		return &engines.Trap{Msg: msgCallStack}
-	}
-	copy(m.stack, args)
-	if msg := m.enter(f, 0); msg != "" {
-		m.depth = 0
-		return &engines.Trap{Msg: msg}
-	}
-	return nil
 }
 
-// Run executes until a stop condition holds or the started call ends.
-func (m *machine) Run(stop engines.Stop) (ev engines.Event) {
-	if m.InHost > 0 || m.Nested > 0 {
-		return engines.Event{Kind: engines.Trapped, Trap: &engines.Trap{Msg: "threaded: Run called during a call"}}
-	}
-	defer engines.RecoverInternal(&ev)
-	m.reloadMemory()
-	if m.Pending {
-		ev, retired := m.RunPending(&m.Instance, m.Counter(), stop)
-		if retired {
-			m.cbase++
-		}
-		return ev
-	}
-	if m.depth == 0 {
-		return engines.Event{Kind: engines.Done}
-	}
-	m.Current = engines.RunState{Limit: stop.Limit, ReturnDepth: stop.ReturnDepth, StartCounter: m.Counter(), Precise: m.Current.Precise}
-	m.stopDepth = max(0, stop.ReturnDepth)
-	if ev, ok := m.boundaryStop(); ok {
-		return ev
-	}
-	m.chooseMode()
-	for {
-		switch m.exec() {
-		case stCheck:
-			if ev, ok := m.boundaryStop(); ok {
-				return ev
-			}
-			m.chooseMode()
-		case stReturn:
-			if m.depth == 0 {
-				res := make([]uint64, m.startFn.numResults)
-				for i, t := range m.startFn.def.Type.Results {
-					res[i] = typedValue(t, m.stack[i])
-				}
-				return engines.Event{Kind: engines.Done, Results: res}
-			}
-			m.resumeCaller()
-			if m.Counter() == m.Current.Limit {
-				return engines.Event{Kind: engines.LimitReached}
-			}
-			return engines.Event{Kind: engines.Returned}
-		case stStop:
-			return engines.Event{Kind: m.event}
-		case stTrap:
-			return engines.Event{Kind: engines.Trapped, Trap: m.makeTrap()}
-		case stExit:
-			m.cbase = int64(m.Counter()) + 1
-			m.wi, m.depth, m.pos = 0, 0, nil
-			return engines.Event{Kind: engines.Exited, ExitCode: m.exitCode}
-		}
-	}
-}
-
-// boundaryStop evaluates the stop conditions at the current boundary.
-func (m *machine) boundaryStop() (engines.Event, bool) {
-	return m.BoundaryStop(m.Counter(), m.top().fn.index, m.wi)
-}
-
-// chooseMode selects the fast or the precise variants: precise when the
-// limit may be reached before the next check point. In precise mode
-// FastLimit is the limit itself, which the steps compare with. A top frame that
-// cannot move to the fast variant yet makes the next check point come
-// back here.
-func (m *machine) chooseMode() {
-	precise := m.ChooseMode(m.Counter(), int64(2*m.prog.maxLen+2))
-	if precise {
-		// The steps compare the counter with FastLimit: make it the limit.
-		m.SetFastLimit(int64(m.Current.Limit))
-	}
-	m.setPrecise(precise)
-	if !m.remapTop() {
-		m.FastLimit.Store(-1 << 63)
-	}
-}
+// Position returns the top frame's function and instruction index.
+func (m *machine) Position() (uint32, int) { return m.top().fn.index, m.wi }
 
 // stepStop is the precise variant's check at the boundary before
 // instruction in.a.
 func (m *machine) stepStop(in *inst) *inst {
 	if m.Current.Nested {
 		if m.Interrupted() {
-			m.FastLimit.Store(-1 << 63) // for the nested Call's next check point
+			m.FastLimit.Store(math.MinInt64) // for the nested Call's next check point
 		}
 		return next(in)
 	}
 	m.wi, m.pos = int(in.a), in
-	if ev, ok := m.boundaryStop(); ok {
-		m.event = ev.Kind
-		m.status = stStop
+	if ev, ok := m.AtBoundary(); ok {
+		m.StopKind = ev.Kind
+		m.status = engines.StStop
 		return nil
 	}
 	return next(in)
 }
 
-// makeTrap describes the trap at the current position.
-func (m *machine) makeTrap() *engines.Trap {
-	t := &engines.Trap{Msg: m.trapMsg, Cause: m.trapCause}
+// MakeTrap describes the trap at the current position.
+func (m *machine) MakeTrap() *engines.Trap {
+	t := &engines.Trap{Msg: m.TrapMsg, Cause: m.TrapCause}
 	if m.depth > m.Current.BaseDepth {
 		fn := m.top().fn
 		t.Func, t.Offset = fn.index, fn.def.Instrs[m.wi].Offset

@@ -8,14 +8,6 @@ import (
 	"github.com/wdb-dev/wdb/wasm"
 )
 
-// Frames returns the typed call stack, bottom first. Function references
-// to other instances that have no index in this module are shown as their
-// raw encoding.
-func (m *machine) Frames() []snapshot.Frame {
-	frames, _ := m.frameStates(false)
-	return frames
-}
-
 // framePosition is the Wasm instruction a frame stands at, and how many of
 // the operands there are still its own: all of them for the top frame;
 // for a frame at its call, those below the arguments.
@@ -46,8 +38,8 @@ func (m *machine) operandBits(k int, loc int32, home int) uint64 {
 	}
 }
 
-// frameStates converts the native frames to engine-neutral ones.
-func (m *machine) frameStates(strict bool) ([]snapshot.Frame, error) {
+// FrameStates converts the native frames to engine-neutral ones.
+func (m *machine) FrameStates(strict bool) ([]snapshot.Frame, error) {
 	out := make([]snapshot.Frame, 0, m.depth)
 	for k := 0; k < m.depth; k++ {
 		fr := &m.frames[k]
@@ -80,11 +72,11 @@ func (m *machine) frameStates(strict bool) ([]snapshot.Frame, error) {
 	return out, nil
 }
 
-// restoreFrames rebuilds the frames of a checked snapshot. Operands that
+// RestoreFrames rebuilds the frames of a checked snapshot. Operands that
 // the stack map places in a local or a constant are not stored anywhere:
 // the snapshot's value must equal the local's or the constant's (it does
 // for any state a program can reach).
-func (m *machine) restoreFrames(s *snapshot.Snapshot) error {
+func (m *machine) RestoreFrames(s *snapshot.Snapshot) error {
 	type placed struct {
 		fn   *function
 		wi   int
@@ -195,79 +187,13 @@ func (m *machine) restoreFrames(s *snapshot.Snapshot) error {
 	return nil
 }
 
-// exportValue types a slot's bits.
+// exportValue types a slot's bits (engines.Instance.ExportValue).
 func (m *machine) exportValue(t wasm.ValType, bits uint64, strict bool) (snapshot.Value, error) {
-	bits = typedValue(t, bits)
-	v := snapshot.Value{Type: t, Lo: bits}
-	if t == wasm.FuncRef && bits != 0 {
-		idx, ok := m.refIndex(bits)
-		if !ok {
-			if strict {
-				return v, fmt.Errorf("cannot snapshot a reference to a function of another instance")
-			}
-			return v, nil
-		}
-		v.Lo = uint64(idx) + 1
-	}
-	return v, nil
-}
-
-// refIndex finds the function of this module's index space that a
-// reference designates.
-func (m *machine) refIndex(ref uint64) (uint32, bool) {
-	for i, r := range m.Refs {
-		if r == ref {
-			return uint32(i), true
-		}
-	}
-	return 0, false
+	return m.ExportValue(t, typedValue(t, bits), 0, strict)
 }
 
 // importValue converts a snapshot value back to slot bits.
 func (m *machine) importValue(v snapshot.Value) uint64 {
-	if v.Type == wasm.FuncRef && v.Lo != 0 {
-		return m.Refs[v.Lo-1]
-	}
-	return v.Lo
-}
-
-// Snapshot captures the state at the current instruction boundary.
-func (m *machine) Snapshot() (*snapshot.Snapshot, error) {
-	if m.InHost > 0 || m.Nested > 0 {
-		return nil, fmt.Errorf("threaded: cannot snapshot during a host call or a nested call")
-	}
-	if m.Pending {
-		return nil, fmt.Errorf("threaded: cannot snapshot before a started host function has run")
-	}
-	s := &snapshot.Snapshot{
-		Module:     m.Mod.Bytes,
-		ModuleHash: snapshot.HashModule(m.Mod.Bytes),
-		Counter:    m.Counter(),
-	}
-	frames, err := m.frameStates(true)
-	if err != nil {
-		return nil, fmt.Errorf("threaded: snapshot: %w", err)
-	}
-	s.Frames = frames
-	if err := m.moduleState(s); err != nil {
-		return nil, fmt.Errorf("threaded: snapshot: %w", err)
-	}
-	return s, nil
-}
-
-// Restore replaces the machine's state with s, after checking that s is
-// consistent with this module; a rejected snapshot changes nothing.
-func (m *machine) Restore(s *snapshot.Snapshot) error {
-	if m.InHost > 0 || m.Nested > 0 {
-		return fmt.Errorf("threaded: cannot restore during a host call or a nested call")
-	}
-	if err := m.checkSnapshot(s); err != nil {
-		return fmt.Errorf("threaded: restore: %w", err)
-	}
-	if err := m.restoreFrames(s); err != nil {
-		return fmt.Errorf("threaded: restore: %w", err)
-	}
-	m.restoreModuleState(s)
-	m.reloadMemory()
-	return nil
+	lo, _ := m.ImportValue(v)
+	return lo
 }

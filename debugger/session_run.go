@@ -1,0 +1,292 @@
+package debugger
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/wdb-dev/wdb/engines"
+	"github.com/wdb-dev/wdb/wasm"
+)
+
+// errInterrupted ends an internal replay that Interrupt cut short.
+var errInterrupted = errors.New("interrupted")
+
+// runOpts says how advance runs forward.
+type runOpts struct {
+	limit       uint64 // absolute counter to stop at (engines.NoLimit: none)
+	returnDepth int    // > 0: stop after a return to this depth (engines.Stop)
+	stop        bool   // breakpoints and watchpoints stop the run
+	checkStart  bool   // a breakpoint at the starting position stops too
+	log         bool   // log points log
+}
+
+// advance runs forward from the present until the limit (Reason Step),
+// a return to returnDepth (Step), a breakpoint or watchpoint (when o.stop),
+// the end of the program or an interrupt. On the way it records the hits
+// of every breakpoint (each one is set in the engine during every run),
+// takes the timeline's periodic snapshots and passes through forks.
+func (s *Session) advance(o runOpts) (Stop, error) {
+	if s.ended {
+		return s.stop, nil
+	}
+	start := s.machine.Counter()
+	checked := start
+	if b, err := s.breakAt(false); err != nil || (b != nil && o.checkStart && o.stop) {
+		return s.breakStop(b), err
+	}
+	watching := o.stop && len(s.watches) > 0
+	for {
+		c := s.machine.Counter()
+		if c >= o.limit {
+			return s.here(Step), nil
+		}
+		if c != checked {
+			// A Run does not stop at a breakpoint on its first
+			// instruction: look at it here.
+			checked = c
+			if b, err := s.breakAt(o.log); err != nil || (b != nil && o.stop) {
+				return s.breakStop(b), err
+			}
+		}
+		lim := min(o.limit, s.tl.due(c))
+		if f := s.tl.nextFork(c); f != nil {
+			lim = min(lim, f.counter())
+		}
+		var w *watchChunk
+		if watching {
+			var err error
+			if w, lim, err = s.startWatchChunk(c, lim); err != nil {
+				return s.here(Step), err
+			}
+		}
+		t0 := time.Now()
+		ev := s.machine.Run(engines.Stop{Limit: lim, ReturnDepth: o.returnDepth})
+		now := s.machine.Counter()
+		s.tl.measuredRun(now-c, time.Since(t0))
+		s.tl.end = max(s.tl.end, now)
+		if w != nil {
+			// (endWatchChunk may move the machine back inside the chunk.)
+			var st Stop
+			var hit bool
+			var err error
+			if st, hit, ev, err = s.endWatchChunk(w, ev); err != nil || hit {
+				return st, err
+			}
+		}
+		now = s.machine.Counter()
+		switch ev.Kind {
+		case engines.LimitReached:
+			if f := s.tl.at(now); f != nil && f.fork && now > c {
+				// The state was edited here: the fork's state is the
+				// timeline's, not the one computed.
+				if err := s.restore(f); err != nil {
+					return s.here(Step), err
+				}
+			} else if f == nil && now == s.tl.due(c) {
+				if err := s.takeSnapshot(false); err != nil {
+					return s.here(Step), err
+				}
+			}
+		case engines.Breakpoint:
+			checked = now
+			if b, err := s.breakAt(o.log); err != nil || (b != nil && o.stop) {
+				return s.breakStop(b), err
+			}
+		case engines.Returned:
+			return s.here(Step), nil
+		case engines.Done:
+			if s.entry+1 < len(s.entries) {
+				s.entry++
+				if err := s.machine.Start(s.entries[s.entry].fn, s.entries[s.entry].args); err != nil {
+					return s.here(Step), fmt.Errorf("starting %s: %w", s.funcName(s.entries[s.entry].fn), err)
+				}
+				continue
+			}
+			s.entry = len(s.entries)
+			return s.end(Stop{Reason: Finished, Results: ev.Results}), nil
+		case engines.Exited:
+			return s.end(Stop{Reason: Exited, ExitCode: ev.ExitCode}), nil
+		case engines.Trapped:
+			return s.end(Stop{Reason: Trapped, Trap: ev.Trap}), nil
+		case engines.Interrupted:
+			return s.here(Interrupted), nil
+		default:
+			return s.here(Step), fmt.Errorf("the engine stopped unexpectedly (%v) at counter %d", ev.Kind, now)
+		}
+	}
+}
+
+// end records the end of the program.
+func (s *Session) end(st Stop) Stop {
+	st.Counter = s.machine.Counter()
+	st.Func, st.Offset, st.HasPC = s.machine.PC()
+	s.ended, s.stop = true, st
+	s.tl.end = max(s.tl.end, st.Counter)
+	return st
+}
+
+func (s *Session) breakStop(b *Breakpoint) Stop {
+	st := s.here(BreakpointHit)
+	st.Breakpoint = b
+	return st
+}
+
+// runTo runs forward to counter target exactly, with no breakpoints, no
+// snapshots and no forks in between (the caller knows there are none).
+func (s *Session) runTo(target uint64) error {
+	s.machine.SetBreakpoints(nil)
+	defer s.syncBreakpoints()
+	for s.machine.Counter() < target {
+		ev := s.machine.Run(engines.Stop{Limit: target})
+		switch ev.Kind {
+		case engines.LimitReached, engines.Breakpoint:
+		case engines.Done:
+			if s.entry+1 >= len(s.entries) {
+				return fmt.Errorf("replay ended at counter %d before reaching %d", s.machine.Counter(), target)
+			}
+			s.entry++
+			if err := s.machine.Start(s.entries[s.entry].fn, s.entries[s.entry].args); err != nil {
+				return err
+			}
+		case engines.Interrupted:
+			return errInterrupted
+		default:
+			return fmt.Errorf("replay diverged: %v at counter %d before reaching %d (%v)", ev.Kind, s.machine.Counter(), target, ev.Trap)
+		}
+	}
+	return nil
+}
+
+// scanOpts says what scan looks at.
+type scanOpts struct {
+	offs  []uint32       // instructions to visit (machine breakpoints)
+	visit func(c uint64) // called at each counter where the PC holds one of offs
+	every uint64         // > 0: call sample every that many instructions
+	// sample is called at the scan's first counter, every `every`
+	// instructions and at its last counter.
+	sample func(c uint64)
+}
+
+// scan replays from point p to counter end (inclusive for visits and
+// samples), visiting instructions of interest. It takes no snapshots:
+// the caller chose p as the last point at or before end, so no fork lies
+// between.
+func (s *Session) scan(p *point, end uint64, o scanOpts) error {
+	if err := s.restore(p); err != nil {
+		return err
+	}
+	s.machine.SetBreakpoints(o.offs)
+	defer s.syncBreakpoints()
+	at := func() {
+		if o.visit == nil {
+			return
+		}
+		if fn, off, ok := s.machine.PC(); ok {
+			for _, x := range o.offs {
+				if x == off && s.mod.Funcs[fn] != nil {
+					o.visit(s.machine.Counter())
+					return
+				}
+			}
+		}
+	}
+	at()
+	if o.sample != nil {
+		o.sample(s.machine.Counter())
+	}
+	for {
+		c := s.machine.Counter()
+		if c >= end {
+			return nil
+		}
+		lim := end
+		if o.every > 0 {
+			lim = min(lim, c+o.every)
+		}
+		ev := s.machine.Run(engines.Stop{Limit: lim})
+		switch ev.Kind {
+		case engines.LimitReached:
+			if o.sample != nil {
+				o.sample(s.machine.Counter())
+			}
+			at()
+		case engines.Breakpoint:
+			at()
+		case engines.Done:
+			if s.entry+1 >= len(s.entries) {
+				return nil
+			}
+			s.entry++
+			if err := s.machine.Start(s.entries[s.entry].fn, s.entries[s.entry].args); err != nil {
+				return err
+			}
+			at()
+		case engines.Interrupted:
+			return errInterrupted
+		default:
+			return nil // the program ended: nothing further to see
+		}
+	}
+}
+
+// move finishes a public move: the Hits fields and the last stop.
+func (s *Session) move(st Stop, err error) (Stop, error) {
+	if errors.Is(err, errInterrupted) {
+		st, err = s.here(Interrupted), nil
+	}
+	s.stop = st
+	s.updateHits()
+	return st, err
+}
+
+func isEnd(r Reason) bool { return r == Exited || r == Finished || r == Trapped }
+
+// Continue runs until a breakpoint, a watchpoint, the end or an interrupt.
+func (s *Session) Continue() (Stop, error) {
+	return s.move(s.advance(runOpts{limit: engines.NoLimit, stop: true, log: true}))
+}
+
+// StepInstruction executes one instruction, into calls (a host call is
+// one instruction).
+func (s *Session) StepInstruction() (Stop, error) {
+	return s.move(s.advance(runOpts{limit: s.machine.Counter() + 1, stop: true, log: true}))
+}
+
+// Next executes one instruction; a call runs until it returns.
+func (s *Session) Next() (Stop, error) {
+	d := s.machine.Depth()
+	if s.ended || !s.atCall() {
+		return s.StepInstruction()
+	}
+	st, err := s.advance(runOpts{limit: s.machine.Counter() + 1, stop: true, log: true})
+	if err != nil || st.Reason != Step || s.machine.Depth() <= d {
+		return s.move(st, err) // a host call, or stopped on the way
+	}
+	return s.move(s.advance(runOpts{limit: engines.NoLimit, returnDepth: d, stop: true, checkStart: true, log: true}))
+}
+
+// atCall says whether the next instruction is a call.
+func (s *Session) atCall() bool {
+	fn, off, ok := s.machine.PC()
+	if !ok {
+		return false
+	}
+	f := s.mod.Funcs[fn]
+	i, ok := f.InstrAt(off)
+	if !ok {
+		return false
+	}
+	switch f.Instrs[i].Op {
+	case wasm.OpCall, wasm.OpCallIndirect:
+		return true
+	}
+	return false
+}
+
+// Finish runs until the current frame returns (it stops in the caller,
+// after the call). In the entry function, it runs on like Continue.
+func (s *Session) Finish() (Stop, error) {
+	d := s.machine.Depth()
+	return s.move(s.advance(runOpts{limit: engines.NoLimit, returnDepth: max(d-1, 0), stop: true, log: true}))
+}

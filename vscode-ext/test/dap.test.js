@@ -1,0 +1,220 @@
+// The wdb debug adapter, driven by @vscode/debugadapter-testsupport's
+// DebugClient (the client VS Code's own adapters are tested with) against
+// the real `wdb dap` binary: $WDB_BIN, or one built here with go.
+'use strict';
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert');
+const cp = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { DebugClient } = require('@vscode/debugadapter-testsupport');
+
+const root = path.resolve(__dirname, '..', '..');
+const compute = path.join(root, 'testdata', 'wasi', 'compute.wasm');
+let wdb = process.env.WDB_BIN;
+let tmp;
+
+before(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wdb-ext-'));
+  if (!wdb) {
+    wdb = path.join(tmp, 'wdb');
+    cp.execFileSync('go', ['build', '-o', wdb, './cmd/wdb'], { cwd: root, stdio: 'inherit' });
+  }
+});
+
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+// client starts `wdb dap` on stdio.
+async function client() {
+  const dc = new DebugClient(wdb, 'dap', 'wdb', {}, true);
+  dc.defaultTimeout = 20000;
+  await dc.start();
+  return dc;
+}
+
+// compute.c's first lines of output, computed by hand: collatz(7) takes 16
+// steps (7 22 11 34 17 52 26 13 40 20 10 5 16 8 4 2 1).
+const firstLine = 'collatz(7) = 16\n';
+
+// launchTo launches compute.wasm with a breakpoint on line `line` of the
+// text of `fn`, and waits until it stops there.
+async function launchTo(dc, fn, line, launchArgs) {
+  const launched = dc.launch(Object.assign({ program: compute }, launchArgs));
+  await dc.waitForEvent('initialized');
+  const sources = (await dc.customRequest('loadedSources')).body.sources;
+  const src = sources.find((s) => s.name === fn + '.wat');
+  assert.ok(src, `no source ${fn}.wat among ${sources.length}`);
+  const bps = (await dc.setBreakpointsRequest({ source: { path: src.path }, breakpoints: [{ line }] })).body.breakpoints;
+  assert.equal(bps[0].verified, true, bps[0].message);
+  assert.equal(bps[0].line, line);
+  // (Listen before the program runs: events are not kept.)
+  const stopped = dc.assertStoppedLocation('breakpoint', { path: src.path, line });
+  await dc.configurationDoneRequest();
+  await Promise.all([launched, stopped]);
+  return src;
+}
+
+async function topLocals(dc) {
+  const frames = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+  const scopes = (await dc.scopesRequest({ frameId: frames[0].id })).body.scopes;
+  const locals = scopes.find((s) => s.name === 'Locals');
+  return (await dc.variablesRequest({ variablesReference: locals.variablesReference })).body.variables;
+}
+
+test('capabilities are advertised', async () => {
+  const dc = await client();
+  try {
+    const caps = (await dc.initializeRequest()).body;
+    for (const c of ['supportsStepBack', 'supportsSteppingGranularity', 'supportsInstructionBreakpoints',
+      'supportsDisassembleRequest', 'supportsReadMemoryRequest', 'supportsConditionalBreakpoints',
+      'supportsHitConditionalBreakpoints', 'supportsLogPoints', 'supportsDataBreakpoints']) {
+      assert.equal(caps[c], true, c);
+    }
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('breakpoint in a function text, step back, reverse continue, switch-engine', async () => {
+  const dc = await client();
+  try {
+    const src = await launchTo(dc, 'hanoi', 2);
+    // compute.c calls hanoi(1) first.
+    assert.deepEqual((await topLocals(dc)).map((v) => [v.name, v.value, v.type]), [['$0', '1', 'i32']]);
+    await Promise.all([dc.nextRequest({ threadId: 1 }), dc.assertStoppedLocation('step', { path: src.path, line: 3 })]);
+    await Promise.all([dc.stepBackRequest({ threadId: 1 }), dc.assertStoppedLocation('step', { path: src.path, line: 2 })]);
+    // hanoi(1) calls hanoi(0); reverse continue comes back to hanoi(1).
+    await Promise.all([dc.continueRequest({ threadId: 1 }), dc.assertStoppedLocation('breakpoint', { line: 2 })]);
+    assert.equal((await topLocals(dc))[0].value, '0');
+    await Promise.all([dc.reverseContinueRequest({ threadId: 1 }), dc.assertStoppedLocation('breakpoint', { line: 2 })]);
+    assert.equal((await topLocals(dc))[0].value, '1');
+    // The Debug Console runs the same commands as the terminal.
+    await dc.evaluateRequest({ expression: 'switch-engine fast', context: 'repl' });
+    const info = (await dc.evaluateRequest({ expression: 'info', context: 'repl' })).body.result;
+    assert.match(info, /engine:\s+fast/);
+    await Promise.all([dc.continueRequest({ threadId: 1 }), dc.assertStoppedLocation('breakpoint', { line: 2 })]);
+    assert.equal((await topLocals(dc))[0].value, '0');
+    const hover = (await dc.evaluateRequest({ expression: '$0 + 1', context: 'hover', frameId: 1 })).body;
+    assert.equal(hover.result, '1');
+    assert.equal(hover.type, 'i32');
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('the guest output arrives as output events; the end of the program ends the session', async () => {
+  const dc = await client();
+  try {
+    await Promise.all([
+      dc.launch({ program: compute, stopAtExit: false }).then(() => dc.configurationDoneRequest()),
+      dc.assertOutput('stdout', firstLine),
+      dc.waitForEvent('exited'),
+      dc.waitForEvent('terminated'),
+    ]);
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('disassembly and memory use the addresses of the stack trace', async () => {
+  const dc = await client();
+  try {
+    await launchTo(dc, 'hanoi', 2);
+    const top = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0];
+    const ins = (await dc.disassembleRequest({ memoryReference: top.instructionPointerReference, instructionCount: 1 })).body.instructions;
+    assert.equal(ins[0].address, top.instructionPointerReference);
+    assert.equal(ins[0].instruction, 'block');
+    assert.equal(ins[0].instructionBytes.slice(0, 2), '02'); // block's opcode
+    // The stack pointer points into memory: read what is there.
+    const frames = (await dc.scopesRequest({ frameId: top.id })).body.scopes;
+    const memory = frames.find((s) => s.name === 'Memory');
+    const sp = (await dc.variablesRequest({ variablesReference: memory.variablesReference })).body.variables.find((v) => v.name === '$sp');
+    const mem = (await dc.customRequest('readMemory', { memoryReference: sp.memoryReference, count: 16 })).body;
+    assert.equal(mem.address, sp.memoryReference);
+    assert.equal(Buffer.from(mem.data, 'base64').length, 16);
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('bad requests get error responses and the session goes on', async () => {
+  const dc = await client();
+  try {
+    await dc.initializeRequest();
+    await assert.rejects(dc.customRequest('frobnicate'), /unknown request "frobnicate"/);
+    await assert.rejects(dc.stackTraceRequest({ threadId: 1 }), /before launch/);
+    await assert.rejects(dc.launchRequest({ program: path.join(tmp, 'missing.wasm') }), /no such file/);
+    await assert.rejects(dc.launchRequest({ program: compute, engine: 'nope' }), /unknown engine/);
+    await dc.launchRequest({ program: compute, stopOnEntry: true });
+    await Promise.all([dc.configurationDoneRequest(), dc.assertStoppedLocation('entry', {})]);
+    await assert.rejects(dc.scopesRequest({ frameId: 42 }), /no frame/);
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('wdb dap --listen serves one session per connection', async () => {
+  const server = cp.spawn(wdb, ['dap', '--listen', '127.0.0.1:0']);
+  try {
+    const port = await new Promise((resolve, reject) => {
+      let err = '';
+      server.stderr.on('data', (d) => {
+        err += d;
+        const m = /listening on [^:\s]+:(\d+)/.exec(err);
+        if (m) resolve(Number(m[1]));
+      });
+      server.on('exit', (code) => reject(new Error(`wdb dap --listen exited (${code}): ${err}`)));
+    });
+    for (let i = 0; i < 2; i++) {
+      const dc = new DebugClient(wdb, 'dap', 'wdb');
+      dc.defaultTimeout = 20000;
+      await dc.start(port);
+      try {
+        await dc.launch({ program: compute, stopOnEntry: true });
+        await Promise.all([dc.configurationDoneRequest(), dc.assertStoppedLocation('entry', {})]);
+        const threads = (await dc.threadsRequest()).body.threads;
+        assert.equal(threads.length, 1);
+      } finally {
+        await dc.stop();
+      }
+    }
+  } finally {
+    server.kill();
+  }
+});
+
+test('the extension starts wdb dap from wdb.path or the PATH', () => {
+  // A stand-in for the vscode module: what the extension registers.
+  const registered = {};
+  let settingPath = '';
+  const vscode = {
+    workspace: { getConfiguration: () => ({ get: () => settingPath }) },
+    window: { showErrorMessage: (m) => { registered.error = m; } },
+    debug: {
+      registerDebugAdapterDescriptorFactory: (type, f) => { registered.factory = [type, f]; return {}; },
+      registerDebugConfigurationProvider: (type, p) => { registered.provider = [type, p]; return {}; },
+    },
+    DebugAdapterExecutable: class { constructor(command, args) { this.command = command; this.args = args; } },
+  };
+  const Module = require('node:module');
+  const load = Module._load;
+  Module._load = (request, ...rest) => (request === 'vscode' ? vscode : load(request, ...rest));
+  try {
+    const ext = require('../extension.js');
+    ext.activate({ subscriptions: [] });
+    assert.equal(registered.factory[0], 'wdb');
+    settingPath = wdb;
+    const exe = registered.factory[1].createDebugAdapterDescriptor();
+    assert.deepEqual([exe.command, exe.args], [wdb, ['dap']]);
+    settingPath = path.join(tmp, 'nowhere', 'wdb');
+    assert.equal(registered.factory[1].createDebugAdapterDescriptor(), undefined);
+    assert.match(registered.error, /does not exist/);
+    const cfg = registered.provider[1].resolveDebugConfiguration(undefined, { type: 'wdb', request: 'launch', name: 'x' });
+    assert.equal(cfg, undefined);
+    assert.match(registered.error, /no "program"/);
+  } finally {
+    Module._load = load;
+  }
+});
