@@ -59,7 +59,7 @@ type compiler struct {
 	// variant that does, and which immediate holds the destination.
 	prod     int
 	prodSlot opFn
-	prodDst  byte // 'b' or 'c'
+	prodDst  byte // 'b', 'c' or 'h' (retarget)
 	// The last operation, when it is an i32/i64 comparison (or eqz) that
 	// produced the top operand in r0: its opcode and operand locations.
 	cmpOp      wasm.Opcode
@@ -244,6 +244,21 @@ func (c *compiler) regRead(loc int32) {
 	}
 }
 
+// retarget makes operation k write its result to slot dst: it becomes
+// slotFn, whose immediate field (b, c, or the high half of c) names dst.
+func (c *compiler) retarget(k int32, slotFn opFn, field byte, dst int32) {
+	in := &c.code[k]
+	in.fn = slotFn
+	switch field {
+	case 'b':
+		in.b = off(dst)
+	case 'h':
+		in.c = in.c&0xffffffff | int64(off(dst))<<32
+	default:
+		in.c = int64(off(dst))
+	}
+}
+
 // homeByProducer makes the producer of operand h, in register loc, write
 // it to its home instead, if it still can; the stack maps recorded since
 // then place the operand at home too.
@@ -271,15 +286,7 @@ func (c *compiler) writeBy(loc, dst int32) bool {
 		return false
 	}
 	k := rp.op
-	c.code[k].fn = rp.slotFn
-	switch rp.dst {
-	case 'b':
-		c.code[k].b = off(dst)
-	case 'h':
-		c.code[k].c = c.code[k].c&0xffffffff | int64(off(dst))<<32
-	default:
-		c.code[k].c = int64(off(dst))
-	}
+	c.retarget(k, rp.slotFn, rp.dst, dst)
 	if k == int32(c.prod) {
 		c.prod, c.cmpOp = -1, 0
 	}
@@ -600,16 +607,7 @@ func (c *compiler) localSet(x int32, tee bool) {
 	}
 	// Fusion: the operation that produced the value writes the local.
 	if !c.precise && !aliased && c.prod >= 0 && c.prod == len(c.code)-1 && c.wasmOf[c.prod] == int32(c.cur-1) && top < 0 {
-		k := c.prod
-		c.code[k].fn = c.prodSlot
-		switch c.prodDst {
-		case 'b':
-			c.code[k].b = off(x)
-		case 'h':
-			c.code[k].c = c.code[k].c&0xffffffff | int64(off(x))<<32
-		default:
-			c.code[k].c = int64(off(x))
-		}
+		c.retarget(int32(c.prod), c.prodSlot, c.prodDst, x)
 		c.prod, c.cmpOp = -1, 0
 		c.pos[c.cur] = -1
 		c.pop()
