@@ -203,7 +203,18 @@ func (c *compiler) spillRegs() {
 	}
 }
 
+// maxPending bounds the operands that are not at home (aliases and
+// registers): past it, they all go home. The stack maps then hold at most
+// that many entries per boundary, however deep the operand stack (a
+// function that pushes thousands of constants would otherwise have maps
+// quadratic in its length), and preserving a local scans at most that
+// many operands.
+const maxPending = 64
+
 func (c *compiler) push(loc int32) {
+	if len(c.stack)-c.homeTo >= maxPending {
+		c.allHome()
+	}
 	c.stack = append(c.stack, loc)
 	switch loc {
 	case locR0:
