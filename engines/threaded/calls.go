@@ -22,9 +22,16 @@ func opCall(m *machine, in *inst) *inst {
 	fp := unsafe.Add(m.fp, int(in.b)*8)
 	m.frames[m.depth] = frame{fn: f, fp: fp, base: nb}
 	m.depth++
+	// Loops, not clear and copy: frames are small, and the runtime's
+	// memclr and memmove cost a call each.
 	s := m.stack[nb+f.numParams : nb+f.tempBase]
-	clear(s[:f.numLocals-f.numParams])
-	copy(s[f.numLocals-f.numParams:], f.consts)
+	nl := f.numLocals - f.numParams
+	for i := range s[:nl] {
+		s[i] = 0
+	}
+	for i, k := range f.consts {
+		s[nl+i] = k
+	}
 	m.fp, m.base, m.v = fp, nb, v
 	m.cbase += in.c
 	if m.cbase >= m.fastLimit() {
