@@ -185,6 +185,20 @@ func (c *compiler) toHome(h int) {
 	c.stack[h] = hm
 }
 
+// move emits the move of a value from src (a slot or a register) to slot
+// dst, if they differ; the abstract stack does not change.
+func (c *compiler) move(src, dst int32) {
+	switch src {
+	case dst:
+	case locR0:
+		c.emit(opSetR0, 0, off(dst), 0)
+	case locFP0:
+		c.emit(opSetFP0, 0, off(dst), 0)
+	default:
+		c.emit(opMove, off(src), off(dst), 0)
+	}
+}
+
 // allHome moves every operand home.
 func (c *compiler) allHome() {
 	for h := c.homeTo; h < len(c.stack); h++ {
@@ -634,15 +648,7 @@ func (c *compiler) localSet(x int32, tee bool) {
 			}
 		}
 	}
-	switch top {
-	case x:
-	case locR0:
-		c.emit(opSetR0, 0, off(x), 0)
-	case locFP0:
-		c.emit(opSetFP0, 0, off(x), 0)
-	default:
-		c.emit(opMove, off(top), off(x), 0)
-	}
+	c.move(top, x)
 	c.pop()
 	if tee {
 		c.push(x)
@@ -775,17 +781,9 @@ func (c *compiler) branchMoves(l *label) {
 	n := blk.Arity()
 	top := len(c.stack)
 	for k := 0; k < n; k++ {
-		src, dst := c.stack[top-n+k], c.home(blk.Height+k)
+		src := c.stack[top-n+k]
 		c.regRead(src)
-		switch src {
-		case dst:
-		case locR0:
-			c.emit(opSetR0, 0, off(dst), 0)
-		case locFP0:
-			c.emit(opSetFP0, 0, off(dst), 0)
-		default:
-			c.emit(opMove, off(src), off(dst), 0)
-		}
+		c.move(src, c.home(blk.Height+k))
 	}
 }
 
@@ -928,15 +926,7 @@ func (c *compiler) ret(i int, _ bool) {
 	}
 	for k, s := range srcs {
 		c.regRead(s)
-		switch s {
-		case int32(k):
-		case locR0:
-			c.emit(opSetR0, 0, off(int32(k)), 0)
-		case locFP0:
-			c.emit(opSetFP0, 0, off(int32(k)), 0)
-		default:
-			c.emit(opMove, off(s), off(int32(k)), 0)
-		}
+		c.move(s, int32(k))
 	}
 	c.emit(opReturn, int32(i+1), 0, 0)
 }
