@@ -16,6 +16,7 @@ import (
 
 	_ "github.com/wdb-dev/wdb/engines/fast"
 	_ "github.com/wdb-dev/wdb/engines/standard"
+	_ "github.com/wdb-dev/wdb/engines/threaded"
 )
 
 // A go-dap client over a real TCP socket to a server started by the test.

@@ -21,6 +21,7 @@ import (
 
 	_ "github.com/wdb-dev/wdb/engines/fast"
 	_ "github.com/wdb-dev/wdb/engines/standard"
+	_ "github.com/wdb-dev/wdb/engines/threaded"
 	"github.com/wdb-dev/wdb/wasi"
 	"github.com/wdb-dev/wdb/wasm"
 )

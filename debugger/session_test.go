@@ -10,6 +10,7 @@ import (
 	"github.com/wdb-dev/wdb/engines"
 	_ "github.com/wdb-dev/wdb/engines/fast"
 	_ "github.com/wdb-dev/wdb/engines/standard"
+	_ "github.com/wdb-dev/wdb/engines/threaded"
 	"github.com/wdb-dev/wdb/snapshot"
 	"github.com/wdb-dev/wdb/wasi"
 	"github.com/wdb-dev/wdb/wasm"

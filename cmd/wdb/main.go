@@ -19,6 +19,7 @@ import (
 	"github.com/wdb-dev/wdb/engines"
 	_ "github.com/wdb-dev/wdb/engines/fast"
 	_ "github.com/wdb-dev/wdb/engines/standard"
+	_ "github.com/wdb-dev/wdb/engines/threaded"
 )
 
 // command is one subcommand of wdb.

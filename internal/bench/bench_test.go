@@ -14,6 +14,7 @@ import (
 	// The engines to measure; each registers itself.
 	_ "github.com/wdb-dev/wdb/engines/fast"
 	_ "github.com/wdb-dev/wdb/engines/standard"
+	_ "github.com/wdb-dev/wdb/engines/threaded"
 )
 
 // BenchmarkPrograms runs every kernel of testdata/bench with its benchmark

@@ -33,7 +33,12 @@ func TestStandardFast(t *testing.T) {
 // folded and fused boundaries included), runs to a return depth, and
 // interrupts requested before a Run.
 func TestStandardFastStops(t *testing.T) {
-	std, fast := engine(t, "standard"), engine(t, "fast")
+	compareStops(t, engine(t, "standard"), engine(t, "fast"))
+}
+
+// compareStops compares the stops of engines std and other (see
+// TestStandardFastStops).
+func compareStops(t *testing.T, std, other engines.Engine) {
 	for _, p := range enginetest.Programs() {
 		t.Run(p.Name, func(t *testing.T) {
 			t.Parallel()
@@ -48,7 +53,7 @@ func TestStandardFastStops(t *testing.T) {
 					bps = append(bps, in.Offset)
 				}
 			}
-			ms := []engines.Machine{enginetest.Start(t, std, p), enginetest.Start(t, fast, p)}
+			ms := []engines.Machine{enginetest.Start(t, std, p), enginetest.Start(t, other, p)}
 			for _, m := range ms {
 				m.SetBreakpoints(bps)
 			}
@@ -63,8 +68,8 @@ func TestStandardFastStops(t *testing.T) {
 				fa, oa, _ := ms[0].PC()
 				fb, ob, _ := ms[1].PC()
 				if evs[0].Kind != evs[1].Kind || ms[0].Counter() != ms[1].Counter() || fa != fb || oa != ob {
-					t.Fatalf("breakpoint hit %d: %v at %d (func %d 0x%x) on standard, %v at %d (func %d 0x%x) on fast",
-						hit, evs[0].Kind, ms[0].Counter(), fa, oa, evs[1].Kind, ms[1].Counter(), fb, ob)
+					t.Fatalf("breakpoint hit %d: %v at %d (func %d 0x%x) on standard, %v at %d (func %d 0x%x) on %s",
+						hit, evs[0].Kind, ms[0].Counter(), fa, oa, evs[1].Kind, ms[1].Counter(), fb, ob, other.Name())
 				}
 				if evs[0].Kind != engines.Breakpoint {
 					break
@@ -77,7 +82,7 @@ func TestStandardFastStops(t *testing.T) {
 						m.SetBreakpoints(bps)
 					}
 					if evs[0].Kind != evs[1].Kind || ms[0].Counter() != ms[1].Counter() || ms[0].Depth() != ms[1].Depth() {
-						t.Fatalf("return depth after hit %d: %v at %d on standard, %v at %d on fast", hit, evs[0].Kind, ms[0].Counter(), evs[1].Kind, ms[1].Counter())
+						t.Fatalf("return depth after hit %d: %v at %d on standard, %v at %d on %s", hit, evs[0].Kind, ms[0].Counter(), evs[1].Kind, ms[1].Counter(), other.Name())
 					}
 					if evs[0].Kind == engines.Done {
 						break

@@ -9,8 +9,8 @@ import (
 	"github.com/wdb-dev/wdb/snapshot"
 )
 
-// traceFiles are the spec scripts whose exported functions TestFastTraces
-// steps on both engines.
+// traceFiles are the spec scripts whose exported functions the trace
+// tests step on two engines.
 var traceFiles = []string{
 	"block.json", "loop.json", "br.json", "br_if.json", "br_table.json", "if.json",
 	"call.json", "call_indirect.json", "fac.json", "left-to-right.json", "local_get.json",
@@ -27,8 +27,11 @@ const maxTraceSteps = 4000
 // assert_trap commands, on the standard and the fast engine side by side,
 // one instruction at a time, and requires the same counter, PC, typed
 // frames and globals before every instruction and the same outcome.
-func TestFastTraces(t *testing.T) {
-	std, fast := mustEngine("standard"), mustEngine("fast")
+func TestFastTraces(t *testing.T) { traceTest(t, mustEngine("standard"), mustEngine("fast")) }
+
+// traceTest steps the exported functions of traceFiles on engines std
+// and other side by side.
+func traceTest(t *testing.T, std, other engines.Engine) {
 	fs, err := files()
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +56,7 @@ func TestFastTraces(t *testing.T) {
 					if err != nil || len(m.Imports) > 0 || m.Start >= 0 {
 						continue
 					}
-					for k, e := range []engines.Engine{std, fast} {
+					for k, e := range []engines.Engine{std, other} {
 						p, err := e.Compile(m, engines.Options{})
 						if err != nil {
 							t.Fatalf("%s: compile on %s: %v", c.Filename, e.Name(), err)
@@ -107,18 +110,18 @@ func traceInvocation(a, b engines.Program, field string, args []uint64) (int, er
 			evs[k] = m.Run(engines.Stop{Limit: m.Counter() + 1})
 		}
 		if evs[0].Kind != evs[1].Kind {
-			return step, fmt.Errorf("step %d: %v on standard, %v on fast", step, evs[0].Kind, evs[1].Kind)
+			return step, fmt.Errorf("step %d: %v on %s, %v on %s", step, evs[0].Kind, ms[0].Engine(), evs[1].Kind, ms[1].Engine())
 		}
 		switch evs[0].Kind {
 		case engines.Done:
 			if !slices.Equal(evs[0].Results, evs[1].Results) {
-				return step, fmt.Errorf("results %#x on standard, %#x on fast", evs[0].Results, evs[1].Results)
+				return step, fmt.Errorf("results %#x on %s, %#x on %s", evs[0].Results, ms[0].Engine(), evs[1].Results, ms[1].Engine())
 			}
 			return step, nil
 		case engines.Trapped:
 			if evs[0].Trap.Msg != evs[1].Trap.Msg || evs[0].Trap.Offset != evs[1].Trap.Offset {
-				return step, fmt.Errorf("trap %q at 0x%x on standard, %q at 0x%x on fast",
-					evs[0].Trap.Msg, evs[0].Trap.Offset, evs[1].Trap.Msg, evs[1].Trap.Offset)
+				return step, fmt.Errorf("trap %q at 0x%x on %s, %q at 0x%x on %s",
+					evs[0].Trap.Msg, evs[0].Trap.Offset, ms[0].Engine(), evs[1].Trap.Msg, evs[1].Trap.Offset, ms[1].Engine())
 			}
 			return step, traceDiff(ms[0], ms[1]).err()
 		case engines.LimitReached:

@@ -11,6 +11,7 @@ import (
 	"github.com/wdb-dev/wdb/engines"
 	_ "github.com/wdb-dev/wdb/engines/fast"
 	_ "github.com/wdb-dev/wdb/engines/standard"
+	_ "github.com/wdb-dev/wdb/engines/threaded"
 	"github.com/wdb-dev/wdb/snapshot"
 	"github.com/wdb-dev/wdb/snapshot/crfork"
 	"github.com/wdb-dev/wdb/wasi"
