@@ -13,11 +13,13 @@ import (
 // counters.
 const scanSteps = 20000
 
-// Counters chooses the counters at which to checkpoint p: those a
-// CounterScan of its first scanSteps instructions finds, at most 8 of each
-// kind, with 50 evenly spaced and 20 random ones (see Pick). It runs p on e
-// to find them. All are below the run's final counter, sorted, without
-// duplicates.
+// countersPerProgram is how many counters Counters picks.
+const countersPerProgram = 120
+
+// Counters chooses the counters at which to checkpoint p: countersPerProgram
+// of those a CounterScan of its first scanSteps instructions finds (see
+// Pick). It runs p on e to find them. All are below the run's final
+// counter, sorted, without duplicates.
 func Counters(t testing.TB, e engines.Engine, p Program) []uint64 {
 	t.Helper()
 	total := RunToEnd(t, e, p).Counter
@@ -30,7 +32,7 @@ func Counters(t testing.TB, e engines.Engine, p Program) []uint64 {
 		}
 		scan.Observe(m)
 	}
-	return scan.Pick(total, 8, 50, 20)
+	return scan.Pick(total, countersPerProgram, 0)
 }
 
 // A CounterScan collects the counters at which a checkpoint is most likely
@@ -91,29 +93,82 @@ func (s *CounterScan) Observe(m engines.Machine) {
 // HostCalls is the number of host calls seen.
 func (s *CounterScan) HostCalls() int { return len(s.hostCalls) / 2 }
 
-// Pick returns the chosen counters below total, sorted, without
-// duplicates: 0, 1 and 2; the last three before the end; the deepest
-// point and the one after it; at most perKind of each kind the scan
-// found (evenly spread over those seen); even evenly spaced counters; and
-// random ones (fixed seed).
-func (s *CounterScan) Pick(total uint64, perKind, even, random int) []uint64 {
+// Pick returns at most n counters below total, sorted, without
+// duplicates. It takes them from the kinds in turn, so that even a small n
+// has one of each: calls of imported functions and the boundaries right
+// after them, fused and folded boundaries, calls, returns, loops, the
+// deepest point and the one after it, counters evenly spread over the run
+// (at 1/2, 1/4, 3/4, 1/8, ... of it), random ones, and the first three and
+// last three. Within a kind the order is shuffled, so that the first few
+// taken sample the whole run. The random choices follow seed: two seeds
+// give two samples.
+func (s *CounterScan) Pick(total uint64, n int, seed uint64) []uint64 {
 	if total == 0 {
 		return nil
 	}
-	out := []uint64{0, 1, 2, total - 1, total - 2, total - 3, s.deepest, s.deepest + 1}
-	for _, kind := range [][]uint64{s.calls, s.returns, s.loops, s.folded, s.fused, s.hostCalls} {
-		out = append(out, spread(kind, perKind)...)
+	rng := rand.New(rand.NewPCG(1, seed))
+	shuffled := func(k []uint64) []uint64 {
+		k = slices.Clone(k)
+		rng.Shuffle(len(k), func(i, j int) { k[i], k[j] = k[j], k[i] })
+		return k
 	}
-	for i := range uint64(even) {
-		out = append(out, total*i/uint64(even))
+	var even, random []uint64
+	for i := range uint64(n) {
+		even = append(even, uint64(float64(total)*vanDerCorput(i+1)))
+		random = append(random, rng.Uint64N(total))
 	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	for range random {
-		out = append(out, rng.Uint64N(total))
+	kinds := [][]uint64{
+		shuffled(s.hostCalls), shuffled(s.fused), shuffled(s.folded),
+		shuffled(s.calls), shuffled(s.returns), shuffled(s.loops),
+		{s.deepest, s.deepest + 1}, even, random,
+		{0, total - 1, 1, total - 2, 2, total - 3}, // those past the start wrap round and are dropped
 	}
-	out = sortedUnique(out)
-	for len(out) > 0 && out[len(out)-1] >= total {
-		out = out[:len(out)-1]
+	seen := map[uint64]bool{}
+	var out []uint64
+	for i := 0; len(out) < n; i++ {
+		more := false
+		for _, k := range kinds {
+			if i >= len(k) {
+				continue
+			}
+			more = true
+			if c := k[i]; c < total && !seen[c] && len(out) < n {
+				seen[c] = true
+				out = append(out, c)
+			}
+		}
+		if !more {
+			break
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// vanDerCorput returns the i-th element of the van der Corput sequence in
+// base 2 (1/2, 1/4, 3/4, 1/8, 5/8, ...): every prefix is evenly spread
+// over [0, 1).
+func vanDerCorput(i uint64) float64 {
+	x, f := 0.0, 0.5
+	for ; i > 0; i >>= 1 {
+		if i&1 != 0 {
+			x += f
+		}
+		f /= 2
+	}
+	return x
+}
+
+// HostCallSites returns the file offsets of the calls of imported
+// functions in mod: breakpoints there stop a run at every host call.
+func HostCallSites(mod *wasm.Module) []uint32 {
+	var out []uint32
+	for _, f := range mod.Funcs[mod.NumImportedFuncs:] {
+		for _, in := range f.Instrs {
+			if in.Op == wasm.OpCall && in.A < mod.NumImportedFuncs {
+				out = append(out, in.Offset)
+			}
+		}
 	}
 	return out
 }
@@ -174,19 +229,6 @@ func inLoop(mod *wasm.Module, fn, off uint32) bool {
 		}
 	}
 	return false
-}
-
-// spread picks at most n evenly spaced elements of s, first and last
-// included.
-func spread(s []uint64, n int) []uint64 {
-	if len(s) <= n {
-		return s
-	}
-	out := make([]uint64, 0, n)
-	for i := range n {
-		out = append(out, s[i*(len(s)-1)/(n-1)])
-	}
-	return out
 }
 
 func sortedUnique(s []uint64) []uint64 {
