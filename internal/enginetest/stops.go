@@ -11,19 +11,7 @@ const maxStops = 300
 
 // Stops compares the stops of every registered engine with the Reference
 // engine's on all Programs (CompareStops), in subtests "engine/program".
-func Stops(t *testing.T) {
-	ref := reference(t)
-	for _, e := range Engines(t) {
-		t.Run(e.Name(), func(t *testing.T) {
-			for _, p := range Programs() {
-				t.Run(p.Name, func(t *testing.T) {
-					t.Parallel()
-					CompareStops(t, ref, e, p)
-				})
-			}
-		})
-	}
-}
+func Stops(t *testing.T) { againstReference(t, CompareStops) }
 
 // CompareStops runs p on ref and e side by side and requires the same
 // stops: breakpoints at every third instruction of the function running

@@ -84,24 +84,26 @@ func Matrix(t *testing.T) {
 // subtests "engine/program". The reference with itself checks that two of
 // its machines step alike.
 func Traces(t *testing.T) {
-	ref := reference(t)
+	againstReference(t, func(t *testing.T, ref, e engines.Engine, p Program) {
+		StepTraces(t, ref, e, p, traceSteps)
+	})
+}
+
+// againstReference runs check on the Reference engine and each registered
+// engine, for each program, in parallel subtests "engine/program".
+func againstReference(t *testing.T, check func(t *testing.T, ref, e engines.Engine, p Program)) {
+	ref, err := engines.Get(Reference)
+	if err != nil {
+		t.Fatalf("the reference engine: %v", err)
+	}
 	for _, e := range Engines(t) {
 		t.Run(e.Name(), func(t *testing.T) {
 			for _, p := range Programs() {
 				t.Run(p.Name, func(t *testing.T) {
 					t.Parallel()
-					StepTraces(t, ref, e, p, traceSteps)
+					check(t, ref, e, p)
 				})
 			}
 		})
 	}
-}
-
-func reference(t testing.TB) engines.Engine {
-	t.Helper()
-	e, err := engines.Get(Reference)
-	if err != nil {
-		t.Fatalf("the reference engine: %v", err)
-	}
-	return e
 }
