@@ -47,6 +47,8 @@
 // file can always be reopened the same way. fd_readdir lists "." and ".."
 // first, then the entries sorted by name; the listing is read again when
 // the guest starts over (cookie 0) and a cookie is an index into it.
+// Device and inode numbers, link counts and times are the real files'
+// (Config.FileMeta replaces them, for runs that must be reproducible).
 //
 // # Clocks and poll
 //

@@ -455,7 +455,7 @@ func fdFilestatGet(c *call, p params) Errno {
 		if err != nil {
 			return errnoOf(err)
 		}
-		st = filestat(fi)
+		st = c.h.filestat(fi)
 	}
 	if !c.write(p.u32(1), st[:]) {
 		return errFault
@@ -464,17 +464,17 @@ func fdFilestatGet(c *call, p params) Errno {
 }
 
 // filestat encodes a WASI filestat.
-func filestat(fi fs.FileInfo) [sizeFilestat]byte {
+func (h *Host) filestat(fi fs.FileInfo) [sizeFilestat]byte {
 	var b [sizeFilestat]byte
-	dev, ino, nlink, atim, ctim := sysStat(fi)
-	binary.LittleEndian.PutUint64(b[0:], dev)
-	binary.LittleEndian.PutUint64(b[8:], ino)
+	m := h.meta(fi)
+	binary.LittleEndian.PutUint64(b[0:], m.Dev)
+	binary.LittleEndian.PutUint64(b[8:], m.Ino)
 	b[16] = filetypeOf(fi.Mode())
-	binary.LittleEndian.PutUint64(b[24:], nlink)
+	binary.LittleEndian.PutUint64(b[24:], m.Nlink)
 	binary.LittleEndian.PutUint64(b[32:], uint64(fi.Size()))
-	binary.LittleEndian.PutUint64(b[40:], uint64(atim))
-	binary.LittleEndian.PutUint64(b[48:], uint64(fi.ModTime().UnixNano()))
-	binary.LittleEndian.PutUint64(b[56:], uint64(ctim))
+	binary.LittleEndian.PutUint64(b[40:], uint64(m.Atim))
+	binary.LittleEndian.PutUint64(b[48:], uint64(m.Mtim))
+	binary.LittleEndian.PutUint64(b[56:], uint64(m.Ctim))
 	return b
 }
 
@@ -636,7 +636,7 @@ func fdReaddir(c *call, p params) Errno {
 		return errFault
 	}
 	if cookie == 0 || d.entries == nil {
-		entries, err := d.list()
+		entries, err := d.list(c.h.meta)
 		if err != nil {
 			return errnoOf(err)
 		}
@@ -667,7 +667,7 @@ func fdReaddir(c *call, p params) Errno {
 
 // list reads the directory from the start: "." and "..", then its
 // entries sorted by name.
-func (d *descriptor) list() ([]dirent, error) {
+func (d *descriptor) list(meta func(fs.FileInfo) FileMeta) ([]dirent, error) {
 	if _, err := d.file.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
@@ -681,13 +681,13 @@ func (d *descriptor) list() ([]dirent, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, selfIno, _, _, _ := sysStat(self)
+	selfIno := meta(self).Ino
 	// The parent of a preopen is outside the guest's world: show the
 	// preopen itself, as a root directory does.
 	parentIno := selfIno
 	if d.rec.Kind != snapshot.FilePreopen {
 		if fi, err := d.pre.root.Stat(d.path() + "/.."); err == nil {
-			_, parentIno, _, _, _ = sysStat(fi)
+			parentIno = meta(fi).Ino
 		}
 	}
 	entries := make([]dirent, 0, len(des)+2)
@@ -697,7 +697,7 @@ func (d *descriptor) list() ([]dirent, error) {
 	for _, de := range des {
 		e := dirent{name: de.Name(), typ: filetypeOf(de.Type())}
 		if fi, err := de.Info(); err == nil {
-			_, e.ino, _, _, _ = sysStat(fi)
+			e.ino = meta(fi).Ino
 		}
 		entries = append(entries, e)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"runtime/debug"
@@ -39,10 +40,22 @@ type Config struct {
 	Now func() time.Time
 	// Rand is the source of random_get (nil: crypto/rand).
 	Rand io.Reader
+	// FileMeta, if set, decides the identity and times the host reports
+	// for a file (fd_filestat_get, path_filestat_get, the inode numbers
+	// of fd_readdir) instead of the real file's, which differ between
+	// two copies of a directory and from one run to the next: tests that
+	// compare runs byte for byte, memory included, fix them.
+	FileMeta func(fs.FileInfo) FileMeta
 
 	// NoLog disables the record/replay log, for runs that never go back
 	// in time (wdb run): Seek and Truncate are then unavailable.
 	NoLog bool
+}
+
+// FileMeta is what the host reports of a file besides its type and size.
+type FileMeta struct {
+	Dev, Ino, Nlink  uint64
+	Atim, Mtim, Ctim int64 // nanoseconds since the Unix epoch
 }
 
 // Preopen maps a host directory into the guest.
@@ -75,6 +88,7 @@ type Host struct {
 	stderr    io.Writer
 	now       func() time.Time
 	rand      io.Reader
+	meta      func(fs.FileInfo) FileMeta
 
 	// The monotonic clock read clockBase at clockStart (the host's
 	// creation, or a Restore); clockLast is its last reading and
@@ -123,6 +137,7 @@ func New(cfg Config) (*Host, error) {
 		stderr:   cfg.Stderr,
 		now:      cfg.Now,
 		rand:     cfg.Rand,
+		meta:     cfg.FileMeta,
 		preopens: map[string]*preopenDir{},
 		fds:      map[uint32]*descriptor{},
 		wake:     make(chan struct{}, 1),
@@ -141,6 +156,9 @@ func New(cfg Config) (*Host, error) {
 	}
 	if h.rand == nil {
 		h.rand = rand.Reader
+	}
+	if h.meta == nil {
+		h.meta = sysMeta
 	}
 	h.startClocks(0)
 

@@ -287,7 +287,7 @@ func pathFilestatGet(c *call, p params) Errno {
 	if err != nil {
 		return errnoOf(err)
 	}
-	st := filestat(fi)
+	st := c.h.filestat(fi)
 	c.write(p.u32(4), st[:])
 	return errSuccess
 }

@@ -5,12 +5,12 @@ import (
 	"syscall"
 )
 
-// sysStat returns what fs.FileInfo does not say portably.
-func sysStat(fi fs.FileInfo) (dev, ino, nlink uint64, atim, ctim int64) {
+// sysMeta returns the real file's identity and times.
+func sysMeta(fi fs.FileInfo) FileMeta {
 	mtim := fi.ModTime().UnixNano()
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	if !ok {
-		return 0, 0, 1, mtim, mtim
+		return FileMeta{Nlink: 1, Atim: mtim, Mtim: mtim, Ctim: mtim}
 	}
-	return uint64(st.Dev), uint64(st.Ino), uint64(st.Nlink), st.Atim.Nano(), st.Ctim.Nano()
+	return FileMeta{Dev: uint64(st.Dev), Ino: uint64(st.Ino), Nlink: uint64(st.Nlink), Atim: st.Atim.Nano(), Mtim: mtim, Ctim: st.Ctim.Nano()}
 }

@@ -4,9 +4,10 @@ package wasi
 
 import "io/fs"
 
-// sysStat returns what fs.FileInfo does not say portably: on this
-// platform, nothing (no device or inode number; all times are mtime).
-func sysStat(fi fs.FileInfo) (dev, ino, nlink uint64, atim, ctim int64) {
+// sysMeta returns the real file's identity and times: on this platform,
+// only what fs.FileInfo says portably (no device or inode number; all
+// times are mtime).
+func sysMeta(fi fs.FileInfo) FileMeta {
 	mtim := fi.ModTime().UnixNano()
-	return 0, 0, 1, mtim, mtim
+	return FileMeta{Nlink: 1, Atim: mtim, Mtim: mtim, Ctim: mtim}
 }

@@ -76,6 +76,13 @@ func newProcess(path string, mod *wasm.Module, engine string, opts engines.Optio
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	return startProcess(path, prog, cfg, invoke, args)
+}
+
+// startProcess is newProcess for a compiled program (which any number of
+// processes may share).
+func startProcess(path string, prog engines.Program, cfg wasi.Config, invoke string, args []string) (*process, error) {
+	mod := prog.Module()
 	host, err := wasi.New(cfg)
 	if err != nil {
 		return nil, err

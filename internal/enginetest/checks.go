@@ -109,13 +109,13 @@ func SnapshotRoundTrip(t testing.TB, from, to engines.Engine, p Program, counter
 			budget.errorf("%s: counter %d: snapshot on %s right after restore differs from the one taken on %s: %s",
 				p.Name, c, to.Name(), from.Name(), d)
 		}
-		got := Finish(t, r, fmt.Sprintf("%s restored at counter %d", p.Name, c))
+		got := FinishBy(t, r, fmt.Sprintf("%s restored at counter %d", p.Name, c), want.Counter+1)
 		if d := want.Diff(got); d != "" {
 			budget.errorf("%s: restored on %s at counter %d (snapshot from %s), finished differently: %s",
 				p.Name, to.Name(), c, from.Name(), d)
 		}
 	}
-	if d := want.Diff(Finish(t, m, p.Name+" after snapshots")); d != "" {
+	if d := want.Diff(FinishBy(t, m, p.Name+" after snapshots", want.Counter+1)); d != "" {
 		budget.errorf("%s on %s: taking snapshots changed the run: %s", p.Name, from.Name(), d)
 	}
 	t.Logf("%s: %d checkpoints from %s restored on %s, in a run of %d instructions",

@@ -63,7 +63,18 @@ func RunToEnd(t testing.TB, e engines.Engine, p Program) Result {
 // Finish runs m to the end of its started call and returns the outcome.
 func Finish(t testing.TB, m engines.Machine, what string) Result {
 	t.Helper()
-	ev := m.Run(engines.Stop{Limit: engines.NoLimit})
+	return FinishBy(t, m, what, engines.NoLimit)
+}
+
+// FinishBy is Finish for a run that must end before counter limit: one
+// still running there fails the test (a damaged state may well loop for
+// ever).
+func FinishBy(t testing.TB, m engines.Machine, what string, limit uint64) Result {
+	t.Helper()
+	ev := m.Run(engines.Stop{Limit: limit})
+	if ev.Kind == engines.LimitReached {
+		t.Fatalf("%s on %s: still running at counter %d", what, m.Engine(), m.Counter())
+	}
 	if ev.Kind != engines.Done {
 		t.Fatalf("%s on %s: run ended with %v%s, want done", what, m.Engine(), ev.Kind, trapText(ev))
 	}
@@ -73,18 +84,32 @@ func Finish(t testing.TB, m engines.Machine, what string) Result {
 // Observe copies m's current outcome: ev, the counter, memories, globals
 // and tables.
 func Observe(m engines.Machine, ev engines.Event) Result {
+	r := Final(m, ev)
+	r.Event.Results = slices.Clone(r.Event.Results)
+	for i := range r.Memories {
+		r.Memories[i] = bytes.Clone(r.Memories[i])
+	}
+	for i := range r.Tables {
+		r.Tables[i] = slices.Clone(r.Tables[i])
+	}
+	return r
+}
+
+// Final is Observe without the copies, for a machine that will not run
+// again (large memories make the copies costly): the result shares the
+// machine's memories and tables.
+func Final(m engines.Machine, ev engines.Event) Result {
 	mod := m.Module()
 	r := Result{Event: ev, Counter: m.Counter()}
-	r.Event.Results = slices.Clone(ev.Results)
 	for i := range mod.Memories {
-		r.Memories = append(r.Memories, bytes.Clone(m.Memory(uint32(i)).Data))
+		r.Memories = append(r.Memories, m.Memory(uint32(i)).Data)
 	}
 	for i := range mod.Globals {
 		g := m.Global(uint32(i))
 		r.Globals = append(r.Globals, snapshot.Value{Type: g.Type.Type, Lo: g.Lo, Hi: g.Hi})
 	}
 	for i := range mod.Tables {
-		r.Tables = append(r.Tables, slices.Clone(m.Table(uint32(i)).Elems))
+		r.Tables = append(r.Tables, m.Table(uint32(i)).Elems)
 	}
 	return r
 }

@@ -22,16 +22,6 @@ func standard(t *testing.T) engines.Engine {
 // checkpoint round trips, steps against runs to a counter.
 func TestStandard(t *testing.T) { enginetest.Suite(t, standard(t)) }
 
-// TestStandardTraces compares the standard engine's step trace with
-// itself: trivially equal, but it keeps StepTraces working until the other
-// engines use it.
-func TestStandardTraces(t *testing.T) {
-	e := standard(t)
-	for _, p := range enginetest.Programs() {
-		t.Run(p.Name, func(t *testing.T) { enginetest.StepTraces(t, e, e, p, 5000) })
-	}
-}
-
 // TestStandardSharedProgram runs machines of one compiled program at the
 // same time.
 func TestStandardSharedProgram(t *testing.T) {

@@ -7,10 +7,15 @@ import (
 
 	"github.com/wdb-dev/wdb/engines"
 	"github.com/wdb-dev/wdb/snapshot"
+
+	// Every engine imported here joins TestTraces.
+	_ "github.com/wdb-dev/wdb/engines/fast"
+	_ "github.com/wdb-dev/wdb/engines/standard"
+	_ "github.com/wdb-dev/wdb/engines/threaded"
 )
 
-// traceFiles are the spec scripts whose exported functions the trace
-// tests step on two engines.
+// traceFiles are the spec scripts whose exported functions TestTraces
+// steps on every engine and the standard one.
 var traceFiles = []string{
 	"block.json", "loop.json", "br.json", "br_if.json", "br_table.json", "if.json",
 	"call.json", "call_indirect.json", "fac.json", "left-to-right.json", "local_get.json",
@@ -22,66 +27,76 @@ var traceFiles = []string{
 // maxTraceSteps bounds one invocation's trace.
 const maxTraceSteps = 4000
 
-// TestFastTraces invokes the exported functions of a sample of spec
-// modules, with the arguments of the script's assert_return and
-// assert_trap commands, on the standard and the fast engine side by side,
-// one instruction at a time, and requires the same counter, PC, typed
-// frames and globals before every instruction and the same outcome.
-func TestFastTraces(t *testing.T) { traceTest(t, mustEngine("standard"), mustEngine("fast")) }
-
-// traceTest steps the exported functions of traceFiles on engines std
-// and other side by side.
-func traceTest(t *testing.T, std, other engines.Engine) {
+// TestTraces invokes the exported functions of a sample of spec modules,
+// with the arguments of the script's assert_return and assert_trap
+// commands, on every registered engine side by side with the standard
+// engine, one instruction at a time, and requires the same counter, PC,
+// typed frames and globals before every instruction and the same outcome.
+// Subtests are "engine/script"; the standard engine with itself checks
+// that two of its machines step alike. (Trace equality is transitive, so
+// engines that agree with the standard one agree with each other.)
+func TestTraces(t *testing.T) {
+	ref := mustEngine("standard")
 	fs, err := files()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range fs {
-		if f.edition != "v2" || !slices.Contains(traceFiles, f.name) {
-			continue
-		}
-		t.Run(f.id(), func(t *testing.T) {
-			t.Parallel()
-			s, err := f.load()
-			if err != nil {
-				t.Fatal(err)
-			}
-			var progs [2]engines.Program
-			invocations, steps := 0, 0
-			for _, c := range s.Commands {
-				switch c.Type {
-				case "module":
-					progs = [2]engines.Program{}
-					m, err := f.loadModule(c.Filename)
-					if err != nil || len(m.Imports) > 0 || m.Start >= 0 {
-						continue
-					}
-					for k, e := range []engines.Engine{std, other} {
-						p, err := e.Compile(m, engines.Options{})
-						if err != nil {
-							t.Fatalf("%s: compile on %s: %v", c.Filename, e.Name(), err)
-						}
-						progs[k] = p
-					}
-				case "assert_return", "assert_trap":
-					if progs[0] == nil || c.Action.Type != "invoke" || c.Action.Module != "" {
-						continue
-					}
-					_, args, err := parseArgs(c.Action.Args)
-					if err != nil {
-						continue
-					}
-					n, err := traceInvocation(progs[0], progs[1], c.Action.Field, args)
-					if err != nil {
-						t.Fatalf("%s:%d: invoke %q %v: %v", f.id(), c.Line, c.Action.Field, args, err)
-					}
-					invocations++
-					steps += n
+	for _, name := range engines.Names() {
+		e := mustEngine(name)
+		t.Run(name, func(t *testing.T) {
+			for _, f := range fs {
+				if f.edition != "v2" || !slices.Contains(traceFiles, f.name) {
+					continue
 				}
+				t.Run(f.id(), func(t *testing.T) {
+					t.Parallel()
+					traceScript(t, f, ref, e)
+				})
 			}
-			t.Logf("%s: %d invocations, %d steps compared", f.id(), invocations, steps)
 		})
 	}
+}
+
+// traceScript traces the invocations of script f on a and b.
+func traceScript(t *testing.T, f suiteFile, a, b engines.Engine) {
+	s, err := f.load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var progs [2]engines.Program
+	invocations, steps := 0, 0
+	for _, c := range s.Commands {
+		switch c.Type {
+		case "module":
+			progs = [2]engines.Program{}
+			m, err := f.loadModule(c.Filename)
+			if err != nil || len(m.Imports) > 0 || m.Start >= 0 {
+				continue
+			}
+			for k, e := range []engines.Engine{a, b} {
+				p, err := e.Compile(m, engines.Options{})
+				if err != nil {
+					t.Fatalf("%s: compile on %s: %v", c.Filename, e.Name(), err)
+				}
+				progs[k] = p
+			}
+		case "assert_return", "assert_trap":
+			if progs[0] == nil || c.Action.Type != "invoke" || c.Action.Module != "" {
+				continue
+			}
+			_, args, err := parseArgs(c.Action.Args)
+			if err != nil {
+				continue
+			}
+			n, err := traceInvocation(progs[0], progs[1], c.Action.Field, args)
+			if err != nil {
+				t.Fatalf("%s:%d: invoke %q %v: %v", f.id(), c.Line, c.Action.Field, args, err)
+			}
+			invocations++
+			steps += n
+		}
+	}
+	t.Logf("%s: %d invocations, %d steps compared between %s and %s", f.id(), invocations, steps, a.Name(), b.Name())
 }
 
 // traceInvocation steps one call on fresh instances of a and b.
