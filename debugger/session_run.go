@@ -64,10 +64,17 @@ func (s *Session) advance(o runOpts) (Stop, error) {
 		if watching && s.mayChange() {
 			lim, old = c+1, s.watchValues()
 		}
-		t0 := time.Now()
+		var t0 time.Time
+		if !watching {
+			// (Under watchpoints the runs are short and are not the
+			// engine's speed: the spacing of snapshots keeps its rate.)
+			t0 = time.Now()
+		}
 		ev := s.machine.Run(engines.Stop{Limit: lim, ReturnDepth: o.returnDepth})
 		now := s.machine.Counter()
-		s.tl.measuredRun(now-c, time.Since(t0))
+		if !watching {
+			s.tl.measuredRun(now-c, time.Since(t0))
+		}
 		s.tl.end = max(s.tl.end, now)
 		if i := s.watchChange(old, ev); i >= 0 {
 			if ev.Kind == engines.LimitReached {
