@@ -111,93 +111,113 @@ func walk(t *testing.T, s *Session, w *Watchpoint, want []hit) {
 	mustStop(t, st, err, StartOfTime)
 }
 
-// TestWatchStackPointer: a watch on the C stack pointer (global 0) stops
-// at every change, forwards and backwards, though each call with a stack
-// frame moves it and moves it back a few instructions later.
-func TestWatchStackPointer(t *testing.T) {
-	mod := loadModule(t, "wasi/tally.wasm")
-	for _, engine := range engines.Names() {
-		t.Run(engine, func(t *testing.T) {
-			want, _ := straight(t, mod, engine)
-			p := newPlain(t, mod, engine)
-			cs := stepChanges(p.m, global32(p.m, 0))
-			if len(cs) < 20 || !undone(cs, 64) {
-				t.Fatalf("the stack pointer changes %d times, none undone quickly: not the case under test", len(cs))
-			}
-			var out bytes.Buffer
-			s := open(t, mod, engine, &out)
-			s.tl.interval, s.tl.fixed = 3000, true
-			w, err := s.AddWatchpoint(Watchpoint{Kind: WatchGlobal, Global: 0})
-			if err != nil {
-				t.Fatal(err)
-			}
-			walk(t, s, w, watchHits(cs))
-			if err := s.Delete(w.ID); err != nil {
-				t.Fatal(err)
-			}
-			ends(t)(s.Continue())
-			if out.String() != want {
-				t.Fatalf("output\n%s\nwant\n%s", out.String(), want)
-			}
-		})
+// printedAddr reads the address a test program prints as "NAME at N".
+func printedAddr(t *testing.T, output, name string) uint32 {
+	t.Helper()
+	m := regexp.MustCompile(name + ` at (\d+)`).FindStringSubmatch(output)
+	if m == nil {
+		t.Fatalf("no address of %s in %q", name, output)
 	}
+	a, _ := strconv.ParseUint(m[1], 10, 32)
+	return uint32(a)
 }
 
-// TestWatchRestored: a watch on blink's flag, which blink() sets and
-// restores (sometimes to the value it had: no change), stops at every
-// change; with a breakpoint at blink's entry too, the two kinds of stops
-// interleave in counter order, forwards and backwards.
-func TestWatchRestored(t *testing.T) {
-	mod := loadModule(t, "wasi/blink.wasm")
-	for _, engine := range engines.Names() {
-		t.Run(engine, func(t *testing.T) {
-			want, _ := straight(t, mod, engine)
-			m := regexp.MustCompile(`flag at (\d+)`).FindStringSubmatch(want)
-			if m == nil {
-				t.Fatalf("no address in %q", want)
-			}
-			a, _ := strconv.ParseUint(m[1], 10, 32)
-			addr := uint32(a)
-			p := newPlain(t, mod, engine)
-			cs := stepChanges(p.m, memBytes(p.m, addr, 4))
-			if len(cs) < 10 || !undone(cs, 16) {
-				t.Fatalf("flag changes %d times, none undone quickly: not the case under test", len(cs))
-			}
-			var out bytes.Buffer
-			s := open(t, mod, engine, &out)
-			s.tl.interval, s.tl.fixed = 2000, true
-			w, err := s.AddWatchpoint(Watchpoint{Kind: WatchMemory, Addr: addr, Len: 4})
-			if err != nil {
-				t.Fatal(err)
-			}
-			walk(t, s, w, watchHits(cs))
+func mustWatch(t *testing.T, s *Session, w Watchpoint) *Watchpoint {
+	t.Helper()
+	p, err := s.AddWatchpoint(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
 
-			// With a breakpoint: the expected stops merged by counter.
-			if _, err := s.Restart(); err != nil {
-				t.Fatal(err)
-			}
-			loc, err := s.ResolveLocation("blink")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := s.AddBreakpoint(Breakpoint{Location: loc}); err != nil {
-				t.Fatal(err)
-			}
-			hits := watchHits(cs)
-			for _, k := range entries(t, newPlain(t, mod, engine), loc.Offset) {
-				hits = append(hits, hit{k: k})
-			}
-			slices.SortFunc(hits, func(x, y hit) int {
-				if x.k == y.k {
-					t.Fatalf("a change and a breakpoint at %d", x.k)
+// TestWatchpoints: watchpoints on C programs stop at every change that
+// single-stepping a plain run sees, forwards and backwards; deleted, they
+// stop no more, and the output is printed once.
+//   - tally's total, changed 21 times;
+//   - the C stack pointer (global 0) in tally, which each call with a
+//     stack frame moves and moves back a few instructions later;
+//   - blink's flag, which blink() sets and restores (sometimes to the
+//     value it had: no change); then again with a breakpoint at blink's
+//     entry too: the two kinds of stops interleave in counter order.
+func TestWatchpoints(t *testing.T) {
+	cases := []struct {
+		name, prog string
+		watch      func(t *testing.T, output string) Watchpoint
+		check      func(cs []change) bool // the case is the one under test
+		breakAt    string
+	}{
+		{"total", "wasi/tally.wasm",
+			func(t *testing.T, out string) Watchpoint {
+				return Watchpoint{Kind: WatchMemory, Addr: printedAddr(t, out, "total"), Len: 4}
+			},
+			func(cs []change) bool { return len(cs) == 21 }, ""},
+		{"stack-pointer", "wasi/tally.wasm",
+			func(*testing.T, string) Watchpoint { return Watchpoint{Kind: WatchGlobal, Global: 0} },
+			func(cs []change) bool { return len(cs) >= 20 && undone(cs, 64) }, ""},
+		{"restored", "wasi/blink.wasm",
+			func(t *testing.T, out string) Watchpoint {
+				return Watchpoint{Kind: WatchMemory, Addr: printedAddr(t, out, "flag"), Len: 4}
+			},
+			func(cs []change) bool { return len(cs) >= 10 && undone(cs, 16) }, "blink"},
+	}
+	for _, c := range cases {
+		mod := loadModule(t, c.prog)
+		for _, engine := range engines.Names() {
+			t.Run(c.name+"/"+engine, func(t *testing.T) {
+				want, _ := straight(t, mod, engine)
+				wp := c.watch(t, want)
+				p := newPlain(t, mod, engine)
+				read := global32(p.m, wp.Global)
+				if wp.Kind == WatchMemory {
+					read = memBytes(p.m, wp.Addr, wp.Len)
 				}
-				return int(x.k) - int(y.k)
+				cs := stepChanges(p.m, read)
+				if !c.check(cs) {
+					t.Fatalf("single-stepping saw %d changes: not the case under test", len(cs))
+				}
+				var out bytes.Buffer
+				s := open(t, mod, engine, &out)
+				s.tl.interval, s.tl.fixed = 3000, true
+				w := mustWatch(t, s, wp)
+				walk(t, s, w, watchHits(cs))
+				if c.breakAt != "" {
+					// The expected stops merged by counter.
+					if _, err := s.Restart(); err != nil {
+						t.Fatal(err)
+					}
+					loc, err := s.ResolveLocation(c.breakAt)
+					if err != nil {
+						t.Fatal(err)
+					}
+					bp, err := s.AddBreakpoint(Breakpoint{Location: loc})
+					if err != nil {
+						t.Fatal(err)
+					}
+					hits := watchHits(cs)
+					for _, k := range entries(t, newPlain(t, mod, engine), loc.Offset) {
+						hits = append(hits, hit{k: k})
+					}
+					slices.SortFunc(hits, func(x, y hit) int {
+						if x.k == y.k {
+							t.Fatalf("a change and a breakpoint at %d", x.k)
+						}
+						return int(x.k) - int(y.k)
+					})
+					walk(t, s, w, hits)
+					if err := s.Delete(bp.ID); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := s.Delete(w.ID); err != nil {
+					t.Fatal(err)
+				}
+				ends(t)(s.Continue())
+				if out.String() != want {
+					t.Fatalf("output\n%s\nwant\n%s", out.String(), want)
+				}
 			})
-			walk(t, s, w, hits)
-			if out.String() != want {
-				t.Fatalf("output\n%s\nwant\n%s", out.String(), want)
-			}
-		})
+		}
 	}
 }
 
@@ -205,7 +225,8 @@ func TestWatchRestored(t *testing.T) {
 // changes of memory.fill, memory.copy and stores of every width, some
 // inside a range and some straddling its ends, and none of the stores
 // that miss it. The first range holds the end of the copy, the second
-// begins inside i64.store32s and ends inside f64.stores.
+// begins inside i64.store32s and ends inside f64.stores (which would
+// catch a store ruled out by its address alone).
 func TestWatchMemoryWidths(t *testing.T) {
 	mod := loadModule(t, "wat/memory.wasm")
 	fn, _ := mod.ExportedFunc("run")
@@ -236,10 +257,7 @@ func TestWatchMemoryWidths(t *testing.T) {
 				if _, err := s.Goto(2); err != nil {
 					t.Fatal(err)
 				}
-				w, err := s.AddWatchpoint(Watchpoint{Kind: WatchMemory, Addr: r.addr, Len: r.n})
-				if err != nil {
-					t.Fatal(err)
-				}
+				w := mustWatch(t, s, Watchpoint{Kind: WatchMemory, Addr: r.addr, Len: r.n})
 				walk(t, s, w, watchHits(cs))
 			})
 		}
