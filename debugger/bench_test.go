@@ -61,6 +61,51 @@ func BenchmarkOverhead(b *testing.B) {
 	}
 }
 
+// BenchmarkWatch runs sieve under a Session with no watchpoint, with a
+// memory watch the program never writes (every store stops the engine and
+// is ruled out from its operands) and with one on a word of the sieve's
+// array (the stores there also run alone and are compared): the cost of
+// exact memory watchpoints (docs/time-travel.md).
+func BenchmarkWatch(b *testing.B) {
+	mod := loadModule(b, "bench/sieve.wasm")
+	const composite = 1024 // the array's address (wasm-objdump: i32.const 1024)
+	for _, engine := range engines.Names() {
+		for _, c := range []struct {
+			name string
+			w    *Watchpoint
+		}{
+			{"none", nil},
+			{"miss", &Watchpoint{Kind: WatchMemory, Addr: 0, Len: 4}},
+			{"hit", &Watchpoint{Kind: WatchMemory, Addr: composite + 4, Len: 4}},
+		} {
+			b.Run(engine+"/"+c.name, func(b *testing.B) {
+				var stops int
+				for b.Loop() {
+					s := kernel(b, mod, engine, "3")
+					if c.w != nil {
+						if _, err := s.AddWatchpoint(*c.w); err != nil {
+							b.Fatal(err)
+						}
+					}
+					stops = 0
+					for {
+						st, err := s.Continue()
+						if err != nil {
+							b.Fatal(err)
+						}
+						if st.Reason == Finished {
+							break
+						}
+						stops++
+					}
+					s.Close()
+				}
+				b.ReportMetric(float64(stops), "changes")
+			})
+		}
+	}
+}
+
 func kernel(b *testing.B, mod *wasm.Module, engine, arg string) *Session {
 	s, err := New(Config{Path: "kernel", Module: mod, Engine: engine, Invoke: "run", Args: []string{arg}})
 	if err != nil {

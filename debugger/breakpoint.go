@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -217,6 +216,7 @@ func (s *Session) Delete(id int) error {
 		if w.ID == id {
 			s.watches = slices.Delete(s.watches, i, i+1)
 			delete(s.wat, w)
+			s.findWriters()
 			return nil
 		}
 	}
@@ -228,6 +228,7 @@ func (s *Session) DeleteAll() {
 	s.breaks, s.watches = nil, nil
 	clear(s.brk)
 	clear(s.wat)
+	s.findWriters()
 	s.syncBreakpoints()
 }
 
@@ -238,12 +239,19 @@ func (s *Session) Breakpoints() []*Breakpoint { return slices.Clone(s.breaks) }
 func (s *Session) Watchpoints() []*Watchpoint { return slices.Clone(s.watches) }
 
 // syncBreakpoints gives the machine the breakpoints' offsets.
-func (s *Session) syncBreakpoints() {
+func (s *Session) syncBreakpoints() { s.setBreakpoints(false) }
+
+// setBreakpoints gives the machine the breakpoints' offsets and, when
+// watch is set, the watchpoints' writers (findWriters).
+func (s *Session) setBreakpoints(watch bool) {
 	offs := make([]uint32, 0, len(s.breaks))
 	for _, b := range s.breaks {
 		offs = append(offs, b.Offset)
 	}
-	sort.Slice(offs, func(i, j int) bool { return offs[i] < offs[j] })
+	if watch {
+		offs = append(offs, s.writers...)
+	}
+	slices.Sort(offs)
 	s.machine.SetBreakpoints(slices.Compact(offs))
 }
 

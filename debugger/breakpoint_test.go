@@ -2,11 +2,8 @@ package debugger
 
 import (
 	"bytes"
-	"encoding/binary"
 	"math/bits"
-	"regexp"
 	"slices"
-	"strconv"
 	"testing"
 
 	"github.com/wdb-dev/wdb/engines"
@@ -120,81 +117,6 @@ func TestBreakpointsInOrder(t *testing.T) {
 			}
 			if out.String() != want {
 				t.Fatalf("output after travels\n%s\nwant\n%s", out.String(), want)
-			}
-		})
-	}
-}
-
-// watchAddr reads where tally keeps its total from its output.
-func watchAddr(t *testing.T, output string) uint32 {
-	m := regexp.MustCompile(`total at (\d+)`).FindStringSubmatch(output)
-	if m == nil {
-		t.Fatalf("no address in %q", output)
-	}
-	a, _ := strconv.ParseUint(m[1], 10, 32)
-	return uint32(a)
-}
-
-// changes returns the counters k at which the 4 bytes at addr differ from
-// what they were at k-1, by single-stepping a plain run, with the values.
-func changes(t *testing.T, p *plain, addr uint32) (ks []uint64, vals []uint32) {
-	read := func() uint32 { return binary.LittleEndian.Uint32(p.m.Memory(0).Data[addr:]) }
-	v := read()
-	for p.step() {
-		if n := read(); n != v {
-			ks, vals, v = append(ks, p.m.Counter()), append(vals, n), n
-		}
-	}
-	return ks, vals
-}
-
-// TestWatchpoints: a watchpoint on tally's total stops forwards and
-// backwards exactly where single-stepping sees the total change.
-func TestWatchpoints(t *testing.T) {
-	mod := loadModule(t, "wasi/tally.wasm")
-	for _, engine := range engines.Names() {
-		t.Run(engine, func(t *testing.T) {
-			want, _ := straight(t, mod, engine)
-			addr := watchAddr(t, want)
-			ks, vals := changes(t, newPlain(t, mod, engine), addr)
-			if len(ks) != 21 {
-				t.Fatalf("single-stepping saw %d changes of the total, want 21", len(ks))
-			}
-			var out bytes.Buffer
-			s := open(t, mod, engine, &out)
-			s.tl.interval, s.tl.fixed = 3000, true
-			w, err := s.AddWatchpoint(Watchpoint{Kind: WatchMemory, Addr: addr, Len: 4})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i, k := range ks {
-				st, err := s.Continue()
-				mustStop(t, st, err, WatchpointHit)
-				if st.Counter != k || binary.LittleEndian.Uint32(st.Watch.New) != vals[i] || w.Hits != i+1 {
-					t.Fatalf("change %d: stopped at %d (new %x, hits %d), want %d (new %d)", i, st.Counter, st.Watch.New, w.Hits, k, vals[i])
-				}
-			}
-			st, err := s.Continue()
-			mustEnd(t, st, err)
-			for i := len(ks) - 1; i >= 0; i-- {
-				st, err := s.ReverseContinue()
-				mustStop(t, st, err, WatchpointHit)
-				if st.Counter != ks[i] || w.Hits != i+1 {
-					t.Fatalf("reverse change %d: stopped at %d (hits %d), want %d", i, st.Counter, w.Hits, ks[i])
-				}
-			}
-			st, err = s.ReverseContinue()
-			mustStop(t, st, err, StartOfTime)
-			if st.Counter != 0 {
-				t.Fatalf("start of time at %d", st.Counter)
-			}
-			if err := s.Delete(w.ID); err != nil {
-				t.Fatal(err)
-			}
-			st, err = s.Continue()
-			mustEnd(t, st, err)
-			if out.String() != want {
-				t.Fatalf("output\n%s\nwant\n%s", out.String(), want)
 			}
 		})
 	}

@@ -364,7 +364,10 @@ As break, but the breakpoint is deleted the first time it stops the program.
 Stop after an instruction changes the watched bytes of memory (LEN bytes at
 ADDR, 4 by default; the bytes from A up to B excluded; the size of TYPE) or
 the watched global; reverse-continue finds the last change before the
-present. ADDR is an expression.
+present. ADDR is an expression. Every change stops, even one undone a few
+instructions later; writing the value already there is not a change. A
+memory watch stops the engine at every store (and every call into the
+host) to compare: runs under one are several times slower.
 
   (wdb) watch mem[0x1000] 8
   (wdb) watch mem[$sp+16..$sp+32]

@@ -78,8 +78,9 @@ type Session struct {
 	// brk and wat hold the session's records of each point.
 	brk map[*Breakpoint]*bpState
 	wat map[*Watchpoint]*wpState
-	// watchChunk is the adaptive chunk size of forward watching.
-	watchChunk uint64
+	// writers are the offsets of the instructions that may change a
+	// watched value (findWriters).
+	writers []uint32
 }
 
 // New prepares the program and stops before its first instruction
@@ -127,7 +128,7 @@ func newSession(cfg Config) (*Session, error) {
 		cfg.Path = "module"
 	}
 	s := &Session{cfg: cfg, mod: cfg.Module, progs: map[string]engines.Program{},
-		brk: map[*Breakpoint]*bpState{}, wat: map[*Watchpoint]*wpState{}, nextID: 1, watchChunk: 64}
+		brk: map[*Breakpoint]*bpState{}, wat: map[*Watchpoint]*wpState{}, nextID: 1}
 	entries, err := entriesOf(cfg)
 	if err != nil {
 		return nil, err

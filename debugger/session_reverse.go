@@ -131,7 +131,9 @@ func (s *Session) searchBack(before uint64, scanOne func(p *point, end uint64) (
 // ReverseContinue goes back to the last breakpoint or watchpoint hit
 // before the present (rr's algorithm: replay the interval before the
 // present, remember the last hit, go there; if there is none, try the
-// interval before). With none, it goes to the start of time.
+// interval before). With none, it goes to the start of time. A
+// watchpoint's change and a breakpoint at the same counter report the
+// change, as a forward run does.
 func (s *Session) ReverseContinue() (Stop, error) {
 	present := s.machine.Counter()
 	if len(s.breaks) == 0 && len(s.watches) == 0 {
@@ -142,66 +144,29 @@ func (s *Session) ReverseContinue() (Stop, error) {
 		offs = append(offs, b.Offset)
 	}
 	var (
-		bpAt  uint64
-		bp    *Breakpoint
-		bpErr error
-		wAt   uint64
-		wIdx  = -1
-		wOld  []byte
+		bpAt, wAt uint64
+		bp        *Breakpoint
+		bpErr     error
+		wIdx      int
+		wOld      []byte
 	)
 	ok, err := s.searchBack(present, func(p *point, end uint64) (bool, error) {
-		bp, bpErr = nil, nil
-		var (
-			prev      [][]byte
-			prevAt    uint64
-			lastA     uint64
-			lastB     uint64
-			sawChange bool
-		)
-		o := scanOpts{offs: offs, visit: func(k uint64) {
-			if k >= present {
-				return
-			}
-			if b, err := s.breakAt(false); b != nil || err != nil {
-				bpAt, bp, bpErr = k, b, err
-			}
-		}}
-		if len(s.watches) > 0 {
-			o.every = reverseSample
-			o.sample = func(k uint64) {
-				v := s.watchValues()
-				if prev != nil && k > prevAt && s.changed(prev) >= 0 {
-					lastA, lastB, sawChange = prevAt, k, true
+		bp, bpErr, wIdx = nil, nil, -1
+		err := s.scan(p, end, scanOpts{offs: offs,
+			visit: func(k uint64) {
+				if k >= present {
+					return
 				}
-				prev, prevAt = v, k
-			}
-		}
-		if err := s.scan(p, end, o); err != nil {
-			return false, err
-		}
-		wIdx = -1
-		if sawChange && (bp == nil || bpAt < lastB) {
-			// Single-step the last chunk that changed to find its last
-			// change.
-			if err := s.replayTo(p, lastA); err != nil {
-				return false, err
-			}
-			before := s.watchValues()
-			for k := lastA + 1; k <= lastB && k < present; k++ {
-				if err := s.runTo(k); err != nil {
-					return false, err
+				if b, err := s.breakAt(false); b != nil || err != nil {
+					bpAt, bp, bpErr = k, b, err
 				}
-				if i := s.changed(before); i >= 0 {
-					wAt, wIdx, wOld = k, i, before[i]
-					s.recordChanges(before, k)
+			},
+			change: func(k uint64, i int, old []byte) {
+				if k < present {
+					wAt, wIdx, wOld = k, i, old
 				}
-				before = s.watchValues()
-			}
-		}
-		if wIdx >= 0 && bp != nil && bpAt >= wAt {
-			wIdx = -1 // the breakpoint is later (or at the same moment)
-		}
-		return bp != nil || wIdx >= 0, nil
+			}})
+		return bp != nil || wIdx >= 0, err
 	})
 	if err != nil {
 		return s.move(s.here(Step), err)
@@ -209,11 +174,10 @@ func (s *Session) ReverseContinue() (Stop, error) {
 	if !ok {
 		return s.move(s.gotoCounter(s.tl.start, StartOfTime))
 	}
-	if wIdx >= 0 {
+	if wIdx >= 0 && (bp == nil || wAt >= bpAt) {
 		st, err := s.gotoCounter(wAt, WatchpointHit)
 		if err == nil && st.Reason == WatchpointHit {
-			w := s.watches[wIdx]
-			st.Watch = &WatchHit{Watchpoint: w, Old: wOld, New: s.watchValue(w)}
+			st = s.watchStop(wIdx, wOld)
 		}
 		return s.move(st, err)
 	}

@@ -3,6 +3,7 @@ package debugger
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/wdb-dev/wdb/engines"
@@ -25,7 +26,9 @@ type runOpts struct {
 // a return to returnDepth (Step), a breakpoint or watchpoint (when o.stop),
 // the end of the program or an interrupt. On the way it records the hits
 // of every breakpoint (each one is set in the engine during every run),
-// takes the timeline's periodic snapshots and passes through forks.
+// takes the timeline's periodic snapshots and passes through forks. Under
+// watchpoints, an instruction that may change a watched value runs alone
+// and the values are compared after it (watch.go).
 func (s *Session) advance(o runOpts) (Stop, error) {
 	if s.ended {
 		return s.stop, nil
@@ -36,6 +39,10 @@ func (s *Session) advance(o runOpts) (Stop, error) {
 		return s.breakStop(b), err
 	}
 	watching := o.stop && len(s.watches) > 0
+	if watching {
+		s.setBreakpoints(true)
+		defer s.syncBreakpoints()
+	}
 	for {
 		c := s.machine.Counter()
 		if c >= o.limit {
@@ -53,40 +60,34 @@ func (s *Session) advance(o runOpts) (Stop, error) {
 		if f := s.tl.nextFork(c); f != nil {
 			lim = min(lim, f.counter())
 		}
-		var w *watchChunk
-		if watching {
-			var err error
-			if w, lim, err = s.startWatchChunk(c, lim); err != nil {
-				return s.here(Step), err
-			}
+		var old [][]byte // the watched values before an instruction run alone
+		if watching && s.mayChange() {
+			lim, old = c+1, s.watchValues()
 		}
-		t0 := time.Now()
+		var t0 time.Time
+		if !watching {
+			// (Under watchpoints the runs are short and are not the
+			// engine's speed: the spacing of snapshots keeps its rate.)
+			t0 = time.Now()
+		}
 		ev := s.machine.Run(engines.Stop{Limit: lim, ReturnDepth: o.returnDepth})
 		now := s.machine.Counter()
-		s.tl.measuredRun(now-c, time.Since(t0))
-		s.tl.end = max(s.tl.end, now)
-		if w != nil {
-			// (endWatchChunk may move the machine back inside the chunk.)
-			var st Stop
-			var hit bool
-			var err error
-			if st, hit, ev, err = s.endWatchChunk(w, ev); err != nil || hit {
-				return st, err
-			}
+		if !watching {
+			s.tl.measuredRun(now-c, time.Since(t0))
 		}
-		now = s.machine.Counter()
+		s.tl.end = max(s.tl.end, now)
+		if i := s.watchChange(old, ev); i >= 0 {
+			if ev.Kind == engines.LimitReached {
+				if err := s.passLimit(c); err != nil {
+					return s.here(Step), err
+				}
+			}
+			return s.watchStop(i, old[i]), nil
+		}
 		switch ev.Kind {
 		case engines.LimitReached:
-			if f := s.tl.at(now); f != nil && f.fork && now > c {
-				// The state was edited here: the fork's state is the
-				// timeline's, not the one computed.
-				if err := s.restore(f); err != nil {
-					return s.here(Step), err
-				}
-			} else if f == nil && now == s.tl.due(c) {
-				if err := s.takeSnapshot(false); err != nil {
-					return s.here(Step), err
-				}
+			if err := s.passLimit(c); err != nil {
+				return s.here(Step), err
 			}
 		case engines.Breakpoint:
 			checked = now
@@ -117,6 +118,19 @@ func (s *Session) advance(o runOpts) (Stop, error) {
 	}
 }
 
+// passLimit is what a forward run does where it stopped at its limit,
+// having started at counter c: at a fork, the fork's (edited) state
+// replaces the one computed; where a snapshot is due, it is taken.
+func (s *Session) passLimit(c uint64) error {
+	now := s.machine.Counter()
+	if f := s.tl.at(now); f != nil && f.fork && now > c {
+		return s.restore(f)
+	} else if f == nil && now == s.tl.due(c) {
+		return s.takeSnapshot(false)
+	}
+	return nil
+}
+
 // end records the end of the program.
 func (s *Session) end(st Stop) Stop {
 	st.Counter = s.machine.Counter()
@@ -132,87 +146,50 @@ func (s *Session) breakStop(b *Breakpoint) Stop {
 	return st
 }
 
-// runTo runs forward to counter target exactly, with no breakpoints, no
-// snapshots and no forks in between (the caller knows there are none).
-func (s *Session) runTo(target uint64) error {
-	s.machine.SetBreakpoints(nil)
-	defer s.syncBreakpoints()
-	for s.machine.Counter() < target {
-		ev := s.machine.Run(engines.Stop{Limit: target})
-		switch ev.Kind {
-		case engines.LimitReached, engines.Breakpoint:
-		case engines.Done:
-			if s.entry+1 >= len(s.entries) {
-				return fmt.Errorf("replay ended at counter %d before reaching %d", s.machine.Counter(), target)
-			}
-			s.entry++
-			if err := s.machine.Start(s.entries[s.entry].fn, s.entries[s.entry].args); err != nil {
-				return err
-			}
-		case engines.Interrupted:
-			return errInterrupted
-		default:
-			return fmt.Errorf("replay diverged: %v at counter %d before reaching %d (%v)", ev.Kind, s.machine.Counter(), target, ev.Trap)
-		}
-	}
-	return nil
-}
-
 // scanOpts says what scan looks at.
 type scanOpts struct {
 	offs  []uint32       // instructions to visit (machine breakpoints)
 	visit func(c uint64) // called at each counter where the PC holds one of offs
-	every uint64         // > 0: call sample every that many instructions
-	// sample is called at the scan's first counter, every `every`
-	// instructions and at its last counter.
-	sample func(c uint64)
+	// change, when set, is called at each change of a watched value
+	// (watchpoint i changed from old, by the instruction that retired
+	// at c); the changes are recorded as watchpoint hits.
+	change func(c uint64, i int, old []byte)
 }
 
-// scan replays from point p to counter end (inclusive for visits and
-// samples), visiting instructions of interest. It takes no snapshots:
-// the caller chose p as the last point at or before end, so no fork lies
-// between.
+// scan replays from point p to counter end (inclusive), visiting
+// instructions of interest and finding the changes of watched values as
+// advance does. It takes no snapshots: the caller chose p as the last
+// point at or before end, so no fork lies between.
 func (s *Session) scan(p *point, end uint64, o scanOpts) error {
 	if err := s.restore(p); err != nil {
 		return err
 	}
-	s.machine.SetBreakpoints(o.offs)
+	watching := o.change != nil && len(s.watches) > 0
+	if watching {
+		s.setBreakpoints(true)
+	} else {
+		s.machine.SetBreakpoints(o.offs)
+	}
 	defer s.syncBreakpoints()
-	at := func() {
-		if o.visit == nil {
-			return
-		}
-		if fn, off, ok := s.machine.PC(); ok {
-			for _, x := range o.offs {
-				if x == off && s.mod.Funcs[fn] != nil {
-					o.visit(s.machine.Counter())
-					return
-				}
-			}
-		}
-	}
-	at()
-	if o.sample != nil {
-		o.sample(s.machine.Counter())
-	}
 	for {
 		c := s.machine.Counter()
+		if fn, off, ok := s.machine.PC(); ok && o.visit != nil && slices.Contains(o.offs, off) && s.mod.Funcs[fn] != nil {
+			o.visit(c)
+		}
 		if c >= end {
 			return nil
 		}
 		lim := end
-		if o.every > 0 {
-			lim = min(lim, c+o.every)
+		var old [][]byte
+		if watching && s.mayChange() {
+			lim, old = c+1, s.watchValues()
 		}
 		ev := s.machine.Run(engines.Stop{Limit: lim})
+		if i := s.watchChange(old, ev); i >= 0 {
+			o.change(s.machine.Counter(), i, old[i])
+		}
 		switch ev.Kind {
-		case engines.LimitReached:
-			if o.sample != nil {
-				o.sample(s.machine.Counter())
-			}
-			at()
-		case engines.Breakpoint:
-			at()
+		case engines.LimitReached, engines.Breakpoint:
 		case engines.Done:
 			if s.entry+1 >= len(s.entries) {
 				return nil
@@ -221,7 +198,6 @@ func (s *Session) scan(p *point, end uint64, o scanOpts) error {
 			if err := s.machine.Start(s.entries[s.entry].fn, s.entries[s.entry].args); err != nil {
 				return err
 			}
-			at()
 		case engines.Interrupted:
 			return errInterrupted
 		default:

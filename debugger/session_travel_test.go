@@ -136,14 +136,11 @@ func TestFork(t *testing.T) {
 	for _, engine := range engines.Names() {
 		t.Run(engine, func(t *testing.T) {
 			want, _ := straight(t, mod, engine)
-			addr := watchAddr(t, want)
+			addr := printedAddr(t, want, "total")
 			var out bytes.Buffer
 			s := open(t, mod, engine, &out)
 			s.tl.interval, s.tl.fixed = 2000, true
-			w, err := s.AddWatchpoint(Watchpoint{Kind: WatchMemory, Addr: addr, Len: 4})
-			if err != nil {
-				t.Fatal(err)
-			}
+			w := mustWatch(t, s, Watchpoint{Kind: WatchMemory, Addr: addr, Len: 4})
 			for range 3 {
 				stops(t, WatchpointHit)(s.Continue())
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	binenc "encoding/binary"
 	"fmt"
+	"slices"
 
 	"github.com/wdb-dev/wdb/engines"
 	"github.com/wdb-dev/wdb/wasm"
@@ -35,20 +36,18 @@ type Watchpoint struct {
 // changed the value).
 type wpState struct{ hits counters }
 
-const (
-	// Forward watching runs in chunks whose size adapts: it doubles while
-	// nothing changes and becomes twice the distance to the last change
-	// when something did, so a loop variable is watched in small chunks
-	// and a quiet value in big ones. Chunks up to stepChunk instructions
-	// are single-stepped (exact, no snapshot); bigger ones start with a
-	// snapshot and are bisected when the value changed.
-	minWatchChunk = 8
-	maxWatchChunk = 1 << 22
-	stepChunk     = 32
-	// Reverse watching samples the value every reverseSample
-	// instructions, then single-steps the last chunk that changed.
-	reverseSample = 512
-)
+// How watching works (docs/time-travel.md, Watchpoints): the engines have
+// no watchpoints, but they stop at breakpoints. While watching, the
+// machine also has a breakpoint before every instruction that can change
+// a watched value (writers: global.set of a watched global; for memory,
+// stores, memory.fill/copy/init and calls that may reach the host). At a
+// writer, the session runs that one instruction alone and compares the
+// watched bytes. Every change is seen, however soon it is undone.
+//
+// Ruling out a store that misses the watched range, from its address on
+// the operand stack, would save the step, but reading the operands
+// (Machine.Frames: the whole typed call stack) costs twice as much as the
+// step: measured on sieve, every engine (docs/time-travel.md).
 
 // AddWatchpoint validates the range or global and assigns an ID.
 func (s *Session) AddWatchpoint(w Watchpoint) (*Watchpoint, error) {
@@ -76,7 +75,57 @@ func (s *Session) AddWatchpoint(w Watchpoint) (*Watchpoint, error) {
 	s.nextID++
 	s.watches = append(s.watches, p)
 	s.wat[p] = &wpState{}
+	s.findWriters()
 	return p, nil
+}
+
+// findWriters lists the offsets of the instructions that may change a
+// watched value (s.writers), once per change of the watchpoints.
+func (s *Session) findWriters() {
+	s.writers = s.writers[:0]
+	if len(s.watches) == 0 {
+		return
+	}
+	for _, f := range s.mod.Funcs[s.mod.NumImportedFuncs:] {
+		for _, in := range f.Instrs {
+			if s.writes(in) {
+				s.writers = append(s.writers, in.Offset)
+			}
+		}
+	}
+}
+
+// writes says whether in may change a watched value, judging by the
+// instruction alone.
+func (s *Session) writes(in wasm.Instr) bool {
+	var mem bool // in may write memory 0
+	switch in.Op {
+	case wasm.OpGlobalSet:
+		return slices.ContainsFunc(s.watches, func(w *Watchpoint) bool { return w.Kind == WatchGlobal && w.Global == in.A })
+	case wasm.OpMemoryFill, wasm.OpMemoryCopy:
+		mem = in.A == 0
+	case wasm.OpMemoryInit:
+		mem = in.B == 0
+	case wasm.OpCall:
+		mem = s.mod.Funcs[in.A].Import != nil // the host (WASI) writes memory
+	case wasm.OpCallIndirect:
+		mem = true // the table may hold an imported function
+	default:
+		mem = in.Op >= wasm.OpI32Store && in.Op <= wasm.OpI64Store32 && in.B == 0
+	}
+	return mem && slices.ContainsFunc(s.watches, func(w *Watchpoint) bool { return w.Kind == WatchMemory })
+}
+
+// mayChange says whether the next instruction may change a watched value,
+// so that it must run alone and the values be compared after it.
+func (s *Session) mayChange() bool {
+	fn, off, ok := s.machine.PC()
+	if !ok {
+		return true // a started host function: the call itself runs next
+	}
+	f := s.mod.Funcs[fn]
+	i, ok := f.InstrAt(off)
+	return ok && s.writes(f.Instrs[i])
 }
 
 // watchValue returns the watched bytes now (nil when the range is
@@ -111,111 +160,36 @@ func (s *Session) watchValues() [][]byte {
 	return out
 }
 
-// changed returns the first watchpoint whose value differs from old.
-func (s *Session) changed(old [][]byte) int {
+// watchChange compares the watched values with old, taken before the
+// instruction that just ran (ev is the event of its run). It records a
+// change at the present counter for every watchpoint that changed and
+// returns the first one's index, or -1 when nothing changed or the
+// instruction ended the program or an entry function (the end is
+// reported, not the change). old nil: nothing ran alone, -1.
+func (s *Session) watchChange(old [][]byte, ev engines.Event) int {
+	if old == nil {
+		return -1
+	}
+	first := -1
+	k := s.machine.Counter()
 	for i, w := range s.watches {
 		if !bytes.Equal(s.watchValue(w), old[i]) {
-			return i
-		}
-	}
-	return -1
-}
-
-// watchChunk is a chunk of a forward run under watchpoints.
-type watchChunk struct {
-	start uint64
-	vals  [][]byte
-	snap  *point // the state at start, for bisecting (nil: single step)
-}
-
-// startWatchChunk prepares a chunk from counter c that ends by lim and
-// returns the limit to run to.
-func (s *Session) startWatchChunk(c, lim uint64) (*watchChunk, uint64, error) {
-	w := &watchChunk{start: c, vals: s.watchValues()}
-	n := min(lim-c, s.watchChunk)
-	if n <= stepChunk {
-		return w, c + 1, nil
-	}
-	sn, err := s.Snapshot()
-	if err != nil {
-		return nil, lim, err
-	}
-	w.snap = &point{snap: sn, entry: s.entry}
-	return w, c + n, nil
-}
-
-// endWatchChunk looks for a change in the chunk that just ran and, if
-// there is one, stops right after the instruction that made it (the
-// first, when the chunk was single-stepped). A change made by the
-// instruction that ended an entry function or the program is recorded
-// but does not stop: the end is reported. It returns the event the
-// caller goes on with.
-func (s *Session) endWatchChunk(w *watchChunk, ev engines.Event) (Stop, bool, engines.Event, error) {
-	now := s.machine.Counter()
-	i := s.changed(w.vals)
-	if i < 0 {
-		if now > w.start+1 || w.snap == nil {
-			s.watchChunk = min(s.watchChunk*2, maxWatchChunk)
-		}
-		return Stop{}, false, ev, nil
-	}
-	ending := ev.Kind == engines.Done || ev.Kind == engines.Exited
-	k := now
-	if w.snap != nil && now > w.start+1 {
-		// Bisect: the value is the old one at lo and not at hi.
-		lo, hi := w.start, now
-		for hi-lo > 1 {
-			mid := lo + (hi-lo)/2
-			if err := s.replayTo(w.snap, mid); err != nil {
-				return s.here(Step), true, ev, err
-			}
-			if s.changed(w.vals) < 0 {
-				lo = mid
-			} else {
-				hi = mid
+			s.wat[w].hits.record(k)
+			if first < 0 {
+				first = i
 			}
 		}
-		k = hi
-		if hi == now && ending {
-			// Reach the end again.
-			if err := s.replayTo(w.snap, now-1); err != nil {
-				return s.here(Step), true, ev, err
-			}
-			s.machine.SetBreakpoints(nil)
-			ev = s.machine.Run(engines.Stop{Limit: engines.NoLimit})
-			s.syncBreakpoints()
-		} else if err := s.replayTo(w.snap, hi); err != nil {
-			return s.here(Step), true, ev, err
-		}
 	}
-	s.recordChanges(w.vals, k)
-	s.watchChunk = max(min(2*(k-w.start), maxWatchChunk), minWatchChunk)
-	if ending && k == now {
-		return Stop{}, false, ev, nil
+	if ev.Kind == engines.Done || ev.Kind == engines.Exited {
+		return -1
 	}
-	i = s.changed(w.vals)
+	return first
+}
+
+// watchStop is the stop at watchpoint i's change, from old.
+func (s *Session) watchStop(i int, old []byte) Stop {
 	st := s.here(WatchpointHit)
-	st.Watch = &WatchHit{Watchpoint: s.watches[i], Old: w.vals[i], New: s.watchValue(s.watches[i])}
-	return st, true, ev, nil
-}
-
-// replayTo brings the machine to counter target from point p, running on
-// from the present when it lies between them.
-func (s *Session) replayTo(p *point, target uint64) error {
-	if c := s.machine.Counter(); c > target || c < p.counter() || s.ended {
-		if err := s.restore(p); err != nil {
-			return err
-		}
-	}
-	return s.runTo(target)
-}
-
-// recordChanges notes a change at counter k for every watchpoint whose
-// value differs from old.
-func (s *Session) recordChanges(old [][]byte, k uint64) {
-	for j, wp := range s.watches {
-		if !bytes.Equal(s.watchValue(wp), old[j]) {
-			s.wat[wp].hits.record(k)
-		}
-	}
+	w := s.watches[i]
+	st.Watch = &WatchHit{Watchpoint: w, Old: old, New: s.watchValue(w)}
+	return st
 }
