@@ -779,19 +779,21 @@ func TestCmdCompletion(t *testing.T) {
 	c := newCmdSession(t, "wasi/compute.wasm", "standard", "")
 	c.do("break hanoi")
 	for line, want := range map[string][]string{
-		"switch-e":         {"switch-engine "},
-		"switch-engine f":  {"switch-engine fast"},
-		"b han":            {"b hanoi"},
-		"break __original": {"break __original_main"},
-		"rev":              {"reverse-continue ", "reverse-finish ", "reverse-next ", "reverse-step "},
-		"help wat":         {"help watch"},
-		"info bre":         {"info break", "info breakpoints"},
-		"checkpoint ":      {"checkpoint load ", "checkpoint save "},
-		"delete ":          {"delete 1"},
-		"p $t":             {"p $top"},
-		"p 1 + $co":        {"p 1 + $counter"},
-		"x u8 me":          {"x u8 mem["},
-		"nosuch ":          nil,
+		"switch-e":                    {"switch-engine "},
+		"switch-engine f":             {"switch-engine fast"},
+		"b han":                       {"b hanoi"},
+		"break __original":            {"break __original_main"},
+		"rev":                         {"reverse-continue ", "reverse-finish ", "reverse-next ", "reverse-step "},
+		"help wat":                    {"help watch"},
+		"info bre":                    {"info break", "info breakpoints"},
+		"checkpoint ":                 {"checkpoint load ", "checkpoint save "},
+		"checkpoint save --f":         {"checkpoint save --format "},
+		"checkpoint save --format wa": {"checkpoint save --format wamr ", "checkpoint save --format wasmedge "},
+		"delete ":                     {"delete 1"},
+		"p $t":                        {"p $top"},
+		"p 1 + $co":                   {"p 1 + $counter"},
+		"x u8 me":                     {"x u8 mem["},
+		"nosuch ":                     nil,
 	} {
 		if got := c.in.Complete(line); fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("Complete(%q) = %q, want %q", line, got, want)
