@@ -43,16 +43,8 @@ type cmdSession struct {
 
 func newCmdSession(t *testing.T, file, engine, invoke string, args ...string) *cmdSession {
 	t.Helper()
-	b, err := os.ReadFile(testdataFile(file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := wasm.Load(b)
-	if err != nil {
-		t.Fatal(err)
-	}
 	c := &cmdSession{t: t}
-	s, err := New(Config{Path: file, Module: m, Engine: engine, Invoke: invoke, Args: args,
+	s, err := New(Config{Path: file, Module: loadModule(t, file), Engine: engine, Invoke: invoke, Args: args,
 		WASI: wasi.Config{Args: []string{filepath.Base(file)}, Stdout: &c.guest, Stderr: &c.guest}})
 	if err != nil {
 		t.Fatal(err)
