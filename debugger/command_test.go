@@ -803,9 +803,11 @@ func commandsMarkdown() string {
 <!-- Generated from the help texts (debugger/command_info.go) by
      go test ./debugger -run TestCmdHelpAndDocs -update -->
 
-` + "`wdb app.wasm`" + ` starts the program stopped before its first instruction and
-reads these commands at the ` + "`(wdb)`" + ` prompt (see ` + "`wdb help debug`" + ` for the
-flags, the terminal and batch modes). The VS Code debug console accepts the
+` + "`wdb app.wasm`" + ` starts the program stopped before its first instruction
+(` + "`wdb IMAGE`" + `, or ` + "`wdb --module app.wasm DIR`" + ` for an image of the WAMR /
+WasmEdge checkpoint-restore forks, opens a checkpoint stopped where it was
+taken) and reads these commands at the ` + "`(wdb)`" + ` prompt (see ` + "`wdb help debug`" + `
+for the flags, the terminal and batch modes). The VS Code debug console accepts the
 same commands. An empty line repeats the last step or continue; a command
 may be shortened to any unique prefix of its name (` + "`cont`" + `, ` + "`disas`" + `).
 Every move prints where the program stopped in one line:
