@@ -34,13 +34,7 @@ func TestAttachForkImage(t *testing.T) {
 		c.disconnect()
 
 		a := dial(t, addr)
-		a.initialize()
-		a.send("attach", map[string]any{"image": dir, moduleAttr: program(t, "wasi/compute.wasm"), "engine": names[(i+1)%len(names)], "stopAtExit": false})
-		expect[*godap.AttachResponse](a)
-		expect[*godap.InitializedEvent](a)
-		a.send("configurationDone", nil)
-		expect[*godap.ConfigurationDoneResponse](a)
-		a.stopped("entry")
+		a.attach(map[string]any{"image": dir, moduleAttr: program(t, "wasi/compute.wasm"), "engine": names[(i+1)%len(names)], "stopAtExit": false})
 		got := a.stackTrace()
 		if len(got) != len(frames) {
 			t.Fatalf("%s: attached with %d frames, saved with %d", engine, len(got), len(frames))
