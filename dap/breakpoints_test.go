@@ -215,13 +215,7 @@ func TestConsoleAttachAndExit(t *testing.T) {
 	// Attach to the image: stopped where it was saved; the rest of the
 	// output follows.
 	a := dial(t, addr)
-	a.initialize()
-	a.send("attach", map[string]any{"image": image, "stopAtExit": false})
-	expect[*godap.AttachResponse](a)
-	expect[*godap.InitializedEvent](a)
-	a.send("configurationDone", nil)
-	expect[*godap.ConfigurationDoneResponse](a)
-	a.stopped("entry")
+	a.attach(map[string]any{"image": image, "stopAtExit": false})
 	got := a.stackTrace()
 	if len(got) != len(frames) || got[0].InstructionPointerReference != frames[0].InstructionPointerReference || got[0].Name != frames[0].Name {
 		t.Fatalf("attached at %+v, saved at %+v", got[0], frames[0])

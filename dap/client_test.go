@@ -250,6 +250,19 @@ func (c *client) launch(args map[string]any, configure func()) {
 	expect[*godap.ConfigurationDoneResponse](c)
 }
 
+// attach initializes and attaches to an image, which reports the stop
+// where the image was taken.
+func (c *client) attach(args map[string]any) {
+	c.t.Helper()
+	c.initialize()
+	c.send("attach", args)
+	expect[*godap.AttachResponse](c)
+	expect[*godap.InitializedEvent](c)
+	c.send("configurationDone", nil)
+	expect[*godap.ConfigurationDoneResponse](c)
+	c.stopped("entry")
+}
+
 func (c *client) disconnect() {
 	c.t.Helper()
 	c.send("disconnect", map[string]any{"terminateDebuggee": true})

@@ -229,13 +229,9 @@ func (s *session) onLaunch(r *godap.LaunchRequest) error {
 		return errors.New(`launch: "program" is missing: the .wasm file to debug`)
 	}
 	path := c.path(c.Program)
-	b, err := os.ReadFile(path)
+	mod, err := readModule(path)
 	if err != nil {
 		return fmt.Errorf("launch: %v", err)
-	}
-	mod, err := wasm.Load(b)
-	if err != nil {
-		return fmt.Errorf("launch: %s: %v", path, err)
 	}
 	budget, err := c.budget()
 	if err != nil {
@@ -261,6 +257,9 @@ func (s *session) onLaunch(r *godap.LaunchRequest) error {
 	return nil
 }
 
+// onAttach opens a checkpoint image stopped where it was taken: a wdb
+// image file, or a directory in the format of the WAMR / WasmEdge
+// checkpoint-restore forks, whose module "module" (or "program") gives.
 func (s *session) onAttach(r *godap.AttachRequest) error {
 	if s.dbg != nil {
 		return errors.New("the session has already launched or attached a program")
@@ -273,28 +272,48 @@ func (s *session) onAttach(r *godap.AttachRequest) error {
 	if c.Image == "" {
 		return errors.New(`attach: "image" is missing: the checkpoint image to resume`)
 	}
-	img, err := snapshot.ReadFile(c.path(c.Image))
-	if err != nil {
-		return fmt.Errorf("attach: %v", err)
+	image, modFile := c.path(c.Image), c.path(c.Module)
+	if modFile == "" {
+		modFile = c.path(c.Program)
 	}
-	path := c.path(c.Image)
-	if c.Module != "" {
-		path = c.path(c.Module)
-		b, err := os.ReadFile(path)
+	var (
+		path string
+		mod  *wasm.Module
+		open func(debugger.Config) (*debugger.Session, error)
+	)
+	if st, err := os.Stat(image); err == nil && st.IsDir() {
+		if modFile == "" {
+			return fmt.Errorf(`attach: %s is a directory, an image of the WAMR / WasmEdge forks, which does not include its module: give it as "module"`, c.Image)
+		}
+		if mod, err = readModule(modFile); err != nil {
+			return fmt.Errorf("attach: %v", err)
+		}
+		path = modFile
+		open = func(cfg debugger.Config) (*debugger.Session, error) { return debugger.OpenFork(cfg, image) }
+	} else {
+		img, err := snapshot.ReadFile(image)
 		if err != nil {
 			return fmt.Errorf("attach: %v", err)
 		}
-		if err := img.CheckModule(b); err != nil {
+		path = image
+		if modFile != "" {
+			path = modFile
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return fmt.Errorf("attach: %v", err)
+			}
+			if err := img.CheckModule(b); err != nil {
+				return fmt.Errorf("attach: %s: %v", path, err)
+			}
+			img.Module = b
+		}
+		if img.Module == nil {
+			return fmt.Errorf(`attach: %s does not include its module: give it as "module"`, c.Image)
+		}
+		if mod, err = wasm.Load(img.Module); err != nil {
 			return fmt.Errorf("attach: %s: %v", path, err)
 		}
-		img.Module = b
-	}
-	if img.Module == nil {
-		return fmt.Errorf(`attach: %s does not include its module: give it as "module"`, c.Image)
-	}
-	mod, err := wasm.Load(img.Module)
-	if err != nil {
-		return fmt.Errorf("attach: %s: %v", path, err)
+		open = func(cfg debugger.Config) (*debugger.Session, error) { return debugger.Open(cfg, img) }
 	}
 	budget, err := c.budget()
 	if err != nil {
@@ -304,12 +323,25 @@ func (s *session) onAttach(r *godap.AttachRequest) error {
 	if err != nil {
 		return err
 	}
-	dbg, err := debugger.Open(debugger.Config{Path: path, Module: mod, Engine: c.Engine, WASI: host, Budget: budget}, img)
+	dbg, err := open(debugger.Config{Path: path, Module: mod, Engine: c.Engine, WASI: host, Budget: budget})
 	if err != nil {
 		return fmt.Errorf("attach: %v", err)
 	}
 	s.start(&r.Request, dbg, c)
 	return nil
+}
+
+// readModule loads the module file at path.
+func readModule(path string) (*wasm.Module, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	mod, err := wasm.Load(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return mod, nil
 }
 
 // start takes a newly created debugger session, answers the launch or

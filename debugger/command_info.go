@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/wdb-dev/wdb/engines"
+	"github.com/wdb-dev/wdb/snapshot/crfork"
 )
 
 // Commands about the session: info, the timeline, checkpoints, engines,
@@ -134,33 +135,67 @@ func cmdTimeline(in *Interpreter, c call) error {
 	return nil
 }
 
+const checkpointUsage = "checkpoint save [--format wdb|wamr|wasmedge] PATH | checkpoint load PATH"
+
 func cmdCheckpoint(in *Interpreter, c call) error {
-	sub, file, _ := strings.Cut(c.args, " ")
-	file = strings.TrimSpace(file)
-	if file == "" || (sub != "save" && sub != "load") {
-		return errors.New("usage: checkpoint save FILE | checkpoint load FILE")
-	}
+	sub, path, _ := strings.Cut(c.args, " ")
+	format, path := "wdb", strings.TrimSpace(path)
 	if sub == "save" {
-		if err := in.s.SaveCheckpoint(file); err != nil {
+		if f, rest, ok := cutFormat(path); ok {
+			format, path = f, rest
+		}
+	}
+	if path == "" || (sub != "save" && sub != "load") {
+		return errors.New("usage: " + checkpointUsage)
+	}
+	if sub == "load" {
+		if err := in.s.LoadCheckpoint(path); err != nil {
 			return err
 		}
-		fmt.Fprintf(in.out, "checkpoint at counter %d written to %s (continue it with `wdb resume %s`)\n", in.s.Counter(), file, file)
+		in.frame = 0
+		fmt.Fprintf(in.out, "loaded %s: a new timeline starts at counter %d\n", path, in.s.Counter())
+		in.report(in.s.State())
 		return nil
 	}
-	if err := in.s.LoadCheckpoint(file); err != nil {
-		return err
+	resume := "wdb resume " + path
+	if format == "wdb" {
+		if err := in.s.SaveCheckpoint(path); err != nil {
+			return err
+		}
+	} else {
+		fl, err := crfork.ParseFlavor(format)
+		if err != nil {
+			return fmt.Errorf("checkpoint save: unknown format %q (want wdb, wamr or wasmedge)", format)
+		}
+		if err := in.s.SaveForkImage(path, fl); err != nil {
+			return err
+		}
+		resume = "wdb resume --module " + in.s.Path() + " " + path
 	}
-	in.frame = 0
-	fmt.Fprintf(in.out, "loaded %s: a new timeline starts at counter %d\n", file, in.s.Counter())
-	in.report(in.s.State())
+	fmt.Fprintf(in.out, "checkpoint at counter %d written to %s (continue it with `%s`)\n", in.s.Counter(), path, resume)
 	return nil
 }
 
+// cutFormat splits "--format NAME PATH" (or "--format=NAME PATH").
+func cutFormat(args string) (format, path string, ok bool) {
+	f, ok := strings.CutPrefix(args, "--format")
+	if !ok || f == "" || (f[0] != ' ' && f[0] != '=') {
+		return "", args, false
+	}
+	format, path, _ = strings.Cut(strings.TrimLeft(f[1:], " "), " ")
+	return format, strings.TrimSpace(path), true
+}
+
 func completeCheckpoint(in *Interpreter, args, partial string) []string {
-	switch len(strings.Fields(args)) {
-	case 0:
+	fields := strings.Fields(args)
+	switch {
+	case len(fields) == 0:
 		return []string{"save ", "load "}
-	case 1:
+	case fields[len(fields)-1] == "--format":
+		return []string{"wdb ", "wamr ", "wasmedge "}
+	case len(fields) == 1 && fields[0] == "save" && strings.HasPrefix(partial, "-"):
+		return []string{"--format "}
+	case len(fields) == 1 || (len(fields) == 3 && fields[1] == "--format"):
 		m, _ := filepath.Glob(partial + "*")
 		return m
 	}
@@ -487,13 +522,24 @@ reverse execution restores from with the memory each holds, and the
 present among them. "timeline budget 256M" sets the memory budget.
 
   (wdb) timeline`, run: cmdTimeline},
-		{Name: "checkpoint", Usage: "checkpoint save FILE | checkpoint load FILE", Summary: "write the present to an image, or load one",
+		{Name: "checkpoint", Usage: checkpointUsage, Summary: "write the present to an image, or load one",
 			Help: `
-save writes the present state to a checkpoint image that ` + "`wdb resume FILE`" + `
-continues (on any engine, on any machine); load makes an image of the same
-module the present, starting a new timeline.
+save writes the present state to a checkpoint image that ` + "`wdb resume PATH`" + `
+continues (on any engine, on any machine). With --format wamr or
+--format wasmedge, PATH is a new directory in the format of the WAMR /
+WasmEdge checkpoint-restore forks, which their --restore and
+` + "`wdb resume --module app.wasm PATH`" + ` continue; a state that format cannot
+hold (a file open, a table changed at run time, the program ended) is
+refused with the reason.
 
-  (wdb) checkpoint save here.wdb`, run: cmdCheckpoint, complete: completeCheckpoint},
+load makes an image of the same module the present, starting a new
+timeline; a directory is a fork image (of this session's module), which
+has no instruction counter (the timeline restarts at 0) and no WASI state
+(stdio is simply open).
+
+  (wdb) checkpoint save here.wdb
+  (wdb) checkpoint save --format wamr here.wamr
+  (wdb) checkpoint load here.wamr`, run: cmdCheckpoint, complete: completeCheckpoint},
 		{Name: "engines", Usage: "engines", Summary: "list the engines (* the current one)",
 			Help: `
 List the interpreters; * marks the one running the program.

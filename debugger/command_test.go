@@ -43,16 +43,8 @@ type cmdSession struct {
 
 func newCmdSession(t *testing.T, file, engine, invoke string, args ...string) *cmdSession {
 	t.Helper()
-	b, err := os.ReadFile(testdataFile(file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := wasm.Load(b)
-	if err != nil {
-		t.Fatal(err)
-	}
 	c := &cmdSession{t: t}
-	s, err := New(Config{Path: file, Module: m, Engine: engine, Invoke: invoke, Args: args,
+	s, err := New(Config{Path: file, Module: loadModule(t, file), Engine: engine, Invoke: invoke, Args: args,
 		WASI: wasi.Config{Args: []string{filepath.Base(file)}, Stdout: &c.guest, Stderr: &c.guest}})
 	if err != nil {
 		t.Fatal(err)
@@ -779,19 +771,21 @@ func TestCmdCompletion(t *testing.T) {
 	c := newCmdSession(t, "wasi/compute.wasm", "standard", "")
 	c.do("break hanoi")
 	for line, want := range map[string][]string{
-		"switch-e":         {"switch-engine "},
-		"switch-engine f":  {"switch-engine fast"},
-		"b han":            {"b hanoi"},
-		"break __original": {"break __original_main"},
-		"rev":              {"reverse-continue ", "reverse-finish ", "reverse-next ", "reverse-step "},
-		"help wat":         {"help watch"},
-		"info bre":         {"info break", "info breakpoints"},
-		"checkpoint ":      {"checkpoint load ", "checkpoint save "},
-		"delete ":          {"delete 1"},
-		"p $t":             {"p $top"},
-		"p 1 + $co":        {"p 1 + $counter"},
-		"x u8 me":          {"x u8 mem["},
-		"nosuch ":          nil,
+		"switch-e":                    {"switch-engine "},
+		"switch-engine f":             {"switch-engine fast"},
+		"b han":                       {"b hanoi"},
+		"break __original":            {"break __original_main"},
+		"rev":                         {"reverse-continue ", "reverse-finish ", "reverse-next ", "reverse-step "},
+		"help wat":                    {"help watch"},
+		"info bre":                    {"info break", "info breakpoints"},
+		"checkpoint ":                 {"checkpoint load ", "checkpoint save "},
+		"checkpoint save --f":         {"checkpoint save --format "},
+		"checkpoint save --format wa": {"checkpoint save --format wamr ", "checkpoint save --format wasmedge "},
+		"delete ":                     {"delete 1"},
+		"p $t":                        {"p $top"},
+		"p 1 + $co":                   {"p 1 + $counter"},
+		"x u8 me":                     {"x u8 mem["},
+		"nosuch ":                     nil,
 	} {
 		if got := c.in.Complete(line); fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("Complete(%q) = %q, want %q", line, got, want)
@@ -809,9 +803,11 @@ func commandsMarkdown() string {
 <!-- Generated from the help texts (debugger/command_info.go) by
      go test ./debugger -run TestCmdHelpAndDocs -update -->
 
-` + "`wdb app.wasm`" + ` starts the program stopped before its first instruction and
-reads these commands at the ` + "`(wdb)`" + ` prompt (see ` + "`wdb help debug`" + ` for the
-flags, the terminal and batch modes). The VS Code debug console accepts the
+` + "`wdb app.wasm`" + ` starts the program stopped before its first instruction
+(` + "`wdb IMAGE`" + `, or ` + "`wdb --module app.wasm DIR`" + ` for an image of the WAMR /
+WasmEdge checkpoint-restore forks, opens a checkpoint stopped where it was
+taken) and reads these commands at the ` + "`(wdb)`" + ` prompt (see ` + "`wdb help debug`" + `
+for the flags, the terminal and batch modes). The VS Code debug console accepts the
 same commands. An empty line repeats the last step or continue; a command
 may be shortened to any unique prefix of its name (` + "`cont`" + `, ` + "`disas`" + `).
 Every move prints where the program stopped in one line:

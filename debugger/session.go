@@ -17,19 +17,23 @@
 //     time (Reason StartOfTime).
 //   - A Breakpoint's Cond error stops the program there and is returned
 //     with the Stop.
-//   - Additions: DefaultBudget; Session.Depth().
+//   - Additions: DefaultBudget; Session.Depth(); images of the WAMR /
+//     WasmEdge checkpoint-restore forks (snapshot/crfork): OpenFork,
+//     SaveForkImage, and LoadCheckpoint of such a directory.
 package debugger
 
 import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/wdb-dev/wdb/engines"
 	"github.com/wdb-dev/wdb/snapshot"
+	"github.com/wdb-dev/wdb/snapshot/crfork"
 	"github.com/wdb-dev/wdb/wasi"
 	"github.com/wdb-dev/wdb/wasm"
 )
@@ -61,6 +65,9 @@ type Session struct {
 	engine string
 	progs  map[string]engines.Program // compiled, by engine
 	host   *wasi.Host
+	// freshHost is the host's state before the program ran: what a fork
+	// image, which has no WASI state, resumes with.
+	freshHost *snapshot.Host
 
 	mu      sync.Mutex // guards machine for Interrupt
 	machine engines.Machine
@@ -117,6 +124,22 @@ func Open(cfg Config, img *snapshot.Snapshot) (*Session, error) {
 	return s, nil
 }
 
+// OpenFork starts from an image of the WAMR / WasmEdge checkpoint-restore
+// forks (the directory dir, read by crfork.Import), stopped at its PC. The
+// format has no instruction counter and no WASI state: the timeline begins
+// at counter 0 and the host is cfg.WASI's, as before a run.
+func OpenFork(cfg Config, dir string) (*Session, error) {
+	s, err := newSession(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.loadFork(dir); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
 func newSession(cfg Config) (*Session, error) {
 	if cfg.Module == nil {
 		return nil, errors.New("debugger: no module")
@@ -139,7 +162,7 @@ func newSession(cfg Config) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.host = host
+	s.host, s.freshHost = host, host.State()
 	m, err := s.instantiate(cfg.Engine)
 	if err != nil {
 		host.Close()
@@ -448,9 +471,60 @@ func (s *Session) SaveCheckpoint(path string) error {
 	return snapshot.WriteFile(path, sn, snapshot.EncodeOptions{})
 }
 
+// SaveForkImage writes the present as an image of the fork fl into the
+// new directory dir (crfork.Export), one the fork's --restore or
+// `wdb resume --module` continues. A state the format cannot express (a
+// file open, a table changed, the program ended) is refused with
+// crfork's reason and nothing is written.
+func (s *Session) SaveForkImage(dir string, fl crfork.Flavor) error {
+	sn, err := s.Snapshot()
+	if err != nil {
+		return err
+	}
+	base, err := s.initial()
+	if err != nil {
+		return err
+	}
+	return crfork.Export(sn, s.mod, base, fl, dir)
+}
+
+// initial is the state of the freshly instantiated module, which the fork
+// format leaves out (crfork).
+func (s *Session) initial() (*snapshot.Snapshot, error) {
+	m, err := s.instantiate(s.engine)
+	if err != nil {
+		return nil, err
+	}
+	return m.Snapshot()
+}
+
+// loadFork makes the fork image in dir the present (see OpenFork).
+func (s *Session) loadFork(dir string) error {
+	if !crfork.IsImage(dir) {
+		return fmt.Errorf("%s: a directory, but not a fork image (no frame.img)", dir)
+	}
+	base, err := s.initial()
+	if err != nil {
+		return err
+	}
+	img, err := crfork.Import(dir, s.mod, base)
+	if err != nil {
+		return err
+	}
+	img.Host = s.freshHost
+	if err := s.load(img); err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	return nil
+}
+
 // LoadCheckpoint makes the image at path the present, on a new timeline
-// starting there. The image must come from the same module.
+// starting there. The image must come from the same module. A directory
+// is an image of the WAMR / WasmEdge forks (as OpenFork).
 func (s *Session) LoadCheckpoint(path string) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return s.loadFork(path)
+	}
 	img, err := snapshot.ReadFile(path)
 	if err != nil {
 		return err

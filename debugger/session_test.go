@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/wdb-dev/wdb/engines"
@@ -18,7 +17,7 @@ import (
 
 func loadModule(t testing.TB, name string) *wasm.Module {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "testdata", name))
+	b, err := os.ReadFile(testdataFile(name))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -77,3 +77,114 @@ func TestReadmeForkExample(t *testing.T) {
 		t.Errorf("resume printed:\n%s\nnot the end of what run printed:\n%s", resume.stdout, run.stdout)
 	}
 }
+
+// TestDebugForkImage: `wdb [debug] --module app.wasm DIR` opens a fork
+// image written by `wdb run --checkpoint-format` stopped at its PC, on
+// every engine; stepping and continuing print the rest of the straight
+// run.
+func TestDebugForkImage(t *testing.T) {
+	t.Parallel()
+	p := cProgram("compute", invocation{})
+	dir := t.TempDir()
+	var stdout bytes.Buffer
+	w := &checkpointWatcher{t: t, stdout: &stdout}
+	every := countInstructions(t, p.module, p.inv) / 2
+	if code := mainWithStatus([]string{"run", "--checkpoint-format", "wasmedge", "--checkpoint-every", strconv.FormatUint(every, 10), "--checkpoint-dir", dir, p.module}, &stdout, w); code != 0 || len(w.checkpoints) == 0 {
+		t.Fatalf("run: exit status %d, %d images:\n%s", code, len(w.checkpoints), w.stderr.String())
+	}
+	ck := w.checkpoints[0]
+	rest := stdout.String()[ck.stdout:]
+	for i, engine := range engines.Names() {
+		args := []string{"--engine", engine, "--module", p.module, ck.image}
+		if i%2 == 1 {
+			args = append([]string{"debug"}, args...)
+		}
+		r := wdbStdin(t, "stepi\nbacktrace\ncontinue\n", args...)
+		if r.code != 0 || r.stderr != "" {
+			t.Errorf("wdb %s:\n%s", strings.Join(args, " "), r)
+			continue
+		}
+		for _, want := range []string{"stopped at counter 0 (entry) in ", "(wdb) stepi\nstopped at counter 1 in ", "   #1  ", "(wdb) continue\n" + rest + "program finished at counter "} {
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("wdb %s: the output has no %q:\n%s", strings.Join(args, " "), want, r.stdout)
+			}
+		}
+	}
+}
+
+// TestDebugCheckpointSaveFork: `checkpoint save --format` in the debugger
+// writes an image that `wdb resume --module` continues in a new process
+// to the end of the program; `wdb IMAGE` opens a wdb image.
+func TestDebugCheckpointSaveFork(t *testing.T) {
+	t.Parallel()
+	compute := filepath.Join("..", "..", "testdata", "wasi", "compute.wasm")
+	full := wdb(t, "run", compute)
+	tmp := t.TempDir()
+	image := filepath.Join(tmp, "hanoi7.wdb")
+	script := "break hanoi if $0 == 7\ncontinue\ncheckpoint save " + image
+	for _, format := range []string{"wamr", "wasmedge"} {
+		script += "\ncheckpoint save --format " + format + " " + filepath.Join(tmp, format)
+	}
+	r := wdbStdin(t, script+"\nquit\n", compute)
+	if r.code != 0 || strings.Count(r.stdout, "checkpoint at counter ") != 3 {
+		t.Fatalf("saving checkpoints:\n%s", r)
+	}
+	// The program printed its first line before the breakpoint (then
+	// its output is buffered in memory): the rest is in the image.
+	start := strings.Index(r.stdout, "(wdb) continue\n") + len("(wdb) continue\n")
+	end := start + strings.Index(r.stdout[start:], "stopped at counter ")
+	if start < len("(wdb) continue\n") || end < start || !strings.HasPrefix(full.stdout, r.stdout[start:end]) {
+		t.Fatalf("the debugger's session does not show the start of the output:\n%s", r.stdout)
+	}
+	rest := full.stdout[end-start:]
+	for _, format := range []string{"wamr", "wasmedge"} {
+		resumed := wdb(t, "resume", "--engine", "threaded", "--module", compute, filepath.Join(tmp, format))
+		if resumed.code != 0 || resumed.stdout != rest {
+			t.Errorf("resume of the %s image printed:\n%s\nwant the rest of the program's output:\n%s", format, resumed, rest)
+		}
+	}
+	// A wdb image opens in the debugger, with or without --module.
+	for _, args := range [][]string{{image}, {"debug", "--module", compute, image}} {
+		r := wdbStdin(t, "print $0\ncontinue\n", args...)
+		if r.code != 0 || !strings.Contains(r.stdout, "(wdb) print $0\ni32:7\n") || !strings.Contains(r.stdout, "(wdb) continue\n"+rest+"program finished at counter ") {
+			t.Errorf("wdb %s:\n%s", strings.Join(args, " "), r)
+		}
+	}
+}
+
+// TestDebugForkImageErrors: what cannot be opened is a one-line error
+// naming the directory or the file inside it; mistakes on the command
+// line are usage errors.
+func TestDebugForkImageErrors(t *testing.T) {
+	t.Parallel()
+	paper := filepath.Join("..", "..", "testdata", "paper-cr")
+	compute := filepath.Join("..", "..", "testdata", "wasi", "compute.wasm")
+	empty := t.TempDir()
+	for _, tc := range []struct {
+		args     []string
+		mentions []string
+	}{
+		{[]string{"--module", compute, empty}, []string{empty, "not a fork image"}},
+		{[]string{filepath.Join(paper, "fib-wamr")}, []string{"fib-wamr", "--module"}},
+		{[]string{"debug", "--module", filepath.Join(paper, "fib.wasm"), filepath.Join(paper, "fib-wamr")}, []string{"stack7.img", "return position"}},
+		{[]string{"--module", compute, filepath.Join(paper, "loop-wamr-a")}, []string{"loop-wamr-a"}},
+		{[]string{"--module", compute, compute}, []string{"--module", "not"}},
+	} {
+		r := wdb(t, tc.args...)
+		oneLineError(t, r, tc.mentions...)
+		if r.code != 1 {
+			t.Errorf("wdb %s: exit status %d, want 1", strings.Join(tc.args, " "), r.code)
+		}
+	}
+	image := filepath.Join(t.TempDir(), "entry.wdb")
+	if r := wdbStdin(t, "checkpoint save "+image+"\n", compute); r.code != 0 {
+		t.Fatalf("checkpoint save:\n%s", r)
+	}
+	for _, args := range [][]string{{image, "arg"}, {"--invoke", "main", image}} {
+		r := wdb(t, args...)
+		oneLineError(t, r, image, "no --invoke or program arguments")
+		if r.code != 2 {
+			t.Errorf("wdb %s: exit status %d, want 2 (usage)", strings.Join(args, " "), r.code)
+		}
+	}
+}

@@ -65,23 +65,9 @@ func resumeImage(o *resumeOptions, path string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	modPath := path
-	if o.module != "" {
-		b, err := os.ReadFile(o.module)
-		if err != nil {
-			return err
-		}
-		if err := s.CheckModule(b); err != nil {
-			return fmt.Errorf("%s: %w", o.module, err)
-		}
-		s.Module, modPath = b, o.module
-	}
-	if s.Module == nil {
-		return fmt.Errorf("%s: the image does not include its module: give it with --module app.wasm", path)
-	}
-	mod, err := wasm.Load(s.Module)
+	mod, modPath, err := imageModule(s, path, o.module)
 	if err != nil {
-		return fmt.Errorf("%s: %w", modPath, err)
+		return err
 	}
 	cfg, err := o.hostConfig(nil, stdout, stderr)
 	if err != nil {
@@ -108,13 +94,7 @@ func resumeImage(o *resumeOptions, path string, stdout, stderr io.Writer) error 
 
 // resumeForkImage continues from an image of the WAMR / WasmEdge forks.
 func resumeForkImage(o *resumeOptions, dir string, stdout, stderr io.Writer) error {
-	if !crfork.IsImage(dir) {
-		return fmt.Errorf("%s: a directory, but not a fork image (no frame.img)", dir)
-	}
-	if o.module == "" {
-		return fmt.Errorf("%s: a fork image does not include its module: give it with --module app.wasm", dir)
-	}
-	mod, err := loadModule(o.module)
+	mod, err := forkModule(dir, o.module)
 	if err != nil {
 		return err
 	}
@@ -144,4 +124,42 @@ func resumeForkImage(o *resumeOptions, dir string, stdout, stderr io.Writer) err
 	}
 	p.stdout, p.stderr = stdout, stderr
 	return p.run(true)
+}
+
+// imageModule is the module of the wdb image img read from path: the one
+// it holds, or the file module (--module), which must be the one the
+// image was taken from and then replaces it in img. It returns the path
+// to name the module by in messages.
+func imageModule(img *snapshot.Snapshot, path, module string) (*wasm.Module, string, error) {
+	modPath := path
+	if module != "" {
+		b, err := os.ReadFile(module)
+		if err != nil {
+			return nil, "", err
+		}
+		if err := img.CheckModule(b); err != nil {
+			return nil, "", fmt.Errorf("%s: %w", module, err)
+		}
+		img.Module, modPath = b, module
+	}
+	if img.Module == nil {
+		return nil, "", fmt.Errorf("%s: the image does not include its module: give it with --module app.wasm", path)
+	}
+	mod, err := wasm.Load(img.Module)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", modPath, err)
+	}
+	return mod, modPath, nil
+}
+
+// forkModule loads the module of the fork image dir, given as module
+// (--module): the format does not include it.
+func forkModule(dir, module string) (*wasm.Module, error) {
+	if !crfork.IsImage(dir) {
+		return nil, fmt.Errorf("%s: a directory, but not a fork image (no frame.img)", dir)
+	}
+	if module == "" {
+		return nil, fmt.Errorf("%s: a fork image does not include its module: give it with --module app.wasm", dir)
+	}
+	return loadModule(module)
 }
