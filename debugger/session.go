@@ -25,9 +25,7 @@ package debugger
 import (
 	"errors"
 	"fmt"
-	"math"
 	"os"
-	"strconv"
 	"sync"
 	"time"
 
@@ -184,7 +182,7 @@ func entriesOf(cfg Config) ([]entry, error) {
 	case cfg.Invoke != "" && !ok:
 		return nil, fmt.Errorf("%s: no exported function %q", cfg.Path, cfg.Invoke)
 	case cfg.Invoke != "":
-		params, err := parseArgs(mod.Funcs[fn].Type.Params, cfg.Args)
+		params, err := wasm.ParseArgs(mod.Funcs[fn].Type.Params, cfg.Args)
 		if err != nil {
 			return nil, fmt.Errorf("%s: invoke %s: %w", cfg.Path, cfg.Invoke, err)
 		}
@@ -194,44 +192,6 @@ func entriesOf(cfg Config) ([]entry, error) {
 			out = append(out, entry{fn: fn})
 		} else if mod.Start < 0 {
 			return nil, fmt.Errorf("%s: no _start export and no start function: invoke an exported function instead", cfg.Path)
-		}
-	}
-	return out, nil
-}
-
-// parseArgs converts numbers written in text to the parameter types.
-func parseArgs(types []wasm.ValType, args []string) ([]uint64, error) {
-	if len(args) != len(types) {
-		return nil, fmt.Errorf("takes %d arguments (%v), got %d", len(types), types, len(args))
-	}
-	out := make([]uint64, len(args))
-	for i, a := range args {
-		var err error
-		switch types[i] {
-		case wasm.I32:
-			var v int64
-			v, err = strconv.ParseInt(a, 0, 64)
-			if err == nil && (v < math.MinInt32 || v > math.MaxUint32) {
-				err = errors.New("out of range for i32")
-			}
-			out[i] = uint64(uint32(v))
-		case wasm.I64:
-			var v int64
-			v, err = strconv.ParseInt(a, 0, 64)
-			out[i] = uint64(v)
-		case wasm.F32:
-			var v float64
-			v, err = strconv.ParseFloat(a, 32)
-			out[i] = uint64(math.Float32bits(float32(v)))
-		case wasm.F64:
-			var v float64
-			v, err = strconv.ParseFloat(a, 64)
-			out[i] = math.Float64bits(v)
-		default:
-			err = fmt.Errorf("parameters of type %v cannot be given as text", types[i])
-		}
-		if err != nil {
-			return nil, fmt.Errorf("argument %d (%q): %w", i+1, a, err)
 		}
 	}
 	return out, nil

@@ -106,7 +106,7 @@ func startProcess(path string, prog engines.Program, cfg wasi.Config, invoke str
 		host.Close()
 		return nil, fmt.Errorf("%s: no exported function %q", path, invoke)
 	case invoke != "":
-		params, err := parseArgs(mod.Funcs[fn].Type.Params, args)
+		params, err := wasm.ParseArgs(mod.Funcs[fn].Type.Params, args)
 		if err != nil {
 			host.Close()
 			return nil, fmt.Errorf("--invoke %s: %w", invoke, err)

@@ -186,44 +186,6 @@ func funcName(mod *wasm.Module, fn uint32) string {
 	return fmt.Sprintf("func[%d]", fn)
 }
 
-// parseArgs converts command-line numbers to the parameter types.
-func parseArgs(types []wasm.ValType, args []string) ([]uint64, error) {
-	if len(args) != len(types) {
-		return nil, fmt.Errorf("takes %d arguments (%v), got %d", len(types), types, len(args))
-	}
-	out := make([]uint64, len(args))
-	for i, a := range args {
-		var err error
-		switch types[i] {
-		case wasm.I32:
-			var v int64
-			v, err = strconv.ParseInt(a, 0, 64)
-			if err == nil && (v < math.MinInt32 || v > math.MaxUint32) {
-				err = fmt.Errorf("out of range for i32")
-			}
-			out[i] = uint64(uint32(v))
-		case wasm.I64:
-			var v int64
-			v, err = strconv.ParseInt(a, 0, 64)
-			out[i] = uint64(v)
-		case wasm.F32:
-			var v float64
-			v, err = strconv.ParseFloat(a, 32)
-			out[i] = uint64(math.Float32bits(float32(v)))
-		case wasm.F64:
-			var v float64
-			v, err = strconv.ParseFloat(a, 64)
-			out[i] = math.Float64bits(v)
-		default:
-			err = fmt.Errorf("parameters of type %v cannot be given on the command line", types[i])
-		}
-		if err != nil {
-			return nil, fmt.Errorf("argument %d (%q): %v", i+1, a, err)
-		}
-	}
-	return out, nil
-}
-
 // formatValue prints a result as type:value.
 func formatValue(t wasm.ValType, bits uint64) string {
 	switch t {
