@@ -1,0 +1,159 @@
+package dap
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	godap "github.com/google/go-dap"
+
+	"github.com/wdb-dev/wdb/wasm"
+)
+
+// The guest's world from the launch attributes, stepOut, writeMemory and
+// breakpointLocations.
+
+// runToExit launches with stopAtExit false and returns the exit code once
+// the session has ended.
+func runToExit(c *client, args map[string]any) int {
+	c.t.Helper()
+	args["stopAtExit"] = false
+	c.launch(args, nil)
+	code := expect[*godap.ExitedEvent](c).Body.ExitCode
+	expect[*godap.TerminatedEvent](c)
+	return code
+}
+
+func TestLaunchArgsEnvCwdDirs(t *testing.T) {
+	addr := startServer(t)
+
+	// program relative to cwd; args and env as args.c echoes them, and
+	// its exit status is argc.
+	c := dial(t, addr)
+	code := runToExit(c, map[string]any{"program": "args.wasm", "cwd": program(t, "wasi"),
+		"args": []string{"one", "two words"}, "env": map[string]string{"WHO": "dap"}, "snapshotBudget": "64M"})
+	want := "argv[0]=args.wasm\nargv[1]=one\nargv[2]=two words\nenv WHO=dap\nWHO=dap\n"
+	if out := c.outputOf("stdout"); code != 3 || out != want {
+		t.Errorf("args.wasm exited %d with output\n%s\nwant 3 and\n%s", code, out, want)
+	}
+	c.disconnect()
+
+	// dirs: fileio.c reads /data/input.txt and writes /data/output.txt,
+	// the lines numbered and reversed under a header with their count.
+	dir := t.TempDir()
+	input, err := os.ReadFile(program(t, "wasi/data/input.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "input.txt"), input, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(input), "\n"), "\n")
+	expected := fmt.Sprintf("lines: %4d\n", len(lines))
+	for i, l := range lines {
+		r := []rune(l)
+		for a, b := 0, len(r)-1; a < b; a, b = a+1, b-1 {
+			r[a], r[b] = r[b], r[a]
+		}
+		expected += fmt.Sprintf("%d: %s\n", i+1, string(r))
+	}
+	c = dial(t, addr)
+	if code := runToExit(c, map[string]any{"program": program(t, "wasi/fileio.wasm"), "dirs": []string{dir + ":/data"}}); code != 0 {
+		t.Errorf("fileio.wasm exited %d: %s", code, c.outputOf("stderr"))
+	}
+	if got, err := os.ReadFile(filepath.Join(dir, "output.txt")); err != nil || string(got) != expected {
+		t.Errorf("output.txt (%v):\n%s\nwant:\n%s", err, got, expected)
+	}
+	c.disconnect()
+}
+
+// TestStepOutWriteMemoryBreakpointLocations: stepOut of hanoi(4) shows its
+// result, 2^4-1, on main's operand stack; bytes written into the format
+// string change what the program prints next.
+func TestStepOutWriteMemoryBreakpointLocations(t *testing.T) {
+	c := dial(t, startServer(t))
+	c.launch(map[string]any{"program": program(t, "wasi/compute.wasm")}, func() {
+		c.send("setFunctionBreakpoints", map[string]any{"breakpoints": []map[string]any{{"name": "hanoi"}}})
+		expect[*godap.SetFunctionBreakpointsResponse](c)
+	})
+	c.stopped("function breakpoint")
+
+	// breakpointLocations: every line of the text but its header.
+	src := c.sourceOf("hanoi")
+	c.send("source", map[string]any{"source": src, "sourceReference": src.SourceReference})
+	text := strings.Split(strings.TrimSuffix(expect[*godap.SourceResponse](c).Body.Content, "\n"), "\n")
+	c.send("breakpointLocations", map[string]any{"source": src, "line": 1, "endLine": len(text)})
+	locs := expect[*godap.BreakpointLocationsResponse](c).Body.Breakpoints
+	if len(locs) != len(text)-1 || locs[0].Line != 2 || locs[len(locs)-1].Line != len(text) {
+		t.Errorf("breakpoint locations %+v in a text of %d lines, want lines 2..%d", locs, len(text), len(text))
+	}
+
+	// The third entry of hanoi is hanoi(4), called from main.
+	entries := hanoiEntries()
+	for i := 1; i < 3; i++ {
+		c.send("continue", map[string]any{"threadId": 1})
+		expect[*godap.ContinueResponse](c)
+		c.stopped("function breakpoint")
+	}
+	n := entries[2]
+	if v := c.locals()["$0"]; v.Value != fmt.Sprint(n) {
+		t.Fatalf("third hit: local %+v, want %d", v, n)
+	}
+	depth := len(c.stackTrace())
+	c.send("setFunctionBreakpoints", map[string]any{"breakpoints": []map[string]any{}})
+	expect[*godap.SetFunctionBreakpointsResponse](c)
+	c.send("stepOut", map[string]any{"threadId": 1})
+	expect[*godap.StepOutResponse](c)
+	c.stopped("step")
+	frames := c.stackTrace()
+	if len(frames) != depth-1 || frames[0].Name != "__original_main" {
+		t.Fatalf("after stepOut: %d frames, top %q; want %d, __original_main", len(frames), frames[0].Name, depth-1)
+	}
+	stack := c.variables(c.scopes(frames[0].Id)["Operand Stack"].VariablesReference)
+	if top := stack[len(stack)-1]; top.Value != fmt.Sprint(1<<n-1) || top.Type != "i32" {
+		t.Errorf("after stepOut of hanoi(%d) the top of the stack is %+v, want i32 %d", n, top, 1<<n-1)
+	}
+
+	// Overwrite "hanoi" in the format string with "HANOI".
+	modBytes, err := os.ReadFile(program(t, "wasi/compute.wasm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod, err := wasm.Load(modBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	format := []byte("hanoi(%d) = %d moves\n")
+	addr := int64(-1)
+	for _, d := range mod.Datas {
+		if i := bytes.Index(d.Init, format); i >= 0 && d.Mode == wasm.SegmentActive && d.Offset.Op == wasm.OpI32Const {
+			addr = int64(uint32(d.Offset.Value)) + int64(i)
+		}
+	}
+	if addr < 0 {
+		t.Fatal("the format string is not in an active data segment")
+	}
+	c.send("writeMemory", map[string]any{"memoryReference": fmt.Sprintf("0x%x", addr), "data": base64.StdEncoding.EncodeToString([]byte("HANOI"))})
+	if w := expect[*godap.WriteMemoryResponse](c).Body.BytesWritten; w != 5 {
+		t.Errorf("writeMemory wrote %d bytes, want 5", w)
+	}
+	c.send("readMemory", map[string]any{"memoryReference": fmt.Sprintf("0x%x", addr), "count": len(format)})
+	if got, _ := base64.StdEncoding.DecodeString(expect[*godap.ReadMemoryResponse](c).Body.Data); string(got) != "HANOI(%d) = %d moves\n" {
+		t.Errorf("read back %q", got)
+	}
+	c.send("continue", map[string]any{"threadId": 1})
+	expect[*godap.ContinueResponse](c)
+	c.stopped("exited")
+	// hanoi(1)'s line was printed before; the later ones use the new text.
+	want := strings.Replace(computeOutput(), "hanoi(4)", "HANOI(4)", 1)
+	want = strings.Replace(want, "hanoi(7)", "HANOI(7)", 1)
+	want = strings.Replace(want, "hanoi(10)", "HANOI(10)", 1)
+	if out := c.outputOf("stdout"); out != want {
+		t.Errorf("output:\n%s\nwant:\n%s", out, want)
+	}
+	c.disconnect()
+}
