@@ -14,8 +14,8 @@ import (
 	"github.com/wdb-dev/wdb/wasm"
 )
 
-// The guest's world from the launch attributes, stepOut, writeMemory and
-// breakpointLocations.
+// The guest's world from the launch attributes (and its stderr as output
+// events), stepOut, writeMemory and breakpointLocations.
 
 // runToExit launches with stopAtExit false and returns the exit code once
 // the session has ended.
@@ -67,6 +67,15 @@ func TestLaunchArgsEnvCwdDirs(t *testing.T) {
 	}
 	if got, err := os.ReadFile(filepath.Join(dir, "output.txt")); err != nil || string(got) != expected {
 		t.Errorf("output.txt (%v):\n%s\nwant:\n%s", err, got, expected)
+	}
+	c.disconnect()
+
+	// Without the directory the guest cannot open its input, and says so
+	// on stderr: an output event of category stderr.
+	c = dial(t, addr)
+	code = runToExit(c, map[string]any{"program": program(t, "wasi/fileio.wasm")})
+	if errOut := c.outputOf("stderr"); code != 1 || !strings.HasPrefix(errOut, "fileio: open /data/input.txt: ") || c.outputOf("stdout") != "" {
+		t.Errorf("fileio.wasm without dirs exited %d, stderr %q, stdout %q", code, errOut, c.outputOf("stdout"))
 	}
 	c.disconnect()
 }
