@@ -128,6 +128,9 @@ func (c *client) next() godap.Message {
 			c.t.Fatalf("the server closed the connection: %v", <-c.readErr)
 		}
 		if o, ok := m.(*godap.OutputEvent); ok {
+			if o.Body.Output == "" {
+				c.t.Errorf("an empty output event (category %q)", o.Body.Category)
+			}
 			b := c.outputs[o.Body.Category]
 			if b == nil {
 				b = &strings.Builder{}

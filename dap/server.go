@@ -359,6 +359,9 @@ type consoleWriter struct {
 }
 
 func (w *consoleWriter) Write(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil // the guest's empty iovecs: no empty output events
+	}
 	w.mu.Lock()
 	if w.capture != nil {
 		*w.capture = append(*w.capture, p...)
