@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -163,6 +164,53 @@ func TestStepOutWriteMemoryBreakpointLocations(t *testing.T) {
 	want = strings.Replace(want, "hanoi(10)", "HANOI(10)", 1)
 	if out := c.outputOf("stdout"); out != want {
 		t.Errorf("output:\n%s\nwant:\n%s", out, want)
+	}
+	c.disconnect()
+}
+
+// TestDisassembleOutsideTheCode: the Disassembly view asks for
+// instructions before the first and after the last; they come as
+// placeholders at distinct addresses, in order.
+func TestDisassembleOutsideTheCode(t *testing.T) {
+	modBytes, err := os.ReadFile(program(t, "wasi/compute.wasm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod, err := wasm.Load(modBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	firstFn, lastFn := mod.Funcs[mod.NumImportedFuncs], mod.Funcs[len(mod.Funcs)-1]
+	first, last := firstFn.Instrs[0].Offset, lastFn.Instrs[len(lastFn.Instrs)-1].Offset
+
+	c := dial(t, startServer(t))
+	c.launch(map[string]any{"program": program(t, "wasi/compute.wasm"), "stopOnEntry": true}, nil)
+	c.stopped("entry")
+	for _, tc := range []struct {
+		ref    uint32
+		offset int
+		want   []string // "" for a placeholder, "*" for any instruction
+	}{
+		{first, -2, []string{"", "", fmt.Sprintf("0x%x", first), "*"}},
+		{last, -1, []string{"*", fmt.Sprintf("0x%x", last), "", ""}},
+	} {
+		c.send("disassemble", map[string]any{"memoryReference": fmt.Sprintf("0x%x", tc.ref), "instructionOffset": tc.offset, "instructionCount": len(tc.want)})
+		ins := expect[*godap.DisassembleResponse](c).Body.Instructions
+		if len(ins) != len(tc.want) {
+			t.Fatalf("disassemble at 0x%x%+d: %d instructions, want %d", tc.ref, tc.offset, len(ins), len(tc.want))
+		}
+		prev := int64(-1)
+		for i, in := range ins {
+			a, err := strconv.ParseInt(in.Address, 0, 64)
+			if err != nil || a <= prev {
+				t.Errorf("disassemble at 0x%x%+d: address %q after 0x%x", tc.ref, tc.offset, in.Address, prev)
+			}
+			prev = a
+			placeholder := in.Instruction == "(no code)"
+			if w := tc.want[i]; placeholder != (w == "") || (w != "" && w != "*" && in.Address != w) {
+				t.Errorf("disassemble at 0x%x%+d: [%d] = %s %q, want %q", tc.ref, tc.offset, i, in.Address, in.Instruction, w)
+			}
+		}
 	}
 	c.disconnect()
 }
