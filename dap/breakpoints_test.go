@@ -180,6 +180,25 @@ func TestInstructionAndDataBreakpoints(t *testing.T) {
 	if id := expect[*godap.DataBreakpointInfoResponse](c).Body.DataId; id != "global:0" {
 		t.Errorf("dataBreakpointInfo of global 0: %v", id)
 	}
+	// ... which stops the program where it changes, forwards and back.
+	c.send("setDataBreakpoints", map[string]any{"breakpoints": []map[string]any{{"dataId": "global:0", "accessType": "write"}}})
+	gb := expect[*godap.SetDataBreakpointsResponse](c).Body.Breakpoints
+	if len(gb) != 1 || !gb[0].Verified {
+		t.Fatalf("data breakpoint on global 0: %+v", gb)
+	}
+	sp0 := c.variables(globals)[0].Value
+	c.send("continue", map[string]any{"threadId": 1})
+	expect[*godap.ContinueResponse](c)
+	hit := c.stopped("data breakpoint")
+	globals = c.scopes(1)["Globals"].VariablesReference
+	if sp1 := c.variables(globals)[0].Value; hit.Body.HitBreakpointIds[0] != gb[0].Id || sp1 == sp0 {
+		t.Errorf("stopped by %v with global 0 = %s (was %s), want data breakpoint %d and a change", hit.Body.HitBreakpointIds, sp1, sp0, gb[0].Id)
+	}
+	c.send("reverseContinue", map[string]any{"threadId": 1})
+	expect[*godap.ReverseContinueResponse](c)
+	if back := c.stopped("data breakpoint"); counterOf(t, back) >= counterOf(t, hit) {
+		t.Errorf("reverse continue with a data breakpoint on global 0 stopped at %s, after the forward hit (%s)", back.Body.Description, hit.Body.Description)
+	}
 	// Locals cannot be watched: no dataId, a reason.
 	c.send("dataBreakpointInfo", map[string]any{"variablesReference": c.scopes(1)["Locals"].VariablesReference, "name": "$0"})
 	if r := expect[*godap.DataBreakpointInfoResponse](c).Body; r.DataId != nil || r.Description == "" {
