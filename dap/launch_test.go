@@ -214,3 +214,73 @@ func TestDisassembleOutsideTheCode(t *testing.T) {
 	}
 	c.disconnect()
 }
+
+// divByZero is a module whose _start divides 1 by 0: the spec's trap
+// "integer divide by zero". Assembled by hand: type () -> (), one
+// function, its export, its body.
+var divByZero = []byte{
+	0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+	0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type section
+	0x03, 0x02, 0x01, 0x00, // function section
+	0x07, 0x0a, 0x01, 0x06, '_', 's', 't', 'a', 'r', 't', 0x00, 0x00, // export section
+	0x0a, 0x0a, 0x01, 0x08, 0x00, 0x41, 0x01, 0x41, 0x00, 0x6d, 0x1a, 0x0b, // i32.const 1, i32.const 0, i32.div_s, drop, end
+}
+
+// TestAdvertisedExtras covers the capabilities the sessions above do not:
+// exception info at a trap, delayed stack trace loading (startFrame and
+// levels), the hex value format, and completions.
+func TestAdvertisedExtras(t *testing.T) {
+	addr := startServer(t)
+	mod := filepath.Join(t.TempDir(), "div.wasm")
+	if err := os.WriteFile(mod, divByZero, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := dial(t, addr)
+	c.launch(map[string]any{"program": mod}, nil)
+	e := c.stopped("exception")
+	if !strings.Contains(e.Body.Text, "integer divide by zero") {
+		t.Errorf("the trap's stopped event says %q", e.Body.Text)
+	}
+	c.send("exceptionInfo", map[string]any{"threadId": 1})
+	info := expect[*godap.ExceptionInfoResponse](c).Body
+	if info.ExceptionId != "trap" || !strings.Contains(info.Description, "integer divide by zero") || info.Details == nil || !strings.Contains(info.Details.StackTrace, "_start") {
+		t.Errorf("exceptionInfo: %+v (details %+v)", info, info.Details)
+	}
+	c.disconnect()
+
+	c = dial(t, addr)
+	c.launch(map[string]any{"program": program(t, "wasi/compute.wasm")}, func() {
+		c.send("setFunctionBreakpoints", map[string]any{"breakpoints": []map[string]any{{"name": "hanoi"}}})
+		expect[*godap.SetFunctionBreakpointsResponse](c)
+	})
+	c.stopped("function breakpoint")
+	c.send("continue", map[string]any{"threadId": 1})
+	expect[*godap.ContinueResponse](c)
+	c.stopped("function breakpoint") // hanoi(0), called from hanoi(1)
+	all := c.stackTrace()
+	c.send("stackTrace", map[string]any{"threadId": 1, "startFrame": 1, "levels": 2})
+	part := expect[*godap.StackTraceResponse](c).Body
+	same := func(a, b godap.StackFrame) bool {
+		return a.Id == b.Id && a.Name == b.Name && a.Line == b.Line && a.InstructionPointerReference == b.InstructionPointerReference
+	}
+	if part.TotalFrames != len(all) || len(part.StackFrames) != 2 || !same(part.StackFrames[0], all[1]) || !same(part.StackFrames[1], all[2]) {
+		t.Errorf("frames 1 and 2 of %d: %+v (total %d)", len(all), part.StackFrames, part.TotalFrames)
+	}
+	// hanoi(1)'s local, in hex, and an expression in hex.
+	c.send("variables", map[string]any{"variablesReference": c.scopes(2)["Locals"].VariablesReference, "format": map[string]any{"hex": true}})
+	if v := expect[*godap.VariablesResponse](c).Body.Variables; len(v) != 1 || v[0].Value != "0x1" {
+		t.Errorf("hanoi(1)'s locals in hex: %+v", v)
+	}
+	c.send("evaluate", map[string]any{"expression": "$0 - 1", "context": "watch", "format": map[string]any{"hex": true}})
+	if r := expect[*godap.EvaluateResponse](c).Body; r.Result != "0xffffffff" || r.Type != "i32" {
+		t.Errorf("$0 - 1 at hanoi(0) in hex: %+v", r)
+	}
+	// Completions, as the terminal's Tab.
+	text := "switch-engine thr"
+	c.send("completions", map[string]any{"text": text, "column": len(text) + 1})
+	targets := expect[*godap.CompletionsResponse](c).Body.Targets
+	if len(targets) != 1 || targets[0].Label != "threaded" || !strings.HasSuffix(strings.TrimSpace(targets[0].Text), "threaded") {
+		t.Errorf("completions of %q: %+v", text, targets)
+	}
+	c.disconnect()
+}
