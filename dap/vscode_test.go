@@ -59,8 +59,8 @@ func TestExtensionDeclaresTheLaunchAttributes(t *testing.T) {
 	}
 }
 
-// The launch.json examples of the READMEs use attributes the extension
-// declares.
+// The launch.json examples of the READMEs, and the extension's initial
+// configurations and snippets, use attributes the extension declares.
 func TestReadmeLaunchConfigurations(t *testing.T) {
 	b, err := os.ReadFile("../vscode-ext/package.json")
 	if err != nil {
@@ -70,6 +70,8 @@ func TestReadmeLaunchConfigurations(t *testing.T) {
 		Contributes struct {
 			Debuggers []struct {
 				ConfigurationAttributes map[string]struct{ Properties map[string]any }
+				InitialConfigurations   []map[string]any
+				ConfigurationSnippets   []struct{ Body map[string]any }
 			}
 		}
 	}
@@ -77,6 +79,28 @@ func TestReadmeLaunchConfigurations(t *testing.T) {
 		t.Fatal(err)
 	}
 	attrs := pkg.Contributes.Debuggers[0].ConfigurationAttributes
+	check := func(where string, c map[string]any) {
+		req, _ := c["request"].(string)
+		if c["type"] != "wdb" || attrs[req].Properties == nil {
+			t.Errorf("%s: configuration %v is not a wdb launch or attach", where, c["name"])
+			return
+		}
+		for k := range c {
+			if _, ok := attrs[req].Properties[k]; !ok && k != "type" && k != "request" && k != "name" && k != "preLaunchTask" {
+				t.Errorf("%s: configuration %v has %q, which the extension does not declare for %s", where, c["name"], k, req)
+			}
+		}
+	}
+	configs := pkg.Contributes.Debuggers[0].InitialConfigurations
+	for _, s := range pkg.Contributes.Debuggers[0].ConfigurationSnippets {
+		configs = append(configs, s.Body)
+	}
+	if len(configs) < 2 {
+		t.Errorf("package.json has %d initial configurations and snippets", len(configs))
+	}
+	for _, c := range configs {
+		check("package.json", c)
+	}
 	for _, readme := range []string{"../README.md", "../vscode-ext/README.md"} {
 		text, err := os.ReadFile(readme)
 		if err != nil {
@@ -95,16 +119,7 @@ func TestReadmeLaunchConfigurations(t *testing.T) {
 			}
 			for _, c := range launch.Configurations {
 				found++
-				req, _ := c["request"].(string)
-				if c["type"] != "wdb" || attrs[req].Properties == nil {
-					t.Errorf("%s: configuration %v is not a wdb launch or attach", readme, c["name"])
-					continue
-				}
-				for k := range c {
-					if _, ok := attrs[req].Properties[k]; !ok && k != "type" && k != "request" && k != "name" && k != "preLaunchTask" {
-						t.Errorf("%s: configuration %v has %q, which the extension does not declare for %s", readme, c["name"], k, req)
-					}
-				}
+				check(readme, c)
 			}
 		}
 		if found == 0 {
