@@ -284,3 +284,43 @@ func TestAdvertisedExtras(t *testing.T) {
 	}
 	c.disconnect()
 }
+
+// TestZeroBasedLines: a client that counts lines and columns from 0 sees
+// every line one less than a client counting from 1, and sets breakpoints
+// in those terms.
+func TestZeroBasedLines(t *testing.T) {
+	addr := startServer(t)
+	top := func(zero bool) (godap.StackFrame, *client) {
+		c := dial(t, addr)
+		c.send("initialize", map[string]any{"adapterID": "wdb", "linesStartAt1": !zero, "columnsStartAt1": !zero})
+		expect[*godap.InitializeResponse](c)
+		c.send("launch", map[string]any{"program": program(t, "wasi/compute.wasm")})
+		expect[*godap.LaunchResponse](c)
+		expect[*godap.InitializedEvent](c)
+		c.send("setFunctionBreakpoints", map[string]any{"breakpoints": []map[string]any{{"name": "hanoi"}}})
+		expect[*godap.SetFunctionBreakpointsResponse](c)
+		c.send("configurationDone", nil)
+		expect[*godap.ConfigurationDoneResponse](c)
+		c.stopped("function breakpoint")
+		return c.stackTrace()[0], c
+	}
+	one, c1 := top(false)
+	c1.disconnect()
+	zero, c := top(true)
+	if zero.Line != one.Line-1 || zero.Column != 0 || one.Column != 1 || zero.InstructionPointerReference != one.InstructionPointerReference {
+		t.Fatalf("the same stop: from 0 %s line %d column %d, from 1 %s line %d column %d",
+			zero.InstructionPointerReference, zero.Line, zero.Column, one.InstructionPointerReference, one.Line, one.Column)
+	}
+	// A breakpoint on the next line, in 0-based terms: the instruction
+	// after the PC, where next stops.
+	c.send("setBreakpoints", map[string]any{"source": zero.Source, "breakpoints": []map[string]any{{"line": zero.Line + 1}}})
+	bp := expect[*godap.SetBreakpointsResponse](c).Body.Breakpoints[0]
+	c.send("next", map[string]any{"threadId": 1})
+	expect[*godap.NextResponse](c)
+	c.stopped("step")
+	after := c.stackTrace()[0]
+	if !bp.Verified || bp.Line != zero.Line+1 || after.Line != bp.Line || bp.InstructionReference != after.InstructionPointerReference {
+		t.Errorf("breakpoint %+v on 0-based line %d; next stopped at line %d, %s", bp, zero.Line+1, after.Line, after.InstructionPointerReference)
+	}
+	c.disconnect()
+}
