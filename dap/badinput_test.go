@@ -57,6 +57,17 @@ func TestMalformedAndUnknownRequests(t *testing.T) {
 	expect[*godap.LaunchResponse](c)
 	seq = c.send("launch", map[string]any{"program": program(t, "wasi/compute.wasm")})
 	c.expectError(seq)
+	// The program does not move before the configuration is done.
+	for _, cmd := range []string{"continue", "next", "stepIn", "stepOut", "stepBack", "reverseContinue", "restart"} {
+		seq := c.send(cmd, map[string]any{"threadId": 1})
+		if e := c.expectError(seq); !strings.Contains(e.Message, "before configurationDone") {
+			t.Errorf("%s before configurationDone: %q", cmd, e.Message)
+		}
+	}
+	seq = c.send("evaluate", map[string]any{"expression": "goto 1000", "context": "repl"})
+	if e := c.expectError(seq); !strings.Contains(e.Message, "goto 1000 before configurationDone") {
+		t.Errorf("goto in the console before configurationDone: %q", e.Message)
+	}
 	c.send("configurationDone", nil)
 	expect[*godap.ConfigurationDoneResponse](c)
 	c.stopped("entry")

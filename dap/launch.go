@@ -379,9 +379,6 @@ func (s *session) begin() {
 // instruction, or the attached image) and begins again. The launch
 // configuration is not read again: the timeline stays valid.
 func (s *session) onRestart(r *godap.RestartRequest) error {
-	if !s.configured {
-		return errors.New("restart before configurationDone")
-	}
 	if _, err := s.dbg.Restart(); err != nil {
 		return err
 	}

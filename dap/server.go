@@ -249,6 +249,14 @@ func (s *session) dispatch(msg godap.Message) error {
 	if s.isRunning() {
 		return errRunning
 	}
+	// The program moves once the client has set its breakpoints.
+	switch msg.(type) {
+	case *godap.ContinueRequest, *godap.NextRequest, *godap.StepInRequest, *godap.StepOutRequest,
+		*godap.StepBackRequest, *godap.ReverseContinueRequest, *godap.RestartRequest:
+		if !s.configured {
+			return fmt.Errorf("%s before configurationDone", req.Command)
+		}
+	}
 	switch r := msg.(type) {
 	case *godap.ConfigurationDoneRequest:
 		return s.onConfigurationDone(r)

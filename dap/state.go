@@ -550,6 +550,9 @@ func (s *session) consoleCommand(r *godap.EvaluateRequest) error {
 	line := r.Arguments.Expression
 	name := commandName(line)
 	if strings.TrimSpace(line) == "" || movingCommands[name] {
+		if !s.configured {
+			return fmt.Errorf("%s before configurationDone", strings.TrimSpace(line))
+		}
 		s.send(&godap.ContinuedEvent{Event: event("continued"), Body: godap.ContinuedEventBody{ThreadId: threadID, AllThreadsContinued: true}})
 		s.startMove(move{name: name, repl: r, console: func() (string, error) {
 			return s.console.captured(func() error { return s.in.Exec(line) })
