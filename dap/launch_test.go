@@ -324,3 +324,62 @@ func TestZeroBasedLines(t *testing.T) {
 	}
 	c.disconnect()
 }
+
+// TestSetVariableEverywhere: setVariable on an operand stack slot, a
+// global and a row of memory (a local's is in TestComputeSession).
+func TestSetVariableEverywhere(t *testing.T) {
+	c := dial(t, startServer(t))
+	c.launch(map[string]any{"program": program(t, "wasi/compute.wasm")}, func() {
+		c.send("setFunctionBreakpoints", map[string]any{"breakpoints": []map[string]any{{"name": "hanoi"}}})
+		expect[*godap.SetFunctionBreakpointsResponse](c)
+	})
+	c.stopped("function breakpoint")
+	for i := 0; i < 2; i++ { // block, local.get 0
+		c.send("stepIn", map[string]any{"threadId": 1})
+		expect[*godap.StepInResponse](c)
+		c.stopped("step")
+	}
+	set := func(scope, name, value string) godap.SetVariableResponseBody {
+		t.Helper()
+		c.send("setVariable", map[string]any{"variablesReference": c.scopes(1)[scope].VariablesReference, "name": name, "value": value})
+		return expect[*godap.SetVariableResponse](c).Body
+	}
+	value := func(scope, name string) string {
+		t.Helper()
+		for _, v := range c.variables(c.scopes(1)[scope].VariablesReference) {
+			if v.Name == name {
+				return v.Value
+			}
+		}
+		t.Fatalf("no %s in %s", name, scope)
+		return ""
+	}
+	if r := set("Operand Stack", "[0]", "40 + 2"); r.Value != "42" || r.Type != "i32" || value("Operand Stack", "[0]") != "42" {
+		t.Errorf("setVariable [0] = 40 + 2: %+v, then %s", r, value("Operand Stack", "[0]"))
+	}
+	g := c.variables(c.scopes(1)["Globals"].VariablesReference)[0]
+	if r := set("Globals", g.Name, "0x10000"); r.Value != "65536" || value("Globals", g.Name) != "65536" {
+		t.Errorf("setVariable %s = 0x10000: %+v, then %s", g.Name, r, value("Globals", g.Name))
+	}
+	// A row of memory: the first bytes change, the rest stay.
+	read := func(a uint32, n int) []byte {
+		c.send("readMemory", map[string]any{"memoryReference": fmt.Sprintf("0x%x", a), "count": n})
+		b, _ := base64.StdEncoding.DecodeString(expect[*godap.ReadMemoryResponse](c).Body.Data)
+		return b
+	}
+	const row = 0x400
+	before := read(row, 16)
+	rows := 0
+	for _, v := range c.variables(c.scopes(1)["Memory"].VariablesReference) {
+		if v.Name == "bytes" {
+			rows = v.VariablesReference
+		}
+	}
+	c.send("setVariable", map[string]any{"variablesReference": rows, "name": fmt.Sprintf("0x%08x", row), "value": "de ad be ef"})
+	expect[*godap.SetVariableResponse](c)
+	want := append([]byte{0xde, 0xad, 0xbe, 0xef}, before[4:]...)
+	if got := read(row, 16); !bytes.Equal(got, want) {
+		t.Errorf("row 0x%x after setVariable: % x, want % x", row, got, want)
+	}
+	c.disconnect()
+}
