@@ -69,6 +69,8 @@ type client struct {
 	pending []godap.Message // read, not yet expected
 	output  strings.Builder // output events, in order, by category "stdout" etc.
 	outputs map[string]*strings.Builder
+	// zeroBased: initialize says lines and columns count from 0.
+	zeroBased bool
 }
 
 func dial(t *testing.T, addr string) *client {
@@ -233,7 +235,7 @@ func (c *client) closed() {
 // initialize does the initialize exchange.
 func (c *client) initialize() godap.Capabilities {
 	c.t.Helper()
-	c.send("initialize", map[string]any{"adapterID": "wdb", "linesStartAt1": true, "columnsStartAt1": true,
+	c.send("initialize", map[string]any{"adapterID": "wdb", "linesStartAt1": !c.zeroBased, "columnsStartAt1": !c.zeroBased,
 		"supportsVariableType": true, "supportsMemoryReferences": true, "supportsInvalidatedEvent": true})
 	return expect[*godap.InitializeResponse](c).Body
 }

@@ -29,6 +29,45 @@ func runToExit(c *client, args map[string]any) int {
 	return code
 }
 
+// launchToHanoi launches compute.wasm with a function breakpoint on hanoi
+// and waits for its first hit.
+func (c *client) launchToHanoi() {
+	c.t.Helper()
+	c.launch(map[string]any{"program": program(c.t, "wasi/compute.wasm")}, func() {
+		c.send("setFunctionBreakpoints", map[string]any{"breakpoints": []map[string]any{{"name": "hanoi"}}})
+		expect[*godap.SetFunctionBreakpointsResponse](c)
+	})
+	c.stopped("function breakpoint")
+}
+
+// loadModule decodes compute.wasm (or b, when given).
+func loadModule(t *testing.T, b []byte) *wasm.Module {
+	t.Helper()
+	if b == nil {
+		var err error
+		if b, err = os.ReadFile(program(t, "wasi/compute.wasm")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mod, err := wasm.Load(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mod
+}
+
+// dataAddress returns where an active data segment puts want in memory.
+func dataAddress(t *testing.T, mod *wasm.Module, want []byte) uint32 {
+	t.Helper()
+	for _, d := range mod.Datas {
+		if i := bytes.Index(d.Init, want); i >= 0 && d.Mode == wasm.SegmentActive && d.Offset.Op == wasm.OpI32Const {
+			return uint32(d.Offset.Value) + uint32(i)
+		}
+	}
+	t.Fatalf("%q is not in an active data segment", want)
+	return 0
+}
+
 func TestLaunchArgsEnvCwdDirs(t *testing.T) {
 	addr := startServer(t)
 
@@ -86,11 +125,7 @@ func TestLaunchArgsEnvCwdDirs(t *testing.T) {
 // string change what the program prints next.
 func TestStepOutWriteMemoryBreakpointLocations(t *testing.T) {
 	c := dial(t, startServer(t))
-	c.launch(map[string]any{"program": program(t, "wasi/compute.wasm")}, func() {
-		c.send("setFunctionBreakpoints", map[string]any{"breakpoints": []map[string]any{{"name": "hanoi"}}})
-		expect[*godap.SetFunctionBreakpointsResponse](c)
-	})
-	c.stopped("function breakpoint")
+	c.launchToHanoi()
 
 	// breakpointLocations: every line of the text but its header.
 	src := c.sourceOf("hanoi")
@@ -129,24 +164,8 @@ func TestStepOutWriteMemoryBreakpointLocations(t *testing.T) {
 	}
 
 	// Overwrite "hanoi" in the format string with "HANOI".
-	modBytes, err := os.ReadFile(program(t, "wasi/compute.wasm"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mod, err := wasm.Load(modBytes)
-	if err != nil {
-		t.Fatal(err)
-	}
 	format := []byte("hanoi(%d) = %d moves\n")
-	addr := int64(-1)
-	for _, d := range mod.Datas {
-		if i := bytes.Index(d.Init, format); i >= 0 && d.Mode == wasm.SegmentActive && d.Offset.Op == wasm.OpI32Const {
-			addr = int64(uint32(d.Offset.Value)) + int64(i)
-		}
-	}
-	if addr < 0 {
-		t.Fatal("the format string is not in an active data segment")
-	}
+	addr := dataAddress(t, loadModule(t, nil), format)
 	c.send("writeMemory", map[string]any{"memoryReference": fmt.Sprintf("0x%x", addr), "data": base64.StdEncoding.EncodeToString([]byte("HANOI"))})
 	if w := expect[*godap.WriteMemoryResponse](c).Body.BytesWritten; w != 5 {
 		t.Errorf("writeMemory wrote %d bytes, want 5", w)
@@ -172,14 +191,7 @@ func TestStepOutWriteMemoryBreakpointLocations(t *testing.T) {
 // instructions before the first and after the last; they come as
 // placeholders at distinct addresses, in order.
 func TestDisassembleOutsideTheCode(t *testing.T) {
-	modBytes, err := os.ReadFile(program(t, "wasi/compute.wasm"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mod, err := wasm.Load(modBytes)
-	if err != nil {
-		t.Fatal(err)
-	}
+	mod := loadModule(t, nil)
 	firstFn, lastFn := mod.Funcs[mod.NumImportedFuncs], mod.Funcs[len(mod.Funcs)-1]
 	first, last := firstFn.Instrs[0].Offset, lastFn.Instrs[len(lastFn.Instrs)-1].Offset
 
@@ -249,11 +261,7 @@ func TestAdvertisedExtras(t *testing.T) {
 	c.disconnect()
 
 	c = dial(t, addr)
-	c.launch(map[string]any{"program": program(t, "wasi/compute.wasm")}, func() {
-		c.send("setFunctionBreakpoints", map[string]any{"breakpoints": []map[string]any{{"name": "hanoi"}}})
-		expect[*godap.SetFunctionBreakpointsResponse](c)
-	})
-	c.stopped("function breakpoint")
+	c.launchToHanoi()
 	c.send("continue", map[string]any{"threadId": 1})
 	expect[*godap.ContinueResponse](c)
 	c.stopped("function breakpoint") // hanoi(0), called from hanoi(1)
@@ -292,16 +300,8 @@ func TestZeroBasedLines(t *testing.T) {
 	addr := startServer(t)
 	top := func(zero bool) (godap.StackFrame, *client) {
 		c := dial(t, addr)
-		c.send("initialize", map[string]any{"adapterID": "wdb", "linesStartAt1": !zero, "columnsStartAt1": !zero})
-		expect[*godap.InitializeResponse](c)
-		c.send("launch", map[string]any{"program": program(t, "wasi/compute.wasm")})
-		expect[*godap.LaunchResponse](c)
-		expect[*godap.InitializedEvent](c)
-		c.send("setFunctionBreakpoints", map[string]any{"breakpoints": []map[string]any{{"name": "hanoi"}}})
-		expect[*godap.SetFunctionBreakpointsResponse](c)
-		c.send("configurationDone", nil)
-		expect[*godap.ConfigurationDoneResponse](c)
-		c.stopped("function breakpoint")
+		c.zeroBased = zero
+		c.launchToHanoi()
 		return c.stackTrace()[0], c
 	}
 	one, c1 := top(false)
@@ -329,11 +329,7 @@ func TestZeroBasedLines(t *testing.T) {
 // global and a row of memory (a local's is in TestComputeSession).
 func TestSetVariableEverywhere(t *testing.T) {
 	c := dial(t, startServer(t))
-	c.launch(map[string]any{"program": program(t, "wasi/compute.wasm")}, func() {
-		c.send("setFunctionBreakpoints", map[string]any{"breakpoints": []map[string]any{{"name": "hanoi"}}})
-		expect[*godap.SetFunctionBreakpointsResponse](c)
-	})
-	c.stopped("function breakpoint")
+	c.launchToHanoi()
 	for i := 0; i < 2; i++ { // block, local.get 0
 		c.send("stepIn", map[string]any{"threadId": 1})
 		expect[*godap.StepInResponse](c)

@@ -12,8 +12,6 @@ import (
 	"testing"
 
 	godap "github.com/google/go-dap"
-
-	"github.com/wdb-dev/wdb/wasm"
 )
 
 // Full sessions on testdata/wasi/compute.c (compiled to wasm32-wasi).
@@ -205,20 +203,8 @@ func TestComputeSession(t *testing.T) {
 	}
 
 	// Memory: the format strings are in the data section.
-	mod, err := wasm.Load(modBytes)
-	if err != nil {
-		t.Fatal(err)
-	}
 	want := []byte("hanoi(%d) = %d moves\n")
-	var addr int64 = -1
-	for _, d := range mod.Datas {
-		if i := bytes.Index(d.Init, want); i >= 0 && d.Mode == wasm.SegmentActive && d.Offset.Op == wasm.OpI32Const {
-			addr = int64(uint32(d.Offset.Value)) + int64(i)
-		}
-	}
-	if addr < 0 {
-		t.Fatal("the format string is not in an active data segment")
-	}
+	addr := dataAddress(t, loadModule(t, modBytes), want)
 	c.send("readMemory", map[string]any{"memoryReference": fmt.Sprintf("0x%x", addr-4), "offset": 4, "count": len(want)})
 	mem := expect[*godap.ReadMemoryResponse](c).Body
 	got, _ := base64.StdEncoding.DecodeString(mem.Data)
