@@ -211,6 +211,21 @@ test('the extension starts wdb dap from wdb.path or the PATH', () => {
     settingPath = path.join(tmp, 'nowhere', 'wdb');
     assert.equal(registered.factory[1].createDebugAdapterDescriptor(), undefined);
     assert.match(registered.error, /does not exist/);
+    // No setting: wdb from the PATH, or a message saying how to get it.
+    settingPath = '';
+    const onPath = path.join(tmp, 'bin');
+    fs.mkdirSync(onPath, { recursive: true });
+    fs.symlinkSync(wdb, path.join(onPath, 'wdb'));
+    const savedPath = process.env.PATH;
+    try {
+      process.env.PATH = [path.join(tmp, 'nowhere'), onPath].join(path.delimiter);
+      assert.equal(registered.factory[1].createDebugAdapterDescriptor().command, path.join(onPath, 'wdb'));
+      process.env.PATH = path.join(tmp, 'nowhere');
+      assert.equal(registered.factory[1].createDebugAdapterDescriptor(), undefined);
+      assert.match(registered.error, /not on the PATH/);
+    } finally {
+      process.env.PATH = savedPath;
+    }
     const cfg = registered.provider[1].resolveDebugConfiguration(undefined, { type: 'wdb', request: 'launch', name: 'x' });
     assert.equal(cfg, undefined);
     assert.match(registered.error, /no "program"/);
