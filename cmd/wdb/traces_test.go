@@ -10,7 +10,7 @@ import (
 // Step traces over the WASI corpus: every instruction of the first
 // traceAll, then windows of traceWindow single steps from counters
 // 2^17, 2^19, ... up to traceLast (a Go program runs 17 to 154 million
-// instructions; the windows reach into its runtime's start-up and main).
+// instructions, whose ends TestMigrationMatrix checks).
 const (
 	traceAll    = 100_000
 	traceWindow = 500
