@@ -19,6 +19,7 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 
+	"github.com/wdb-dev/wdb/engines"
 	_ "github.com/wdb-dev/wdb/engines/fast"
 	_ "github.com/wdb-dev/wdb/engines/standard"
 	_ "github.com/wdb-dev/wdb/engines/threaded"
@@ -518,10 +519,21 @@ func TestCmdPrintXSet(t *testing.T) {
 
 // TestCmdSwitchEngineMidLoop: moving the program to another engine in the
 // middle of a loop, and after going back in time, changes nothing in what
-// it prints.
+// it prints; every ordered pair of registered engines.
 func TestCmdSwitchEngineMidLoop(t *testing.T) {
 	want := wazeroOutput(t, "wasi/compute.wasm")
-	for _, names := range [][2]string{{"standard", "fast"}, {"fast", "standard"}} {
+	var pairs [][2]string
+	for _, a := range engines.Names() {
+		for _, b := range engines.Names() {
+			if a != b {
+				pairs = append(pairs, [2]string{a, b})
+			}
+		}
+	}
+	if len(pairs) < 6 {
+		t.Fatalf("engines %v: want the three engines", engines.Names())
+	}
+	for _, names := range pairs {
 		c := newCmdSession(t, "wasi/compute.wasm", names[0], "")
 		c.do("break hanoi if $0 == 5")
 		c.stop("c")
