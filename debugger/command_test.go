@@ -690,7 +690,7 @@ func TestCmdCodeCommands(t *testing.T) {
 	}
 
 	out = c.do("dis")
-	marked = regexp.MustCompile(`(?m)^=>  0x([0-9a-f]{6}) <\+(\d+)>  ((?:[0-9a-f]{2} )*[0-9a-f]{2}) +(\S.*)$`).FindStringSubmatch(out)
+	marked = regexp.MustCompile(`(?m)^=>  0x([0-9a-f]{6}) <\+(\d+)> +((?:[0-9a-f]{2} )*[0-9a-f]{2}) +(\S.*)$`).FindStringSubmatch(out)
 	if marked == nil {
 		t.Fatalf("dis marks no instruction:\n%s", out)
 	}
@@ -703,6 +703,16 @@ func TestCmdCodeCommands(t *testing.T) {
 		t.Errorf("dis marks %q, want 0x%06x +%d % x %s", marked[1:], pc, pc-f.Instrs[0].Offset, c.s.Module().Bytes[pc:end], InstrText(c.s.Module(), fn, idx))
 	}
 	out = c.do("dis __original_main")
+	// The bytes start in one column, whatever the width of <+OFF>.
+	cols := map[int]bool{}
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n")[1:] {
+		if at := regexp.MustCompile(`> +`).FindStringIndex(l); at != nil {
+			cols[at[1]] = true
+		}
+	}
+	if len(cols) != 1 {
+		t.Errorf("dis __original_main: the columns do not align:\n%s", out)
+	}
 	if n := strings.Count(out, "\n") - 1; n != len(c.s.Module().Funcs[6].Instrs) {
 		t.Errorf("dis __original_main shows %d instructions, it has %d", n, len(c.s.Module().Funcs[6].Instrs))
 	}
