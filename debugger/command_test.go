@@ -170,6 +170,21 @@ func TestCmdBreakpointsInOrder(t *testing.T) {
 		!strings.Contains(out, "#1  __original_main+") {
 		t.Errorf("backtrace:\n%s", out)
 	}
+	// Deleting printf's breakpoint leaves hanoi's: the next stop is the
+	// next call of hanoi, hanoi(0).
+	if out := c.do("delete 1"); out != "deleted breakpoint 1\n" {
+		t.Errorf("delete 1: %q", out)
+	}
+	if out := c.do("bl"); strings.Contains(out, "printf") || !strings.Contains(out, "hanoi+0x0") {
+		t.Errorf("breakpoints after delete 1:\n%s", out)
+	}
+	if st := c.stop("continue"); st.Reason != BreakpointHit || st.Breakpoint.ID != 2 || c.param(0) != hanoiCalls()[1] {
+		t.Fatalf("after delete 1, continue: %v in %s(%d), want breakpoint 2 in hanoi(%d)", st.Reason, c.funcAt(), c.param(0), hanoiCalls()[1])
+	}
+	c.do("watch global 0")
+	if out := c.do("d 3"); out != "deleted watchpoint 3\n" {
+		t.Errorf("d 3: %q", out)
+	}
 	c.do("delete")
 	if st := c.stop("continue"); st.Reason != Finished {
 		t.Fatalf("after delete, continue stopped: %v", st.Reason)
