@@ -482,6 +482,9 @@ func TestCmdPrintXSet(t *testing.T) {
 	if got := c.do("set global 2 = 2"); got != "global 2 = f32:2\n" {
 		t.Errorf("set global 2 = 2: %q", got)
 	}
+	if got := c.do("set $n = 1"); got != "local 0 n = i32:1\n" { // named from the name section
+		t.Errorf("set $n = 1: %q", got)
+	}
 	c.fail("set global 1 = 1.5")   // an i64: not a float
 	c.fail("set mem[0x20000] = 1") // out of bounds
 
