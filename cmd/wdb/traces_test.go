@@ -31,20 +31,7 @@ func TestCorpusTraces(t *testing.T) {
 	for _, p := range corpus(t) {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
-			mod, err := loadModule(p.module)
-			if err != nil {
-				t.Fatal(err)
-			}
-			progs := map[string]engines.Program{}
-			for _, name := range names {
-				e, err := engines.Get(name)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if progs[name], err = e.Compile(mod, engines.Options{}); err != nil {
-					t.Fatalf("%s on %s: %v", p.name, name, err)
-				}
-			}
+			progs := compileAll(t, p, names)
 			for _, name := range names {
 				t.Run(name, func(t *testing.T) {
 					corpusTrace(t, p, progs[enginetest.Reference], progs[name])
