@@ -295,10 +295,17 @@ func cmdDelete(in *Interpreter, c call) error {
 		if err != nil {
 			return err
 		}
+		kind := "breakpoint"
+		for _, w := range in.s.Watchpoints() {
+			if w.ID == int(id) {
+				kind = "watchpoint"
+			}
+		}
 		if err := in.s.Delete(int(id)); err != nil {
 			return err
 		}
 		delete(in.temps, int(id))
+		fmt.Fprintf(in.out, "deleted %s %d\n", kind, id)
 	}
 	return nil
 }

@@ -122,13 +122,16 @@ func cmdDisassemble(in *Interpreter, c call) error {
 	f := m.Funcs[fn]
 	mark := in.marks()
 	fmt.Fprintf(in.out, "%s (func %d):\n", f.DisplayName(), fn)
+	// The widest <+OFF> of the lines shown, so that the columns align.
+	width := len(fmt.Sprintf("<+%d>", l.Lines[to-1].Offset-l.Lines[0].Offset))
 	for k := from; k < to; k++ {
 		ln := l.Lines[k]
 		end := f.BodyEnd
 		if k+1 < len(l.Lines) {
 			end = l.Lines[k+1].Offset
 		}
-		fmt.Fprintf(in.out, "%s 0x%06x <+%d>  %-24s %s%s\n", mark(fn, ln.Offset), ln.Offset, ln.Offset-l.Lines[0].Offset,
+		rel := fmt.Sprintf("<+%d>", ln.Offset-l.Lines[0].Offset)
+		fmt.Fprintf(in.out, "%s 0x%06x %-*s  %-24s %s%s\n", mark(fn, ln.Offset), ln.Offset, width, rel,
 			rawBytes(m.Bytes[ln.Offset:end]), strings.Repeat("  ", ln.Depth), ln.Text)
 	}
 	return nil

@@ -280,7 +280,13 @@ func cmdSet(in *Interpreter, c call) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(in.out, "%s = %s\n", p, nv.format(0))
+	label := p.String()
+	if f, err := in.selectedFrame(); err == nil && p.kind == "local" {
+		if n := in.s.Module().Funcs[f.Func].LocalNames[p.index]; n != "" {
+			label += " " + n // as locals shows it
+		}
+	}
+	fmt.Fprintf(in.out, "%s = %s\n", label, nv.format(0))
 	if hadFuture {
 		fmt.Fprintf(in.out, "(the recorded future after counter %d is discarded)\n", in.s.Counter())
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 
+	"github.com/wdb-dev/wdb/engines"
 	_ "github.com/wdb-dev/wdb/engines/fast"
 	_ "github.com/wdb-dev/wdb/engines/standard"
 	_ "github.com/wdb-dev/wdb/engines/threaded"
@@ -168,6 +169,21 @@ func TestCmdBreakpointsInOrder(t *testing.T) {
 	if out := c.do("bt"); !regexp.MustCompile(`(?m)^=> #0  hanoi\+0x0 \(0x[0-9a-f]+\) \(i32:1\)`).MatchString(out) ||
 		!strings.Contains(out, "#1  __original_main+") {
 		t.Errorf("backtrace:\n%s", out)
+	}
+	// Deleting printf's breakpoint leaves hanoi's: the next stop is the
+	// next call of hanoi, hanoi(0).
+	if out := c.do("delete 1"); out != "deleted breakpoint 1\n" {
+		t.Errorf("delete 1: %q", out)
+	}
+	if out := c.do("bl"); strings.Contains(out, "printf") || !strings.Contains(out, "hanoi+0x0") {
+		t.Errorf("breakpoints after delete 1:\n%s", out)
+	}
+	if st := c.stop("continue"); st.Reason != BreakpointHit || st.Breakpoint.ID != 2 || c.param(0) != hanoiCalls()[1] {
+		t.Fatalf("after delete 1, continue: %v in %s(%d), want breakpoint 2 in hanoi(%d)", st.Reason, c.funcAt(), c.param(0), hanoiCalls()[1])
+	}
+	c.do("watch global 0")
+	if out := c.do("d 3"); out != "deleted watchpoint 3\n" {
+		t.Errorf("d 3: %q", out)
 	}
 	c.do("delete")
 	if st := c.stop("continue"); st.Reason != Finished {
@@ -466,6 +482,9 @@ func TestCmdPrintXSet(t *testing.T) {
 	if got := c.do("set global 2 = 2"); got != "global 2 = f32:2\n" {
 		t.Errorf("set global 2 = 2: %q", got)
 	}
+	if got := c.do("set $n = 1"); got != "local 0 n = i32:1\n" { // named from the name section
+		t.Errorf("set $n = 1: %q", got)
+	}
 	c.fail("set global 1 = 1.5")   // an i64: not a float
 	c.fail("set mem[0x20000] = 1") // out of bounds
 
@@ -518,10 +537,21 @@ func TestCmdPrintXSet(t *testing.T) {
 
 // TestCmdSwitchEngineMidLoop: moving the program to another engine in the
 // middle of a loop, and after going back in time, changes nothing in what
-// it prints.
+// it prints; every ordered pair of registered engines.
 func TestCmdSwitchEngineMidLoop(t *testing.T) {
 	want := wazeroOutput(t, "wasi/compute.wasm")
-	for _, names := range [][2]string{{"standard", "fast"}, {"fast", "standard"}} {
+	var pairs [][2]string
+	for _, a := range engines.Names() {
+		for _, b := range engines.Names() {
+			if a != b {
+				pairs = append(pairs, [2]string{a, b})
+			}
+		}
+	}
+	if len(pairs) < 6 {
+		t.Fatalf("engines %v: want the three engines", engines.Names())
+	}
+	for _, names := range pairs {
 		c := newCmdSession(t, "wasi/compute.wasm", names[0], "")
 		c.do("break hanoi if $0 == 5")
 		c.stop("c")
@@ -678,7 +708,7 @@ func TestCmdCodeCommands(t *testing.T) {
 	}
 
 	out = c.do("dis")
-	marked = regexp.MustCompile(`(?m)^=>  0x([0-9a-f]{6}) <\+(\d+)>  ((?:[0-9a-f]{2} )*[0-9a-f]{2}) +(\S.*)$`).FindStringSubmatch(out)
+	marked = regexp.MustCompile(`(?m)^=>  0x([0-9a-f]{6}) <\+(\d+)> +((?:[0-9a-f]{2} )*[0-9a-f]{2}) +(\S.*)$`).FindStringSubmatch(out)
 	if marked == nil {
 		t.Fatalf("dis marks no instruction:\n%s", out)
 	}
@@ -691,6 +721,16 @@ func TestCmdCodeCommands(t *testing.T) {
 		t.Errorf("dis marks %q, want 0x%06x +%d % x %s", marked[1:], pc, pc-f.Instrs[0].Offset, c.s.Module().Bytes[pc:end], InstrText(c.s.Module(), fn, idx))
 	}
 	out = c.do("dis __original_main")
+	// The bytes start in one column, whatever the width of <+OFF>.
+	cols := map[int]bool{}
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n")[1:] {
+		if at := regexp.MustCompile(`> +`).FindStringIndex(l); at != nil {
+			cols[at[1]] = true
+		}
+	}
+	if len(cols) != 1 {
+		t.Errorf("dis __original_main: the columns do not align:\n%s", out)
+	}
 	if n := strings.Count(out, "\n") - 1; n != len(c.s.Module().Funcs[6].Instrs) {
 		t.Errorf("dis __original_main shows %d instructions, it has %d", n, len(c.s.Module().Funcs[6].Instrs))
 	}

@@ -3,9 +3,11 @@ package debugger
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/wdb-dev/wdb/engines"
@@ -80,6 +82,64 @@ func travel(t *testing.T, mod *wasm.Module, interval uint64, exact bool) {
 
 func TestSwitchEngineAndReplay(t *testing.T) {
 	travel(t, loadModule(t, "wasi/compute.wasm"), 3000, true)
+}
+
+// countingReader counts the reads of its input, which it gives out a few
+// bytes at a time (as a pipe might), so that the program reads all
+// through its run.
+type countingReader struct {
+	r     *strings.Reader
+	reads int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	c.reads++
+	return c.r.Read(p[:min(len(p), 3)])
+}
+
+// TestReplayReadsNothingTwice: a C program that reads stdin line by line,
+// run to its end, then taken back to before its first read, into the
+// middle of its reads and near its end, and run to the end again each
+// time: only the first run reads stdin (replays take what it read from the
+// WASI log), nothing is printed twice, every run ends at the same counter.
+func TestReplayReadsNothingTwice(t *testing.T) {
+	mod := loadModule(t, "wasi/echo.wasm")
+	lines := []string{"alpha", "beta", "gamma", "delta"}
+	input := strings.Join(lines, "\n") + "\n"
+	var want strings.Builder // what echo.c prints
+	for i, l := range lines {
+		fmt.Fprintf(&want, "%d: %s\n", i+1, l)
+	}
+	fmt.Fprintf(&want, "%d lines, %d bytes\n", len(lines), len(input))
+	for _, engine := range engines.Names() {
+		t.Run(engine, func(t *testing.T) {
+			var out bytes.Buffer
+			in := &countingReader{r: strings.NewReader(input)}
+			s, err := New(Config{Path: "echo.wasm", Module: mod, Engine: engine,
+				WASI: wasi.Config{Args: []string{"echo"}, Stdin: in, Stdout: &out, Stderr: &out}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			s.tl.interval, s.tl.fixed = 1000, true
+			st, err := s.Continue()
+			st = mustEnd(t, st, err)
+			total, reads := st.Counter, in.reads
+			if out.String() != want.String() || reads == 0 {
+				t.Fatalf("output after %d reads:\n%s\nwant:\n%s", reads, out.String(), want.String())
+			}
+			for _, k := range []uint64{0, total / 3, total / 2, total - 5} {
+				st, err := s.Goto(k)
+				mustStop(t, st, err, Arrived)
+				st, err = s.Continue()
+				st = mustEnd(t, st, err)
+				if st.Counter != total || out.String() != want.String() || in.reads != reads {
+					t.Fatalf("from counter %d: ended at %d (want %d) after %d reads of stdin (want %d), output:\n%s",
+						k, st.Counter, total, in.reads, reads, out.String())
+				}
+			}
+		})
+	}
 }
 
 // TestGoProgram travels through a real Go program built for wasip1.

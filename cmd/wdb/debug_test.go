@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -337,5 +338,37 @@ func TestReadmeDebugging(t *testing.T) {
 		if !strings.Contains(transcript, want) {
 			t.Errorf("the README's session should show %q", want)
 		}
+	}
+}
+
+// TestDebugProgramArguments: what `wdb [debug]` passes to the program:
+// --invoke with the function's arguments, the guest's arguments, --env,
+// --dir.
+func TestDebugProgramArguments(t *testing.T) {
+	t.Parallel()
+	testdata := filepath.Join("..", "..", "testdata")
+	// fib(20) = 6765; the entry frame shows its argument.
+	r := wdbStdin(t, "bt\nfinish\n", "--invoke", "run", filepath.Join(testdata, "bench", "fib.wasm"), "20")
+	if r.code != 0 || !strings.Contains(r.stdout, "(wdb) bt\n=> #0  run+0x0 (0x") || !strings.Contains(r.stdout, "(i32:20)") ||
+		!strings.Contains(r.stdout, "returning i32:6765\n") {
+		t.Errorf("wdb --invoke run fib.wasm 20:\n%s", r)
+	}
+	// args.c prints its arguments and the variable WHO.
+	r = wdbStdin(t, "continue\n", "--env", "WHO=wdb", filepath.Join(testdata, "wasi", "args.wasm"), "one", "two words")
+	for _, want := range []string{"argv[0]=args.wasm\n", "argv[1]=one\n", "argv[2]=two words\n", "WHO=wdb\n", "program exited with status 3 at counter "} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("wdb --env WHO=wdb args.wasm one 'two words': no %q in\n%s", want, r)
+		}
+	}
+	// fileio.c reads input.txt from the directory preopened as /data and
+	// counts its lines and their bytes without the newlines.
+	data := copyDir(t, wasiData)
+	input, err := os.ReadFile(filepath.Join(data, "input.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = wdbStdin(t, "continue\n", "--dir", data+":/data", filepath.Join(testdata, "wasi", "fileio.wasm"))
+	if want := fmt.Sprintf("read %d lines (%d bytes) from /data/input.txt\n", bytes.Count(input, []byte("\n")), len(input)-bytes.Count(input, []byte("\n"))); !strings.Contains(r.stdout, want) {
+		t.Errorf("wdb --dir DATA:/data fileio.wasm: no %q in\n%s", want, r)
 	}
 }

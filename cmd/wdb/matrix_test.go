@@ -198,20 +198,7 @@ func TestMigrationMatrix(t *testing.T) {
 // "A-to-B" (one after the other, so that only a few programs' images are
 // in memory at a time).
 func migrationMatrix(t *testing.T, p corpusProgram, names []string) {
-	mod, err := loadModule(p.module)
-	if err != nil {
-		t.Fatal(err)
-	}
-	progs := map[string]engines.Program{}
-	for _, name := range names {
-		e, err := engines.Get(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if progs[name], err = e.Compile(mod, engines.Options{}); err != nil {
-			t.Fatalf("%s on %s: %v", p.name, name, err)
-		}
-	}
+	progs := compileAll(t, p, names)
 	want, scan := referenceRun(t, p, progs[enginetest.Reference])
 	total, memory := want.end.final.Counter, 0
 	for _, m := range want.end.final.Memories {
@@ -253,6 +240,26 @@ func migrationMatrix(t *testing.T, p corpusProgram, names []string) {
 	}
 	t.Logf("%s: %d migrations checked (%d ordered pairs × %d counters, %d distinct; %d host calls seen), in a run of %d instructions with %d KiB of memory",
 		p.name, checked, len(names)*len(names), n, distinct, scan.HostCalls(), total, memory>>10)
+}
+
+// compileAll compiles p for each of the engines names.
+func compileAll(t *testing.T, p corpusProgram, names []string) map[string]engines.Program {
+	t.Helper()
+	mod, err := loadModule(p.module)
+	if err != nil {
+		t.Fatal(err)
+	}
+	progs := map[string]engines.Program{}
+	for _, name := range names {
+		e, err := engines.Get(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if progs[name], err = e.Compile(mod, engines.Options{}); err != nil {
+			t.Fatalf("%s on %s: %v", p.name, name, err)
+		}
+	}
+	return progs
 }
 
 // The cost of the matrix, in milliseconds of CPU on the machine it was

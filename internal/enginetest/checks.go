@@ -169,7 +169,7 @@ func StepTraces(t testing.TB, a, b engines.Engine, p Program, maxSteps int) {
 	t.Helper()
 	ma, mb := Start(t, a, p), Start(t, b, p)
 	for step := 0; step < maxSteps; step++ {
-		if d := positionDiff(ma, mb); d != "" {
+		if d := PositionDiff(ma, mb); d != "" {
 			t.Fatalf("%s: after %d steps, %s and %s differ: %s", p.Name, step, a.Name(), b.Name(), d)
 		}
 		eva, evb := Step(t, ma), Step(t, mb)
@@ -185,8 +185,9 @@ func StepTraces(t testing.TB, a, b engines.Engine, p Program, maxSteps int) {
 	}
 }
 
-// positionDiff compares two machines' counters, PCs and frames.
-func positionDiff(a, b engines.Machine) string {
+// PositionDiff compares two machines' counters, PCs and frames ("" when
+// they are the same).
+func PositionDiff(a, b engines.Machine) string {
 	if a.Counter() != b.Counter() {
 		return fmt.Sprintf("counter %d vs %d", a.Counter(), b.Counter())
 	}
