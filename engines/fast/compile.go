@@ -485,7 +485,12 @@ func (t *translator) resetTo(c *ctrl, types []wasm.ValType) {
 // branchMoves computes the copies that carry a branch's arguments (the
 // top arity operands) into the label's homes.
 func (t *translator) branchMoves(b *wasm.Block) []move {
-	n := b.Arity()
+	return t.movesToHomes(b, b.Arity())
+}
+
+// movesToHomes computes the copies that carry the top n operands into the
+// homes of b's values (right above b's height).
+func (t *translator) movesToHomes(b *wasm.Block, n int) []move {
 	var out []move
 	home := uint32(0)
 	if b.Height > 0 {
@@ -883,22 +888,7 @@ func (t *translator) call(n int, results []wasm.ValType, emit func(args uint32))
 // branchMovesEnd: at a block's end reached normally, the results go to the
 // block's homes.
 func (t *translator) branchMovesEnd(b *wasm.Block) []move {
-	n := len(b.Type.Results)
-	var out []move
-	home := uint32(0)
-	if b.Height > 0 {
-		below := t.stack[b.Height-1]
-		home = below.home + uint32(cells(below.typ))
-	}
-	for k := len(t.stack) - n; k < len(t.stack); k++ {
-		e := t.stack[k]
-		dst := (uint32(t.fn.homeBase) + home) * 4
-		if src := t.loc(e); src != dst {
-			out = append(out, move{src: src, dst: dst, wide: cells(e.typ) == 2})
-		}
-		home += uint32(cells(e.typ))
-	}
-	return out
+	return t.movesToHomes(b, len(b.Type.Results))
 }
 
 // fusable reports whether an op writes its result to c and nothing else,
