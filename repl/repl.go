@@ -5,11 +5,11 @@
 //
 // The guest's stdout and stderr go to the same terminal as the debugger's
 // output. The guest only runs while a command executes and the prompt is
-// only shown while it is stopped, so they do not mix. At a terminal the
-// guest writes to the terminal itself (so that it knows it is one, and
-// flushes lines as it would outside the debugger); elsewhere, when its
-// output stops in the middle of a line, the debugger's next output starts
-// on a new line.
+// only shown while it is stopped, so they do not mix. When the guest's
+// output stops in the middle of a line, the debugger's next output (a
+// stop line, the prompt) starts on a new line. At a terminal the guest is
+// told it writes to one, so its C library flushes each line as it would
+// outside the debugger.
 package repl
 
 import (
@@ -24,6 +24,7 @@ import (
 	"sync"
 
 	"github.com/peterh/liner"
+	"golang.org/x/term"
 
 	"github.com/wdb-dev/wdb/debugger"
 )
@@ -74,18 +75,24 @@ func (r *REPL) Interactive() bool { return r.interactive }
 func (r *REPL) GuestStdout() io.Writer { return r.guestWriter(r.o.Stdout) }
 func (r *REPL) GuestStderr() io.Writer { return r.guestWriter(r.o.Stderr) }
 
-// guestWriter is w itself at a terminal, so that the guest sees a
-// terminal (and its C library flushes each line, as it would outside the
-// debugger), else w through the console, which notices a line left
-// unfinished.
+// guestWriter writes the guest's output to w through the console, which
+// notices a line the guest leaves unfinished so that the debugger's next
+// output starts on a new line. At a terminal it says it is one, so that
+// the guest knows (and its C library flushes each line, as it would
+// outside the debugger).
 func (r *REPL) guestWriter(w io.Writer) io.Writer {
-	if f, ok := w.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			return f
-		}
+	cw := r.con.writer(w, false)
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return terminalWriter{cw}
 	}
-	return r.con.writer(w, false)
+	return cw
 }
+
+// terminalWriter is a console writer on a terminal.
+type terminalWriter struct{ io.Writer }
+
+// IsTerminal tells wasi that the guest writes to a terminal.
+func (terminalWriter) IsTerminal() bool { return true }
 
 // GuestStdin is the guest's stdin: the terminal, or with a script the
 // process's stdin; nothing when the commands come from stdin.
@@ -143,6 +150,9 @@ func (r *REPL) exec(s *debugger.Session, in *debugger.Interpreter, line string) 
 		for {
 			select {
 			case <-sigs:
+				// The terminal echoed ^C where the cursor was: the
+				// stop line goes on the next line.
+				r.con.markMidLine()
 				s.Interrupt()
 			case <-done:
 				return
@@ -265,6 +275,14 @@ type console struct {
 // unfinished.
 func (c *console) writer(w io.Writer, debugger bool) io.Writer {
 	return &consoleWriter{c: c, w: w, debugger: debugger}
+}
+
+// markMidLine notes that something other than the debugger (the
+// terminal's echo of ^C) left the cursor in the middle of a line.
+func (c *console) markMidLine() {
+	c.mu.Lock()
+	c.midLine = true
+	c.mu.Unlock()
 }
 
 // endLine ends a line the guest left unfinished.

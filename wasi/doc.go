@@ -31,7 +31,8 @@
 // fd_fdstat_get and fd_filestat_get) is "character device" only when the
 // stream is a terminal, by the check isatty(3) makes (the TCGETS ioctl on
 // Linux, TIOCGETA on macOS and the BSDs; elsewhere, any character device
-// counts), and "unknown" otherwise, as in wasmtime: a pipe, a file, a Go
+// counts) or when it says it is one (a method IsTerminal() bool, for a
+// writer that wraps a terminal), and "unknown" otherwise, as in wasmtime: a pipe, a file, a Go
 // reader or writer, and /dev/null, which is a character device but not a
 // terminal. (wazero reports the stream's own type, so /dev/null is a
 // terminal to its guests.) The rights asked for in path_open decide the

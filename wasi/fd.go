@@ -89,8 +89,15 @@ func (h *Host) freeFD() uint32 {
 // terminal, and stdio has neither right (it is a stream; fd_seek is
 // ESPIPE), so the file type is what tells.
 func stdioFiletype(stream any) uint8 {
-	if f, ok := stream.(*os.File); ok && isTerminal(f) {
-		return filetypeCharacterDevice
+	switch s := stream.(type) {
+	case *os.File:
+		if isTerminal(s) {
+			return filetypeCharacterDevice
+		}
+	case interface{ IsTerminal() bool }:
+		if s.IsTerminal() {
+			return filetypeCharacterDevice
+		}
 	}
 	return filetypeUnknown
 }

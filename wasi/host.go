@@ -33,6 +33,9 @@ type Config struct {
 	// Stdin is read by fd_read(0) (nil: always at end of file).
 	Stdin io.Reader
 	// Stdout and Stderr receive fd_write(1) and fd_write(2) (nil: discarded).
+	// A stream is a terminal to the guest if it is an *os.File on a
+	// terminal, or if it has a method IsTerminal() bool that says so (a
+	// writer that wraps a terminal, such as the debugger's console).
 	Stdout, Stderr io.Writer
 
 	// Now is the wall clock (nil: time.Now). The monotonic and CPU-time

@@ -325,3 +325,26 @@ func TestParsePreopen(t *testing.T) {
 		}
 	}
 }
+
+// sayTerminal is a writer that says whether it is a terminal, as a writer
+// wrapping one does.
+type sayTerminal struct {
+	bytes.Buffer
+	terminal bool
+}
+
+func (s *sayTerminal) IsTerminal() bool { return s.terminal }
+
+// TestStdioSaysTerminal: a stdio writer that is not an *os.File is a
+// terminal to the guest when its IsTerminal method says so.
+func TestStdioSaysTerminal(t *testing.T) {
+	h, _ := newHost(t, Config{Stdout: &sayTerminal{terminal: true}, Stderr: &sayTerminal{}})
+	g := newGuest(t, h)
+	for fd, want := range map[int]uint8{1: filetypeCharacterDevice, 2: filetypeUnknown} {
+		st := g.space(sizeFdstat)
+		g.ok("fd_fdstat_get", uint64(fd), st)
+		if got := g.mem()[st]; got != want {
+			t.Errorf("fd %d: file type %d, want %d", fd, got, want)
+		}
+	}
+}

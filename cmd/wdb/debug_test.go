@@ -104,12 +104,17 @@ func TestREPLTerminal(t *testing.T) {
 	term.expect(`switched to engine fast at counter 0`)
 	term.expect(prompt)
 
-	// The program prints a line, then spins until Ctrl-C.
+	// The program prints a line and the start of another, then spins
+	// until Ctrl-C. The stop line starts on a new line, after the
+	// guest's unfinished one (and the terminal's echo of ^C).
 	term.send("continue\r")
 	term.expect(`spinning\r?\n`)
 	time.Sleep(300 * time.Millisecond)
 	term.send("\x03")
-	stop := term.expect(`stopped at counter (\d+) \(interrupted\) in spin\+0x[0-9a-f]+ \(0x[0-9a-f]+\): .*`)
+	stop := term.expect(`\n(\^C)?stopped at counter (\d+) \(interrupted\) in spin\+0x[0-9a-f]+ \(0x[0-9a-f]+\): .*`)
+	if !regexp.MustCompile(`forever(\^C)?\r?\n$`).MatchString(stop[:strings.Index(stop, "stopped")]) {
+		t.Errorf("the stop line does not start on a line of its own after the guest's unfinished line:\n%q", stop)
+	}
 	term.expect(prompt)
 	counter, _ := strconv.ParseUint(regexp.MustCompile(`counter (\d+)`).FindStringSubmatch(stop)[1], 10, 64)
 	if counter < 1000 {
