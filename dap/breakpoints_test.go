@@ -176,6 +176,10 @@ func TestInstructionAndDataBreakpoints(t *testing.T) {
 	}
 	// Globals: the stack pointer, by the variable's name.
 	globals := c.scopes(1)["Globals"].VariablesReference
+	// clang's name section names it.
+	if name := c.variables(globals)[0].Name; name != "global 0 $__stack_pointer" {
+		t.Errorf("global 0 is shown as %q", name)
+	}
 	c.send("dataBreakpointInfo", map[string]any{"variablesReference": globals, "name": c.variables(globals)[0].Name})
 	if id := expect[*godap.DataBreakpointInfoResponse](c).Body.DataId; id != "global:0" {
 		t.Errorf("dataBreakpointInfo of global 0: %v", id)

@@ -10,7 +10,6 @@ import (
 	godap "github.com/google/go-dap"
 
 	"github.com/wdb-dev/wdb/debugger"
-	"github.com/wdb-dev/wdb/wasm"
 )
 
 // Linear memory: readMemory and writeMemory address memory 0 by its byte
@@ -130,8 +129,8 @@ func (s *session) dataOfVariable(ref int, name string) (string, string, error) {
 		}
 		return "global:" + strings.TrimPrefix(text, "global "), text, nil
 	case varMemory:
-		if name == "$sp" && isMutableI32(s.dbg.Module(), 0) {
-			return "global:0", "global 0 ($sp)", nil
+		if sp, ok := s.dbg.Module().StackPointer(); ok && name == "$sp" {
+			return fmt.Sprintf("global:%d", sp), fmt.Sprintf("global %d ($sp)", sp), nil
 		}
 	}
 	return "", "", errNotWatchable
@@ -143,12 +142,20 @@ func memDataID(addr, n uint32) string { return fmt.Sprintf("mem:%d:%d", addr, n)
 var memSizes = map[string]uint32{"i8": 1, "u8": 1, "i16": 2, "u16": 2, "i32": 4, "u32": 4, "f32": 4, "i64": 8, "u64": 8, "f64": 8}
 
 // dataOfExpression reads what an expression watches: "global N", "gN",
-// "$sp", "[TYPE] mem[ADDR]" or "mem[A..B]" (ADDR, A and B are expressions,
-// evaluated now).
+// "$NAME" of a global, "$sp", "[TYPE] mem[ADDR]" or "mem[A..B]" (ADDR, A
+// and B are expressions, evaluated now).
 func (s *session) dataOfExpression(text string) (string, string, error) {
 	t := strings.TrimSpace(text)
-	if t == "$sp" && isMutableI32(s.dbg.Module(), 0) {
-		return "global:0", "global 0 ($sp)", nil
+	m := s.dbg.Module()
+	if sp, ok := m.StackPointer(); ok && t == "$sp" {
+		return fmt.Sprintf("global:%d", sp), fmt.Sprintf("global %d ($sp)", sp), nil
+	}
+	if name, ok := strings.CutPrefix(t, "$"); ok {
+		for i, n := range m.GlobalNames {
+			if n == name {
+				return fmt.Sprintf("global:%d", i), fmt.Sprintf("global %d ($%s)", i, n), nil
+			}
+		}
 	}
 	if n, ok := strings.CutPrefix(t, "global "); ok {
 		t = "g" + strings.TrimSpace(n)
@@ -250,10 +257,4 @@ func (s *session) onSetDataBreakpoints(r *godap.SetDataBreakpointsRequest) error
 	}
 	s.send(&godap.SetDataBreakpointsResponse{Response: response(&r.Request), Body: godap.SetDataBreakpointsResponseBody{Breakpoints: out}})
 	return nil
-}
-
-// isMutableI32 reports whether global g of m is a mutable i32 (the C stack
-// pointer is global 0 of this kind).
-func isMutableI32(m *wasm.Module, g int) bool {
-	return g < len(m.Globals) && m.Globals[g].Type == wasm.I32 && m.Globals[g].Mutable
 }

@@ -212,7 +212,8 @@ func localNames(f *wasm.Func) []string {
 
 func stackName(i int) string { return "[" + strconv.Itoa(i) + "]" }
 
-// globalName is "global N", with the names the global is exported under.
+// globalNames are "global N", with the global's name from the name section
+// and the names it is exported under.
 func (s *session) globalNames() []string {
 	m := s.dbg.Module()
 	out := make([]string, len(m.Globals))
@@ -224,6 +225,9 @@ func (s *session) globalNames() []string {
 	}
 	for i := range out {
 		out[i] = "global " + strconv.Itoa(i)
+		if n := m.GlobalNames[uint32(i)]; n != "" {
+			out[i] += " $" + n
+		}
 		if n := extra[uint32(i)]; len(n) > 0 {
 			out[i] += " (" + strings.Join(n, ", ") + ")"
 		}
@@ -275,9 +279,9 @@ func (s *session) memoryScope() []godap.Variable {
 	m := s.dbg.Memory()
 	size := len(m.Data)
 	vars := []godap.Variable{{Name: "size", Value: fmt.Sprintf("%d pages (%d bytes)", size/snapshot.PageSize, size), MemoryReference: address(0)}}
-	if isMutableI32(s.dbg.Module(), 0) {
-		gs := s.dbg.Globals()
-		vars = append(vars, godap.Variable{Name: "$sp", Value: formatValue(gs[0], true), Type: "i32", EvaluateName: "$sp", MemoryReference: address(uint32(gs[0].Lo))})
+	if sp, ok := s.dbg.Module().StackPointer(); ok {
+		v := s.dbg.Globals()[sp]
+		vars = append(vars, godap.Variable{Name: "$sp", Value: formatValue(v, true), Type: "i32", EvaluateName: "$sp", MemoryReference: address(uint32(v.Lo))})
 	}
 	rows := (size + memRow - 1) / memRow
 	vars = append(vars, godap.Variable{Name: "bytes", Value: fmt.Sprintf("%d rows of %d bytes", rows, memRow),

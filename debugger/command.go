@@ -284,6 +284,9 @@ func completeValues(in *Interpreter, args, _ string) []string {
 			out = append(out, n)
 		}
 	}
+	for _, n := range in.s.Module().GlobalNames {
+		out = append(out, "$"+n)
+	}
 	return out
 }
 

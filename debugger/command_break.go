@@ -274,6 +274,9 @@ func (in *Interpreter) evalAddress(ev *evaluator, text string) (uint32, error) {
 // watchTarget names what a watchpoint watches.
 func (in *Interpreter) watchTarget(w *Watchpoint) string {
 	if w.Kind == WatchGlobal {
+		if n := in.s.Module().GlobalNames[w.Global]; n != "" {
+			return fmt.Sprintf("global %d $%s", w.Global, n)
+		}
 		return fmt.Sprintf("global %d", w.Global)
 	}
 	unit := "bytes"

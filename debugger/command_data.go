@@ -169,13 +169,16 @@ func cmdGlobals(in *Interpreter, c call) error {
 		fmt.Fprintln(in.out, "the module has no globals")
 	}
 	names := map[uint32][]string{}
+	for i, n := range m.GlobalNames {
+		names[i] = []string{"$" + n}
+	}
 	for _, e := range m.Exports {
 		if e.Kind == wasm.ExternGlobal {
 			names[e.Index] = append(names[e.Index], e.Name)
 		}
 	}
-	if _, err := newEvaluator(in.s, 0).stackPointer(); err == nil {
-		names[0] = append([]string{"$sp"}, names[0]...)
+	if sp, ok := m.StackPointer(); ok {
+		names[sp] = append(names[sp], "$sp")
 	}
 	for i, v := range gs {
 		mut := ""
@@ -285,6 +288,9 @@ func cmdSet(in *Interpreter, c call) error {
 		if n := in.s.Module().Funcs[f.Func].LocalNames[p.index]; n != "" {
 			label += " " + n // as locals shows it
 		}
+	}
+	if n := in.s.Module().GlobalNames[p.index]; n != "" && p.kind == "global" {
+		label += " $" + n // as globals shows it
 	}
 	fmt.Fprintf(in.out, "%s = %s\n", label, nv.format(0))
 	if hadFuture {

@@ -265,8 +265,10 @@ Expressions are read by print, set, x, watch, break ... if COND and the
 (conditions and log messages in the innermost one).
 
   local N, $N, lN     local N of the frame (parameters first), e.g. $0, l2
-  NAME, $NAME         a local by its name (name section)
-  global N, gN        global N; $sp is the C stack pointer (global 0)
+  NAME, $NAME         a local, else a global, by its name (name section)
+  global N, gN        global N
+  $sp                 the C stack pointer: the global named __stack_pointer
+                      (or global 0 when the globals have no names)
   stack N, sN, $top   operand stack slot N (0 is the bottom), or the top
   mem[ADDR]           the i32 at ADDR in memory 0
   TYPE mem[ADDR]      a typed load: i8 u8 i16 u16 i32 u32 i64 u64 f32 f64

@@ -412,11 +412,15 @@ func TestCmdWatch(t *testing.T) {
 		}
 	}
 
+	// A global watched by its name from the name section (memory.wat
+	// declares global 0 as $calls).
 	c = newCmdSession(t, "wat/memory.wasm", "fast", "run", "3")
-	c.do("watch global 0")
+	if got := c.do("watch $calls"); !strings.Contains(got, "global 0 $calls") {
+		t.Errorf("watch $calls: %q", got)
+	}
 	for k := 0; k < 3; k++ {
 		st := c.stop("c")
-		want := fmt.Sprintf("global 0: %s -> %s", bytesValue([]byte{byte(k), 0, 0, 0}), bytesValue([]byte{byte(k + 1), 0, 0, 0}))
+		want := fmt.Sprintf("global 0 $calls: %s -> %s", bytesValue([]byte{byte(k), 0, 0, 0}), bytesValue([]byte{byte(k + 1), 0, 0, 0}))
 		if st.Reason != WatchpointHit || !strings.Contains(c.out.String(), want) {
 			t.Fatalf("watch global, change %d: %s\nwant %s", k+1, c.out.String(), want)
 		}
@@ -479,7 +483,7 @@ func TestCmdPrintXSet(t *testing.T) {
 	if got := c.do("p f64 mem[0x100]"); got != "f64:2.5\n" {
 		t.Errorf("p f64 mem[0x100] = %q", got)
 	}
-	if got := c.do("set global 2 = 2"); got != "global 2 = f32:2\n" {
+	if got := c.do("set global 2 = 2"); got != "global 2 $ratio = f32:2\n" { // memory.wat: (global $ratio (mut f32) ...)
 		t.Errorf("set global 2 = 2: %q", got)
 	}
 	if got := c.do("set $n = 1"); got != "local 0 n = i32:1\n" { // named from the name section
@@ -520,8 +524,12 @@ func TestCmdPrintXSet(t *testing.T) {
 	if got := c.do("locals"); got != "param 0 = i32:3\n" {
 		t.Errorf("locals: %q", got)
 	}
-	if got := c.do("globals"); !strings.HasPrefix(got, "global 0 $sp = i32:") || !strings.Contains(got, "(mut)") {
+	// clang names global 0 __stack_pointer in the name section.
+	if got := c.do("globals"); !strings.HasPrefix(got, "global 0 $__stack_pointer $sp = i32:") || !strings.Contains(got, "(mut)") {
 		t.Errorf("globals: %q", got)
+	}
+	if sp, named := c.do("p $sp"), c.do("p $__stack_pointer"); sp != named || !strings.HasPrefix(sp, "i32:") {
+		t.Errorf("p $sp = %q, p $__stack_pointer = %q", sp, named)
 	}
 	c.do("up")
 	if got := c.do("p $0"); got != "i32:4\n" {
@@ -768,7 +776,7 @@ func TestCmdBadCommands(t *testing.T) {
 		"x 0xfffffff0 64":      "out of bounds",
 		"p mem[0xffffffff]":    "out of bounds",
 		"p $9":                 "no local 9 in hanoi",
-		"p nosuch":             `no local named "nosuch" in hanoi`,
+		"p nosuch":             `no local or global named "nosuch" in hanoi`,
 		"p 1 +":                `in "1 +" at column 4: expected a value at the end`,
 		"p 1 / 0":              "division by zero",
 		"p/q 1":                "bad format /q",

@@ -675,24 +675,28 @@ func readMemory(st exprState, addr, n uint32) ([]byte, error) {
 	return m.Data[addr : addr+n], nil
 }
 
-// stackPointer is the index of the C stack pointer: LLVM's
-// __stack_pointer, the first global, a mutable i32.
+// stackPointer is the index of the C stack pointer (wasm.Module.StackPointer).
 func (ev *evaluator) stackPointer() (uint32, error) {
-	m := ev.st.Module()
-	if len(m.Globals) > 0 && m.Globals[0].Type == wasm.I32 && m.Globals[0].Mutable {
-		return 0, nil
+	if i, ok := ev.st.Module().StackPointer(); ok {
+		return i, nil
 	}
-	return 0, errors.New("$sp: the module has no stack pointer (global 0 is not a mutable i32)")
+	return 0, errors.New("$sp: the module has no stack pointer (no mutable i32 global named __stack_pointer, or unnamed global 0)")
 }
 
 // resolveName finds a name: a local of the current frame's function, else
-// lN, gN, sN.
+// a global, else lN, gN, sN.
 func (ev *evaluator) resolveName(name string) (node, error) {
+	m := ev.st.Module()
 	if f, err := ev.currentFrame(); err == nil {
-		for i, n := range ev.st.Module().Funcs[f.Func].LocalNames {
+		for i, n := range m.Funcs[f.Func].LocalNames {
 			if n == name {
 				return &localNode{i}, nil
 			}
+		}
+	}
+	for i, n := range m.GlobalNames {
+		if n == name {
+			return &globalNode{i}, nil
 		}
 	}
 	if len(name) > 1 {
@@ -711,7 +715,7 @@ func (ev *evaluator) resolveName(name string) (node, error) {
 	if f, err := ev.currentFrame(); err == nil {
 		where = "in " + funcDisplay(ev.st.Module(), f.Func)
 	}
-	return nil, fmt.Errorf("no local named %q %s (locals are local N, $N or lN; globals global N or gN)", name, where)
+	return nil, fmt.Errorf("no local or global named %q %s (locals are local N, $N or lN; globals global N or gN)", name, where)
 }
 
 func (ev *evaluator) read(l lvalue) (value, error) {

@@ -120,7 +120,7 @@ func TestExprErrors(t *testing.T) {
 		{"local 9", "no local 9 in f (it has 4)"},
 		{"global 5", "no global 5 (the module has 2)"},
 		{"stack 2", "no stack slot 2 (the operand stack holds 2)"},
-		{"nosuch", `no local named "nosuch" in f`},
+		{"nosuch", `no local or global named "nosuch" in f`},
 		{"0x", `"0x" is not a number`},
 	} {
 		e, err := ParseExpr(c.expr)

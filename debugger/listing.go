@@ -120,8 +120,9 @@ func InstrText(m *wasm.Module, fn uint32, i int) string {
 // watNames says how the text refers to functions: by $name when the name is
 // a valid identifier that no other function has, else by index.
 type watNames struct {
-	m     *wasm.Module
-	funcs []string
+	m       *wasm.Module
+	funcs   []string
+	globals map[uint32]string // $name of the globals that have a usable one
 }
 
 func newWATNames(m *wasm.Module) *watNames {
@@ -135,6 +136,16 @@ func newWATNames(m *wasm.Module) *watNames {
 			w.funcs[i] = "$" + f.Name
 		} else {
 			w.funcs[i] = strconv.Itoa(i)
+		}
+	}
+	clear(seen)
+	for _, n := range m.GlobalNames {
+		seen[n]++
+	}
+	w.globals = map[uint32]string{}
+	for i, n := range m.GlobalNames {
+		if seen[n] == 1 && isWATID(n) {
+			w.globals[i] = "$" + n
 		}
 	}
 	return w
@@ -260,6 +271,9 @@ func (w *watNames) instr(f *wasm.Func, in wasm.Instr) string {
 		wasm.OpTableGrow, wasm.OpTableSize, wasm.OpTableFill, wasm.OpElemDrop, wasm.OpDataDrop, wasm.OpMemoryInit:
 		if in.Op == wasm.OpLocalGet || in.Op == wasm.OpLocalSet || in.Op == wasm.OpLocalTee {
 			return name + " " + local(f, in.A)
+		}
+		if n, ok := w.globals[in.A]; ok && (in.Op == wasm.OpGlobalGet || in.Op == wasm.OpGlobalSet) {
+			return name + " " + n
 		}
 		return name + " " + strconv.FormatUint(uint64(in.A), 10)
 	case wasm.OpBrTable:

@@ -204,6 +204,13 @@ func numericRefs(m *wasm.Module, f *wasm.Func, text string) string {
 			}
 		}
 	}
+	if strings.HasPrefix(op, "global.") {
+		for i, n := range m.GlobalNames {
+			if n == arg {
+				return op + " " + strconv.Itoa(int(i))
+			}
+		}
+	}
 	for _, g := range m.Funcs {
 		if g.Name == arg {
 			return op + " " + strconv.Itoa(int(g.Index))

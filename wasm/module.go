@@ -50,6 +50,10 @@ type Module struct {
 
 	// ModuleName is the module's name from the name section, or "".
 	ModuleName string
+	// GlobalNames maps a global index (imports first) to its name from
+	// the name section's global names (the extended name section: LLVM
+	// writes __stack_pointer there, wat2wasm --debug-names the $ids).
+	GlobalNames map[uint32]string
 
 	// CodeSectionOffset is the file offset of the code section's contents
 	// (after its id and size). DWARF addresses are relative to it.

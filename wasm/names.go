@@ -23,9 +23,11 @@ const (
 	nameModule   = 0
 	nameFunction = 1
 	nameLocal    = 2
+	nameGlobal   = 7 // extended name section
 )
 
-// readNames fills in ModuleName, Func.Name and Func.LocalNames.
+// readNames fills in ModuleName, Func.Name, Func.LocalNames and
+// GlobalNames.
 func (l *loader) readNames() {
 	for _, c := range l.m.Customs {
 		if c.Name == "name" {
@@ -115,6 +117,18 @@ func (l *loader) readNameSection(c CustomSection, setName func(idx uint32, name 
 				name := sub.name()
 				if sub.err == nil {
 					setName(idx, name)
+				}
+			}
+		case nameGlobal:
+			n := sub.count()
+			for i := uint32(0); i < n && sub.err == nil; i++ {
+				idx := sub.u32()
+				name := sub.name()
+				if sub.err == nil && uint64(idx) < uint64(len(l.globals)) {
+					if m.GlobalNames == nil {
+						m.GlobalNames = make(map[uint32]string, n)
+					}
+					m.GlobalNames[idx] = name
 				}
 			}
 		case nameLocal:
@@ -227,4 +241,20 @@ func (l *loader) readDWARFNames() {
 			}
 		}
 	}
+}
+
+// StackPointer returns the index of the C stack pointer, the mutable i32
+// global LLVM keeps it in: the global named __stack_pointer, else (no
+// global names) global 0 when it is a mutable i32, as wasm-ld places it.
+func (m *Module) StackPointer() (uint32, bool) {
+	for i, n := range m.GlobalNames {
+		if n == "__stack_pointer" {
+			g := m.Globals[i]
+			return i, g.Type == I32 && g.Mutable
+		}
+	}
+	if len(m.GlobalNames) == 0 && len(m.Globals) > 0 && m.Globals[0].Type == I32 && m.Globals[0].Mutable {
+		return 0, true
+	}
+	return 0, false
 }

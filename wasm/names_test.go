@@ -3,6 +3,7 @@ package wasm
 import (
 	"bytes"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -38,6 +39,36 @@ func TestNameSection(t *testing.T) {
 	}
 	if ln := m.Funcs[1].LocalNames; ln[0] != "p" || ln[1] != "l" {
 		t.Errorf("local names of shapes: %v", ln)
+	}
+}
+
+// TestGlobalNames: the global names subsection gives each global the $id
+// its text source declares (wat2wasm --debug-names writes them), and a
+// module without it has none.
+func TestGlobalNames(t *testing.T) {
+	const path = "../testdata/wat/memory"
+	src, err := os.ReadFile(path + ".wat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, m := range regexp.MustCompile(`\(global \$(\S+)`).FindAllStringSubmatch(string(src), -1) {
+		want = append(want, m[1])
+	}
+	if len(want) == 0 {
+		t.Fatal("no named globals in the source")
+	}
+	m := loadFile(t, path+".wasm")
+	if len(m.GlobalNames) != len(want) {
+		t.Errorf("%d global names, the source declares %d", len(m.GlobalNames), len(want))
+	}
+	for i, name := range want {
+		if got := m.GlobalNames[uint32(i)]; got != name {
+			t.Errorf("global %d: name %q, want %q", i, got, name)
+		}
+	}
+	if m := loadFile(t, "testdata/analysis.wasm"); len(m.GlobalNames) != 0 {
+		t.Errorf("global names in a module without them: %v", m.GlobalNames)
 	}
 }
 
