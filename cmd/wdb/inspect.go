@@ -80,7 +80,11 @@ func inspectImage(path string, w io.Writer) error {
 	}
 	fmt.Fprintf(w, "globals:  %d\n", len(s.Globals))
 	for i, g := range s.Globals {
-		fmt.Fprintf(w, "  global %d = %v\n", i, g)
+		global := ""
+		if mod != nil && mod.GlobalNames[uint32(i)] != "" {
+			global = " $" + mod.GlobalNames[uint32(i)]
+		}
+		fmt.Fprintf(w, "  global %d%s = %v\n", i, global, g)
 	}
 	for i, m := range s.Memories {
 		used := 0

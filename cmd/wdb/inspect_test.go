@@ -91,8 +91,18 @@ func TestInspect(t *testing.T) {
 	if n := len(typed.FindAllString(out, -1)); n < locals {
 		t.Errorf("%d lines show typed locals; the frames have %d locals", n, locals)
 	}
+	mod, err = wasm.Load(module)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i, g := range s.Globals {
-		hasLine("global", "global", strconv.Itoa(i), g.String())
+		hasLine("global", "global "+strconv.Itoa(i)+" ", g.String())
+		if n := mod.GlobalNames[uint32(i)]; n != "" {
+			hasLine("global's name", "global "+strconv.Itoa(i)+" $"+n+" ")
+		}
+	}
+	if len(mod.GlobalNames) == 0 {
+		t.Error("the C program's globals have no names (clang names __stack_pointer)")
 	}
 	if len(s.Memories) != 1 {
 		t.Fatalf("%d memories", len(s.Memories))
