@@ -336,7 +336,7 @@ caller if that has no lines. It stops earlier at a breakpoint or
 watchpoint.
 
   (wdb) step-line
-  stopped at counter 5043 in square+0x1d (0x2a3): local.get 1 at lines.c:8`, run: lineMoveCommand((*Session).StepLine)},
+  stopped at counter 86 in square+0x1a (0x41e): local.get 3 at lines.c:8`, run: lineMoveCommand((*Session).StepLine)},
 		{Name: "next-line", Aliases: []string{"nl"}, Usage: "next-line [N]", Summary: "run to the next source line of this function, over calls", repeat: true,
 			Help: `
 Run to the beginning of the next source line of the current function, or

@@ -84,12 +84,10 @@ func (in *Interpreter) lineLocations(spec string) (locs []Location, note string,
 		note = fmt.Sprintf("line %d has no code: using line %d\n", line, found)
 	}
 	for _, off := range offs {
-		f, has := in.s.Module().FuncAt(off)
-		if !has {
-			continue
-		}
-		if _, isInstr := f.InstrAt(off); isInstr {
-			locs = append(locs, Location{Func: f.Index, Offset: off})
+		r, _ := t.RowAt(off)
+		if at, ok := in.s.rowInstr(r); ok {
+			f, _ := in.s.Module().FuncAt(at)
+			locs = append(locs, Location{Func: f.Index, Offset: at})
 		}
 	}
 	if len(locs) == 0 {

@@ -67,16 +67,16 @@ func newLineFuncs(s *Session) *lineFuncs {
 		rows := s.lines.Rows(f.BodyOffset, f.BodyEnd)
 		pe, hasPE := uint32(0), false
 		for _, r := range rows {
-			if r.PrologueEnd {
-				pe, hasPE = r.Offset, true
+			if off, ok := s.rowInstr(r); ok && r.PrologueEnd {
+				pe, hasPE = off, true
 				lf.prologueEnd[f.Index] = pe
 				break
 			}
 		}
 		n := len(lf.stmts)
 		for _, r := range rows {
-			if r.Stmt && (!hasPE || r.Offset >= pe) {
-				lf.stmts = append(lf.stmts, r.Offset)
+			if off, ok := s.rowInstr(r); ok && r.Stmt && (!hasPE || off >= pe) {
+				lf.stmts = append(lf.stmts, off)
 			}
 		}
 		if len(lf.stmts) > n {
@@ -93,6 +93,20 @@ func (lf *lineFuncs) isEntry(off uint32) bool {
 	return ok
 }
 
+// rowInstr is the first instruction of row r: a row may begin before it
+// (a function's first row covers its local declarations too).
+func (s *Session) rowInstr(r debuginfo.Row) (uint32, bool) {
+	f, ok := s.mod.FuncAt(r.Offset)
+	if !ok {
+		return 0, false
+	}
+	i, _ := f.InstrAt(r.Offset)
+	if i < len(f.Instrs) && f.Instrs[i].Offset < r.End {
+		return f.Instrs[i].Offset, true
+	}
+	return 0, false
+}
+
 // sameLine says whether two positions are on the same source line.
 func sameLine(a, b debuginfo.Pos) bool { return a.Line == b.Line && a.File == b.File }
 
@@ -103,8 +117,8 @@ func (s *Session) lineStarts(fn uint32, cur debuginfo.Pos, hasCur bool) []uint32
 	pe, hasPE := s.lineFns.prologueEnd[fn]
 	var out []uint32
 	for _, r := range s.lines.Rows(f.BodyOffset, f.BodyEnd) {
-		if r.Stmt && (!hasPE || r.Offset >= pe) && (!hasCur || !sameLine(r.Pos, cur)) {
-			out = append(out, r.Offset)
+		if off, ok := s.rowInstr(r); ok && r.Stmt && (!hasPE || off >= pe) && (!hasCur || !sameLine(r.Pos, cur)) {
+			out = append(out, off)
 		}
 	}
 	return out
@@ -217,8 +231,8 @@ func (s *Session) enterFunc(fn uint32, d int) (st Stop, err error, done bool) {
 		targets = []uint32{pe}
 	} else {
 		for _, r := range s.lines.Rows(f.BodyOffset, f.BodyEnd) {
-			if r.Stmt {
-				targets = append(targets, r.Offset)
+			if off, ok := s.rowInstr(r); ok && r.Stmt {
+				targets = append(targets, off)
 			}
 		}
 	}
