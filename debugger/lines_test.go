@@ -121,10 +121,10 @@ func TestLineBreak(t *testing.T) {
 		t.Errorf("after the tbreak's hit at line %d: %d breakpoints left", c.line(), len(c.s.Breakpoints()))
 	}
 	for line, want := range map[string]string{
-		"break nosuch.c:3":    "no file nosuch.c in the line table",
-		"break lines.c:9999":  "no code at or after line 9999",
-		"break lines.c:0":     "bad line number",
-		"source nosuch.c:1":   "no file nosuch.c",
+		"break nosuch.c:3":   "no file nosuch.c in the line table",
+		"break lines.c:9999": "no code at or after line 9999",
+		"break lines.c:0":    "bad line number",
+		"source nosuch.c:1":  "no file nosuch.c",
 	} {
 		if got := c.fail(line); !strings.Contains(got, want) {
 			t.Errorf("%s: %q, want %q in it", line, got, want)
