@@ -170,6 +170,23 @@ func TestLineSteps(t *testing.T) {
 	if c.line() != L["total"] {
 		t.Fatalf("reverse-next-line from line %d: line %d, want %d", L["sum"], c.line(), L["total"])
 	}
+	// A breakpoint on the way stops next-line (in the call it steps
+	// over); reverse-next-line goes back to square's first line, then to
+	// the line of total that called it.
+	callTotal := c.s.Counter()
+	c.do(fmt.Sprintf("tbreak lines.c:%d", L["return"]))
+	if st := c.stop("next-line"); st.Reason != BreakpointHit || c.funcAt() != "square" {
+		t.Fatalf("next-line over a call holding a breakpoint: %v in %s", st.Reason, c.funcAt())
+	}
+	c.stop("rnl")
+	if c.line() != L["square"] {
+		t.Fatalf("reverse-next-line in square: line %d, want %d", c.line(), L["square"])
+	}
+	c.stop("rnl")
+	if c.line() != L["call"] || c.funcAt() != "total" {
+		t.Fatalf("reverse-next-line from square's first line: %s line %d, want total line %d", c.funcAt(), c.line(), L["call"])
+	}
+	c.do(fmt.Sprintf("goto %d", callTotal))
 	// Into total again, to its last line, and back line by line.
 	c.stop("step-line")
 	if c.s.Counter() != counters[0] {
@@ -217,6 +234,15 @@ func TestLineSteps(t *testing.T) {
 			if st := c.stop("sl 3"); st.Reason != Step || c.line() != L["add"] {
 				t.Errorf("sl 3: line %d, want %d", c.line(), L["add"])
 			}
+			// From the end of the program, back to its last line.
+			c.do("delete")
+			if st := c.stop("continue"); st.Reason != Finished {
+				t.Fatalf("continue: %v", st.Reason)
+			}
+			if st := c.stop("rnl"); st.Reason != Step || c.line() == 0 {
+				t.Errorf("reverse-next-line from the end: %v, %s line %d", st.Reason, c.funcAt(), c.line())
+			}
+			t.Logf("reverse-next-line from the end: %s %s:%d", c.funcAt(), c.file(), c.line())
 		})
 	}
 }

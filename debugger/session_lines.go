@@ -170,14 +170,13 @@ func (s *Session) lineMove(over bool) (Stop, error) {
 			_, at := slices.BinarySearch(stops, o)
 			return at && f == fn && s.machine.Depth() == d
 		}
-		if !first && inFrame() {
-			return s.move(s.here(Step), nil)
-		}
 		entered := false
 		all := stops
 		if !over {
 			all = append(slices.Clone(stops), s.lineFns.entries...)
 		}
+		// After the first run, the present may be where to stop (after a
+		// return): checkStart looks at it.
 		st, err := s.runTo(all, d-1, !first, func() bool {
 			if inFrame() {
 				return true
@@ -269,6 +268,9 @@ func (s *Session) reverseLine(over bool) (Stop, error) {
 	present, d := s.machine.Counter(), s.machine.Depth()
 	if present <= s.tl.start {
 		return s.move(s.here(StartOfTime), nil)
+	}
+	if d == 0 {
+		over = false // the program has ended: back to its last line
 	}
 	offs := slices.Concat(s.lineFns.stmts, s.lineFns.entries)
 	var found uint64

@@ -42,6 +42,9 @@ func (s *Session) advance(o runOpts) (Stop, error) {
 	if b, err := s.breakAt(false); err != nil || (b != nil && o.checkStart && o.stop) {
 		return s.breakStop(b), err
 	}
+	if o.checkStart && o.at != nil && o.at() {
+		return s.here(Step), nil
+	}
 	watching := o.stop && len(s.watches) > 0
 	if watching {
 		s.setBreakpoints(true)
