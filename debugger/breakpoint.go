@@ -251,6 +251,7 @@ func (s *Session) setBreakpoints(watch bool) {
 	if watch {
 		offs = append(offs, s.writers...)
 	}
+	offs = append(offs, s.stepStops...)
 	slices.Sort(offs)
 	s.machine.SetBreakpoints(slices.Compact(offs))
 }

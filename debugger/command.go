@@ -60,12 +60,20 @@ type Interpreter struct {
 	// entry function, whose results a finished program shows.
 	entry    uint32
 	hasEntry bool
+	// tempGroups are the temporary breakpoints set together (a tbreak
+	// at a line with several beginnings), by ID: all go when one is hit.
+	tempGroups map[int][]int
+	// linesWarned: a damaged line table was reported.
+	linesWarned bool
+	// sources are the source files read, by their line-table path.
+	sources map[string][]string
 }
 
 // NewInterpreter returns an interpreter that runs commands on s and
 // writes their output to out.
 func NewInterpreter(s *Session, out io.Writer) *Interpreter {
-	return &Interpreter{s: s, out: out, temps: map[int]bool{}, names: newWATNames(s.Module()), lists: map[uint32]*Listing{}, listFn: -1}
+	return &Interpreter{s: s, out: out, temps: map[int]bool{}, names: newWATNames(s.Module()), lists: map[uint32]*Listing{}, listFn: -1,
+		tempGroups: map[int][]int{}, sources: map[string][]string{}}
 }
 
 // Session returns the session the interpreter drives.

@@ -72,14 +72,27 @@ func cmdBreak(temporary bool) func(*Interpreter, call) error {
 			return err
 		}
 		bp := Breakpoint{HitCondition: spec.hits, LogMessage: spec.log}
+		// A source line may begin at several places: a breakpoint each.
+		var locs []Location
 		if spec.loc == "" {
 			fn, off, ok := in.s.PC()
 			if !ok {
-				return errors.New("break where? the program is not running (usage: break FUNC | FUNC+OFF | 0xADDR)")
+				return errors.New("break where? the program is not running (usage: break FUNC | FUNC+OFF | 0xADDR | FILE:LINE)")
 			}
-			bp.Location = Location{fn, off}
-		} else if bp.Location, err = in.s.ResolveLocation(spec.loc); err != nil {
-			return err
+			locs = []Location{{fn, off}}
+		} else {
+			var note string
+			var isLine bool
+			if locs, note, isLine, err = in.lineLocations(spec.loc); err != nil {
+				return err
+			} else if !isLine {
+				loc, err := in.s.ResolveLocation(spec.loc)
+				if err != nil {
+					return err
+				}
+				locs = []Location{loc}
+			}
+			fmt.Fprint(in.out, note)
 		}
 		if spec.cond != "" {
 			e, err := ParseExpr(spec.cond)
@@ -101,19 +114,29 @@ func cmdBreak(temporary bool) func(*Interpreter, call) error {
 			}
 			bp.Log = func(bp *Breakpoint) { fmt.Fprintln(in.out, in.ExpandLog(bp.LogMessage)) }
 		}
-		b, err := in.s.AddBreakpoint(bp)
-		if err != nil {
-			return err
+		var group []int
+		for _, loc := range locs {
+			bp.Location = loc
+			b, err := in.s.AddBreakpoint(bp)
+			if err != nil {
+				return err
+			}
+			kind := "breakpoint"
+			switch {
+			case b.LogMessage != "":
+				kind = "log point"
+			case temporary:
+				kind = "temporary breakpoint"
+				in.temps[b.ID] = true
+				group = append(group, b.ID)
+			}
+			fmt.Fprintf(in.out, "%s %d at %s%s%s\n", kind, b.ID, in.where(b.Func, b.Offset), in.srcPos(b.Offset), in.breakExtras(b))
 		}
-		kind := "breakpoint"
-		switch {
-		case b.LogMessage != "":
-			kind = "log point"
-		case temporary:
-			kind = "temporary breakpoint"
-			in.temps[b.ID] = true
+		if len(group) > 1 {
+			for _, id := range group {
+				in.tempGroups[id] = group
+			}
 		}
-		fmt.Fprintf(in.out, "%s %d at %s%s\n", kind, b.ID, in.where(b.Func, b.Offset), in.breakExtras(b))
 		return nil
 	}
 }
@@ -334,7 +357,7 @@ func cmdBreakpoints(in *Interpreter, c call) error {
 			} else if in.temps[b.ID] {
 				kind = "temporary breakpoint"
 			}
-			fmt.Fprintf(in.out, "%-4d %-21s %-5d %s%s\n", b.ID, kind, b.Hits, in.where(b.Func, b.Offset), in.breakExtras(b))
+			fmt.Fprintf(in.out, "%-4d %-21s %-5d %s%s%s\n", b.ID, kind, b.Hits, in.where(b.Func, b.Offset), in.srcPos(b.Offset), in.breakExtras(b))
 			continue
 		}
 		w := wps[0]

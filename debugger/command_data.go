@@ -40,7 +40,7 @@ func (in *Interpreter) frameLine(frames []snapshot.Frame, i int) string {
 	if t := in.instrAt(f.Func, f.PC); t != "" {
 		s += ": " + t
 	}
-	return s
+	return s + in.srcPos(f.PC)
 }
 
 func cmdBacktrace(in *Interpreter, c call) error {

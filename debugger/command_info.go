@@ -30,6 +30,11 @@ func cmdInfo(in *Interpreter, c call) error {
 	fmt.Fprintf(in.out, "counter %d\n", s.Counter())
 	if fn, off, ok := s.PC(); ok {
 		fmt.Fprintf(in.out, "pc:        %s: %s\n", in.where(fn, off), in.instrAt(fn, off))
+		if t := in.table(); t != nil {
+			if p, ok := t.At(off); ok {
+				fmt.Fprintf(in.out, "source:    %s:%d:%d\n", p.File, p.Line, p.Col)
+			}
+		}
 	} else {
 		fmt.Fprintln(in.out, "pc:        none (the program is not running)")
 	}
@@ -322,6 +327,26 @@ Execute one instruction, or N; a call runs until it returns (stopping
 earlier at a breakpoint or watchpoint inside it).
 
   (wdb) next`, run: stepCommand((*Session).Next)},
+		{Name: "step-line", Aliases: []string{"sl"}, Usage: "step-line [N]", Summary: "run to the next source line (into calls)", repeat: true,
+			Help: `
+Run to the beginning of the next source line, or N lines (the module needs
+DWARF line information: C, C++, Rust or Zig built with -g). A call of a
+function that has lines steps into it, past its prologue; functions
+without lines (a library built without -g) run through. At the end of a
+function it goes on to the next line of the caller, or stops in the
+caller if that has no lines. It stops earlier at a breakpoint or
+watchpoint.
+
+  (wdb) step-line
+  stopped at counter 86 in square+0x1a (0x41e): local.get 3 at lines.c:8`, run: lineMoveCommand((*Session).StepLine)},
+		{Name: "next-line", Aliases: []string{"nl"}, Usage: "next-line [N]", Summary: "run to the next source line of this function, over calls", repeat: true,
+			Help: `
+Run to the beginning of the next source line of the current function, or
+N lines; calls run until they return (stopping earlier at a breakpoint or
+watchpoint inside them). When the function returns, it goes on to the
+next line of the caller. A loop on one line runs at full speed.
+
+  (wdb) nl`, run: lineMoveCommand((*Session).NextLine)},
 		{Name: "finish", Usage: "finish", Summary: "run until the current function returns", repeat: true,
 			Help: `
 Run until the innermost frame returns; stops in the caller, after the call.
@@ -344,6 +369,21 @@ Go back to the previous instruction of the current function, over calls
 (into the caller from a function's first instruction).
 
   (wdb) rn`, run: stepCommand((*Session).ReverseNext)},
+		{Name: "reverse-step-line", Aliases: []string{"rsl"}, Usage: "reverse-step-line [N]", Summary: "go back to the beginning of the previous source line (into calls)", repeat: true,
+			Help: `
+Go back in time to the beginning of the previous source line executed (of
+the current one, from the middle of a line), or N lines: the first
+instruction of that line, where step-line would have stopped. From the
+line after a call, it goes into the called function, to its last line.
+
+  (wdb) rsl`, run: lineMoveCommand((*Session).ReverseStepLine)},
+		{Name: "reverse-next-line", Aliases: []string{"rnl"}, Usage: "reverse-next-line [N]", Summary: "go back to the previous source line of this function, over calls", repeat: true,
+			Help: `
+Go back to the beginning of the previous source line of the current
+function, or N lines, over the calls it made; from the function's first
+line, back to the line of the caller that called it.
+
+  (wdb) rnl`, run: lineMoveCommand((*Session).ReverseNextLine)},
 		{Name: "reverse-finish", Aliases: []string{"rf"}, Usage: "reverse-finish", Summary: "go back to the call of the current function", repeat: true,
 			Help: `
 Go back to the call instruction that entered the current function, in its
@@ -382,6 +422,14 @@ Stop before the instruction at LOCATION: a function (name or index: its
 first instruction), FUNC+OFF (OFF bytes into it) or 0xADDR (the file offset
 of an instruction). Without LOCATION: the current instruction.
 
+With DWARF line information, LOCATION can be a source line, FILE:LINE
+(FILE is the path, or its end, or its base name when no other file has
+it), or LINE alone, in the file of the selected frame's line (LINE is a
+function index when that frame has no source line: func[N] always is).
+The line's code may begin at several places (a for loop's test and
+increment): each gets a breakpoint. A line without code means the next
+one that has some.
+
   if COND      stop only when the expression COND is true (non-zero)
   hits N       stop from the N-th hit on; >=N the same, ==N only at the
                N-th, %N every N-th (hits count when COND holds)
@@ -390,12 +438,14 @@ of an instruction). Without LOCATION: the current instruction.
 
   (wdb) break hanoi
   (wdb) b fac+0x12 if $0 == 3
-  (wdb) b 0x6e3 hits %10 log "n = {$0}, sp = {$sp}"`, run: cmdBreak(false), complete: completeFuncs},
+  (wdb) b 0x6e3 hits %10 log "n = {$0}, sp = {$sp}"
+  (wdb) b lines.c:15 if $0 == 3`, run: cmdBreak(false), complete: completeLocations},
 		{Name: "tbreak", Usage: "tbreak [LOCATION] [if COND] [hits ...]", Summary: "set a breakpoint deleted when first hit",
 			Help: `
 As break, but the breakpoint is deleted the first time it stops the program.
 
-  (wdb) tbreak main`, run: cmdBreak(true), complete: completeFuncs},
+  (wdb) tbreak main
+  (wdb) tbreak lines.c:16`, run: cmdBreak(true), complete: completeLocations},
 		{Name: "watch", Usage: "watch mem[ADDR] [LEN] | mem[A..B] | TYPE mem[ADDR] | global N", Summary: "stop when memory or a global changes",
 			Help: `
 Stop after an instruction changes the watched bytes of memory (LEN bytes at
@@ -509,10 +559,21 @@ Another list goes on from there.
 
   (wdb) list
   (wdb) list hanoi`, run: cmdList, complete: completeFuncs},
+		{Name: "source", Aliases: []string{"src"}, Usage: "source [FILE:LINE | LINE | FUNC]", Summary: "show the source text around the current line",
+			Help: `
+Show the source lines around the selected frame's line (or around
+FILE:LINE, LINE of the current file, or the first line of FUNC); => marks
+the current line, * a line with a breakpoint. The file is read from the
+path the line table gives, else beside the module (its path's end), else
+from the directories given by wdb --source-dir DIR.
+
+  (wdb) source
+  (wdb) src lines.c:20`, run: cmdSource, complete: completeLocations},
 		{Name: "info", Usage: "info [breakpoints|locals|globals|stack|frame|timeline|engines]", Summary: "show the engine, counter, PC and timeline",
 			Help: `
 Without a topic: the program, the engine, the instruction counter (as
-"counter N"), the PC, why the program stopped, the timeline and its
+"counter N"), the PC (and its source position: FILE:LINE:COLUMN, with the
+path as the line table records it), why the program stopped, the timeline and its
 snapshots' memory. With a topic, the same as that command.
 
   (wdb) info

@@ -33,9 +33,19 @@ func (in *Interpreter) move(n int, f func() (Stop, error)) error {
 	}
 	in.report(st)
 	if st.Reason == BreakpointHit && st.Breakpoint != nil && in.temps[st.Breakpoint.ID] {
-		delete(in.temps, st.Breakpoint.ID)
-		if derr := in.s.Delete(st.Breakpoint.ID); derr != nil && err == nil {
-			err = derr
+		group := in.tempGroups[st.Breakpoint.ID]
+		if group == nil {
+			group = []int{st.Breakpoint.ID}
+		}
+		for _, id := range group {
+			if !in.temps[id] {
+				continue // deleted already
+			}
+			delete(in.temps, id)
+			delete(in.tempGroups, id)
+			if derr := in.s.Delete(id); derr != nil && err == nil {
+				err = derr
+			}
 		}
 	}
 	return err
@@ -151,6 +161,7 @@ func (in *Interpreter) StopLine(st Stop) string {
 		if t := in.instrAt(st.Func, st.Offset); t != "" {
 			b.WriteString(": " + t)
 		}
+		b.WriteString(in.srcPos(st.Offset))
 	}
 	return b.String()
 }

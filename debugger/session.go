@@ -29,6 +29,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wdb-dev/wdb/debuginfo"
 	"github.com/wdb-dev/wdb/engines"
 	"github.com/wdb-dev/wdb/snapshot"
 	"github.com/wdb-dev/wdb/snapshot/crfork"
@@ -46,6 +47,9 @@ type Config struct {
 	Invoke  string      // exported function to call instead of _start ("": start function if any, then _start)
 	Args    []string    // Invoke's arguments, parsed by its parameter types
 	Budget  int64       // timeline memory budget in bytes; 0 means 512 MiB
+	// SourceDirs are where the source command looks for source files
+	// not found at their path or beside the module.
+	SourceDirs []string
 }
 
 // entry is a function call the program makes at top level.
@@ -86,6 +90,14 @@ type Session struct {
 	// writers are the offsets of the instructions that may change a
 	// watched value (findWriters).
 	writers []uint32
+	// stepStops are where a source-line step has the machine stop besides
+	// the breakpoints (session_lines.go); runOpts.at decides there.
+	stepStops []uint32
+	// lines is the line table (nil: none), read on first use.
+	lines     *debuginfo.Table
+	lineFns   *lineFuncs
+	linesErr  error
+	linesRead bool
 }
 
 // New prepares the program and stops before its first instruction

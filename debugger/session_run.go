@@ -20,6 +20,10 @@ type runOpts struct {
 	stop        bool   // breakpoints and watchpoints stop the run
 	checkStart  bool   // a breakpoint at the starting position stops too
 	log         bool   // log points log
+	// at, when set, is asked at each stop of the machine at one of
+	// Session.stepStops where no breakpoint stops the run (not at the
+	// starting instruction): true ends the run there (Reason Step).
+	at func() bool
 }
 
 // advance runs forward from the present until the limit (Reason Step),
@@ -38,6 +42,9 @@ func (s *Session) advance(o runOpts) (Stop, error) {
 	if b, err := s.breakAt(false); err != nil || (b != nil && o.checkStart && o.stop) {
 		return s.breakStop(b), err
 	}
+	if o.checkStart && o.at != nil && o.at() {
+		return s.here(Step), nil
+	}
 	watching := o.stop && len(s.watches) > 0
 	if watching {
 		s.setBreakpoints(true)
@@ -54,6 +61,9 @@ func (s *Session) advance(o runOpts) (Stop, error) {
 			checked = c
 			if b, err := s.breakAt(o.log); err != nil || (b != nil && o.stop) {
 				return s.breakStop(b), err
+			}
+			if o.at != nil && o.at() {
+				return s.here(Step), nil
 			}
 		}
 		lim := min(o.limit, s.tl.due(c))
@@ -93,6 +103,9 @@ func (s *Session) advance(o runOpts) (Stop, error) {
 			checked = now
 			if b, err := s.breakAt(o.log); err != nil || (b != nil && o.stop) {
 				return s.breakStop(b), err
+			}
+			if o.at != nil && o.at() {
+				return s.here(Step), nil
 			}
 		case engines.Returned:
 			return s.here(Step), nil
@@ -149,6 +162,7 @@ func (s *Session) breakStop(b *Breakpoint) Stop {
 // scanOpts says what scan looks at.
 type scanOpts struct {
 	offs  []uint32       // instructions to visit (machine breakpoints)
+	start func()         // called once the replay's first state is restored
 	visit func(c uint64) // called at each counter where the PC holds one of offs
 	// change, when set, is called at each change of a watched value
 	// (watchpoint i changed from old, by the instruction that retired
@@ -164,17 +178,23 @@ func (s *Session) scan(p *point, end uint64, o scanOpts) error {
 	if err := s.restore(p); err != nil {
 		return err
 	}
+	if o.start != nil {
+		o.start()
+	}
 	watching := o.change != nil && len(s.watches) > 0
+	offs := slices.Sorted(slices.Values(o.offs))
 	if watching {
 		s.setBreakpoints(true)
 	} else {
-		s.machine.SetBreakpoints(o.offs)
+		s.machine.SetBreakpoints(offs)
 	}
 	defer s.syncBreakpoints()
 	for {
 		c := s.machine.Counter()
-		if fn, off, ok := s.machine.PC(); ok && o.visit != nil && slices.Contains(o.offs, off) && s.mod.Funcs[fn] != nil {
-			o.visit(c)
+		if _, off, ok := s.machine.PC(); ok && o.visit != nil {
+			if _, found := slices.BinarySearch(offs, off); found {
+				o.visit(c)
+			}
 		}
 		if c >= end {
 			return nil

@@ -161,30 +161,13 @@ func (l *loader) readNameSection(c CustomSection, setName func(idx uint32, name 
 // points at its function's body.
 func (l *loader) readDWARFNames() {
 	m := l.m
-	sections := map[string][]byte{}
-	for _, c := range m.Customs {
-		if len(c.Name) > 7 && c.Name[:7] == ".debug_" {
-			if _, dup := sections[c.Name]; !dup {
-				sections[c.Name] = c.Data
-			}
-		}
-	}
-	if sections[".debug_info"] == nil || len(l.bodies) == 0 {
+	if len(l.bodies) == 0 {
 		return
 	}
 	defer func() { _ = recover() }() // debug/dwarf on damaged input: names are optional
-	d, err := dwarf.New(sections[".debug_abbrev"], sections[".debug_aranges"], sections[".debug_frame"],
-		sections[".debug_info"], sections[".debug_line"], sections[".debug_pubnames"],
-		sections[".debug_ranges"], sections[".debug_str"])
-	if err != nil {
+	d, err := m.DWARF()
+	if d == nil || err != nil {
 		return
-	}
-	for _, name := range []string{".debug_addr", ".debug_line_str", ".debug_str_offsets", ".debug_rnglists"} {
-		if s := sections[name]; s != nil {
-			if d.AddSection(name, s) != nil {
-				return
-			}
-		}
 	}
 	// An out-of-line copy of an inlined function, or a definition of a
 	// declared one, has its name on the entry it refers to, which may come

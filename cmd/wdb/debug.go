@@ -18,9 +18,10 @@ import (
 // debugOptions are the flags of `wdb [debug] app.wasm`.
 type debugOptions struct {
 	runOptions
-	batch  string
-	budget string
-	module string
+	batch      string
+	budget     string
+	module     string
+	sourceDirs listFlag
 }
 
 func (o *debugOptions) flagSet() *flag.FlagSet {
@@ -31,6 +32,7 @@ func (o *debugOptions) flagSet() *flag.FlagSet {
 	fs.StringVar(&o.invoke, "invoke", "", "debug a call of this exported `FUNC` with the arguments instead of _start")
 	fs.StringVar(&o.batch, "batch", "", "run the commands of `FILE` instead of reading them from the terminal\n(each is echoed; the exit status is 1 if one failed)")
 	fs.StringVar(&o.budget, "budget", "512M", "memory for the timeline's snapshots, as a `SIZE` such as 256M or 2G")
+	fs.Var(&o.sourceDirs, "source-dir", "look for source files in `DIR` too (repeatable); they are first looked for\nat the path the DWARF line table gives and beside the module")
 	fs.StringVar(&o.module, "module", "", "when opening a checkpoint image or a fork image directory: the `app.wasm` it was taken from\n(needed when the image does not include it; refused if it is not that module)")
 	return fs
 }
@@ -139,7 +141,7 @@ func debugModule(o *debugOptions, path string, args []string, stdout, stderr io.
 	}
 	host.Stdin = r.GuestStdin()
 	host.NoLog = false // going back in time replays the host calls
-	cfg := debugger.Config{Path: path, Engine: o.engine, Options: o.engineOptions(), WASI: host, Budget: budget}
+	cfg := debugger.Config{Path: path, Engine: o.engine, Options: o.engineOptions(), WASI: host, Budget: budget, SourceDirs: o.sourceDirs}
 	var s *debugger.Session
 	if image {
 		s, err = openImage(cfg, path, o.module)

@@ -180,7 +180,7 @@ func TestDebugBatch(t *testing.T) {
 		t.Errorf("one unknown command: want exit status 1 and its error:\n%s", r)
 	}
 	for _, want := range []string{
-		"(wdb) break hanoi if $0 == 4\nbreakpoint 1 at hanoi+0x0 (0x6c9) if $0 == 4\n",
+		"(wdb) break hanoi if $0 == 4\nbreakpoint 1 at hanoi+0x0 (0x6c9) at compute.c:17 if $0 == 4\n",
 		"(wdb) frobnicate\n(wdb) print $0\ni32:4\n",
 		"(wdb) continue\n",
 		"program finished at counter ",
@@ -201,7 +201,7 @@ func TestDebugBatch(t *testing.T) {
 	file := writeFile(t, "script", "b hanoi\nc\nbt\nquit\ncontinue\n")
 	r = wdb(t, "--engine", "fast", "--batch", file, compute)
 	if r.code != 0 || r.stderr != "" || !strings.Contains(r.stdout, "on engine fast") ||
-		!strings.Contains(r.stdout, "(wdb) bt\n=> #0  hanoi+0x0 (0x6c9) (i32:1): block\n") || strings.Contains(r.stdout, "(wdb) continue") {
+		!strings.Contains(r.stdout, "(wdb) bt\n=> #0  hanoi+0x0 (0x6c9) (i32:1): block at compute.c:17\n") || strings.Contains(r.stdout, "(wdb) continue") {
 		t.Errorf("--batch (the script stops at quit):\n%s", r)
 	}
 }
