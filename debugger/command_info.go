@@ -473,7 +473,7 @@ List the breakpoints, log points and watchpoints with their numbers, hit
 counts, conditions and locations (also "info breakpoints").
 
   (wdb) bl`, run: cmdBreakpoints},
-		{Name: "backtrace", Aliases: []string{"bt"}, Usage: "backtrace [N]", Summary: "show the call stack",
+		{Name: "backtrace", Aliases: []string{"bt", "where"}, Usage: "backtrace [N]", Summary: "show the call stack",
 			Help: `
 Show the call stack, innermost frame (#0) first, each with its function,
 offset, arguments and instruction; => marks the selected frame. With N,
