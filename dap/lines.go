@@ -134,6 +134,9 @@ func (s *session) setFileBreakpoints(r *godap.SetBreakpointsRequest) error {
 	}
 	for i, b := range sbs {
 		refused[i] = err
+		if line := s.line1(b.Line); err == nil && line < 1 {
+			refused[i] = fmt.Errorf("line %d: there is no such line", b.Line)
+		}
 		qs[i] = breakRequest{loc: fmt.Sprintf("%s:%d", file, s.line1(b.Line)), condition: b.Condition, hits: b.HitCondition, logMessage: b.LogMessage}
 	}
 	var out []godap.Breakpoint

@@ -142,14 +142,14 @@ func TestSourceBreakpointOptions(t *testing.T) {
 		// square(k) is called for k = 0 .. 4 (lines.c): k is its
 		// parameter, local 0.
 		c.send("setBreakpoints", map[string]any{"source": map[string]any{"path": linesC},
-			"breakpoints": []map[string]any{{"line": L["square"], "condition": "$0 == 3"}, {"line": 100000}}})
+			"breakpoints": []map[string]any{{"line": L["square"], "condition": "$0 == 3"}, {"line": 100000}, {"line": -2}}})
 		bps = expect[*godap.SetBreakpointsResponse](c).Body.Breakpoints
 		c.send("setBreakpoints", map[string]any{"source": map[string]any{"path": "/nowhere/other.c"},
 			"breakpoints": []map[string]any{{"line": 3}}})
 		missing = expect[*godap.SetBreakpointsResponse](c).Body.Breakpoints
 	})
-	if len(bps) != 2 || !bps[0].Verified || bps[0].Line != L["square"] || bps[1].Verified {
-		t.Errorf("breakpoints %+v: want the first verified at line %d, not the one past the end", bps, L["square"])
+	if len(bps) != 3 || !bps[0].Verified || bps[0].Line != L["square"] || bps[1].Verified || bps[2].Verified {
+		t.Errorf("breakpoints %+v: want the first verified at line %d, not the ones past the end and before the start", bps, L["square"])
 	}
 	if len(missing) != 1 || missing[0].Verified || !strings.Contains(missing[0].Message, "other.c") {
 		t.Errorf("a breakpoint in a file the module does not have: %+v", missing)
