@@ -124,6 +124,11 @@ func TestSourceLinesSession(t *testing.T) {
 	if k != start {
 		t.Errorf("stepBack by instruction: counter %d, want %d", k, start)
 	}
+	// The console's line moves are moves: answered when they end, with a
+	// stopped event.
+	c.evaluate("nl", "repl")
+	c.stopped("step")
+	atLine(t, "nl in the console", c.stackTrace()[0], "total", L["add"])
 	// A bad granularity is refused.
 	seq := c.send("next", map[string]any{"threadId": 1, "granularity": "word"})
 	if e := c.expectError(seq); !strings.Contains(e.Message, `"word"`) {
