@@ -94,6 +94,9 @@ func TestMalformedAndUnknownRequests(t *testing.T) {
 		{"exceptionInfo", map[string]any{"threadId": 1}, "not stopped at a trap"},
 		{"completions", map[string]any{"text": "br", "column": 99}, "outside the text"},
 		{"setExceptionBreakpoints", map[string]any{"filters": []string{"all"}}, "no filter"},
+		{"breakpointLocations", map[string]any{"source": map[string]any{"path": "/nowhere/x.c"}, "line": 1}, "no file x.c"},
+		{"next", map[string]any{"threadId": 1, "granularity": "nope"}, `granularity "nope"`},
+		{"stepIn", map[string]any{"threadId": 1, "granularity": 7}, "bad arguments for stepIn"},
 	}
 	for _, b := range bad {
 		seq := c.send(b.cmd, b.args)

@@ -314,3 +314,16 @@ func (c *client) locals() map[string]godap.Variable {
 	}
 	return out
 }
+
+// watPos returns where a frame is in its function's WebAssembly text,
+// as the disassembly of its instruction gives it (frames with a source
+// file are shown there, not in the text).
+func (c *client) watPos(f godap.StackFrame) (*godap.Source, int) {
+	c.t.Helper()
+	c.send("disassemble", map[string]any{"memoryReference": f.InstructionPointerReference, "instructionCount": 1})
+	ins := expect[*godap.DisassembleResponse](c).Body.Instructions
+	if len(ins) != 1 || ins[0].Location == nil || ins[0].Address != f.InstructionPointerReference {
+		c.t.Fatalf("disassembly of frame %s at %s: %+v", f.Name, f.InstructionPointerReference, ins)
+	}
+	return ins[0].Location, ins[0].Line
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -86,6 +87,17 @@ func safeFileName(name string) string {
 	}, name)
 }
 
+// isFile says whether src is a file of the program's own sources (C,
+// Rust...), not a function's text: it has a path that is not one of
+// those source gives the functions' text.
+func (c *codeIndex) isFile(src godap.Source) bool {
+	if src.SourceReference > 0 || src.Path == "" {
+		return false
+	}
+	rel, err := filepath.Rel(c.program+".wat", src.Path)
+	return err != nil || rel == ".." || strings.HasPrefix(rel, "../")
+}
+
 // funcOfSource finds the function a source stands for: by its
 // sourceReference, else by the path source gave it.
 func (c *codeIndex) funcOfSource(src godap.Source) (uint32, error) {
@@ -150,6 +162,9 @@ func (s *session) onLoadedSources(r *godap.LoadedSourcesRequest) error {
 // the range is a place to stop.
 func (s *session) onBreakpointLocations(r *godap.BreakpointLocationsRequest) error {
 	a := r.Arguments
+	if s.code.isFile(a.Source) {
+		return s.fileBreakpointLocations(r)
+	}
 	fn, err := s.code.funcOfSource(a.Source)
 	if err != nil {
 		return err
@@ -175,8 +190,9 @@ func (s *session) line1(l int) int {
 	return l + 1
 }
 
-// Breakpoints. Every kind is set through the console's break command, so
-// that conditions, hit counts and log messages mean what they mean there.
+// Breakpoints. Every kind is set as the console's break command sets
+// them (Interpreter.Break), so that conditions, hit counts and log
+// messages mean what they mean there.
 
 type bpKind int
 
@@ -187,24 +203,37 @@ const (
 )
 
 // placed is a breakpoint set for the client, with the request that made
-// it (an unchanged request keeps it, and its hit count).
+// it (an unchanged request keeps it, and its hit count). A source line
+// that begins at several places is several breakpoints of the debugger,
+// one of the client: the first one's ID.
 type placed struct {
 	key string
-	bp  *debugger.Breakpoint
+	bps []*debugger.Breakpoint
 }
 
 // breakpointSet holds the client's breakpoints: each setBreakpoints
 // request replaces those of one source, the other requests those of a kind.
 type breakpointSet struct {
-	source      map[uint32][]placed
+	source      map[uint32][]placed // by function (its text)
+	files       map[string][]placed // by the path of a source file
 	function    []placed
 	instruction []placed
 	data        []*debugger.Watchpoint
 	kinds       map[int]bpKind
+	// clientID maps each debugger breakpoint ID to the client's.
+	clientID map[int]int
 }
 
 func newBreakpointSet() *breakpointSet {
-	return &breakpointSet{source: map[uint32][]placed{}, kinds: map[int]bpKind{}}
+	return &breakpointSet{source: map[uint32][]placed{}, files: map[string][]placed{}, kinds: map[int]bpKind{}, clientID: map[int]int{}}
+}
+
+// id is the client's ID of debugger breakpoint id.
+func (b *breakpointSet) id(id int) int {
+	if c, ok := b.clientID[id]; ok {
+		return c
+	}
+	return id
 }
 
 // reason is the stopped event's reason for hitting breakpoint id.
@@ -228,21 +257,6 @@ func (q breakRequest) key() string {
 	return strings.Join([]string{q.loc, q.condition, q.hits, q.logMessage}, "\x00")
 }
 
-// command is the console line that sets the breakpoint.
-func (q breakRequest) command() string {
-	line := "break " + q.loc
-	if q.condition != "" {
-		line += " if " + q.condition
-	}
-	if q.hits != "" {
-		line += " hits " + q.hits
-	}
-	if q.logMessage != "" {
-		line += " log " + strconv.Quote(q.logMessage)
-	}
-	return line
-}
-
 // replace sets the breakpoints asked for in place of old, keeping those
 // asked for again unchanged. It returns the new list and, for each
 // request, the breakpoint or the error.
@@ -255,55 +269,52 @@ func (s *session) replace(old []placed, qs []breakRequest, kind bpKind) ([]place
 	bps := make([]*debugger.Breakpoint, len(qs))
 	errs := make([]error, len(qs))
 	for i, q := range qs {
-		if strings.ContainsAny(q.command(), "\n\r") {
-			errs[i] = errors.New("breakpoint options must be one line")
-			continue
-		}
 		k := q.key()
-		if p, ok := keep[k]; ok && s.exists(p.bp) {
+		if p, ok := keep[k]; ok && s.exists(p.bps) {
 			delete(keep, k)
-			out, bps[i] = append(out, p), p.bp
+			out, bps[i] = append(out, p), p.bps[0]
 			continue
 		}
-		bp, err := s.addBreakpoint(q)
+		group, err := s.in.Break(debugger.BreakSpec{Location: q.loc, Condition: q.condition, HitCondition: q.hits, LogMessage: q.logMessage})
 		if err != nil {
+			s.deleteAll(group) // (the places set before the error)
 			errs[i] = err
 			continue
 		}
-		s.bps.kinds[bp.ID] = kind
-		out, bps[i] = append(out, placed{k, bp}), bp
+		for _, bp := range group {
+			s.bps.kinds[bp.ID], s.bps.clientID[bp.ID] = kind, group[0].ID
+		}
+		out, bps[i] = append(out, placed{k, group}), group[0]
 	}
 	for _, p := range keep {
-		s.dbg.Delete(p.bp.ID) // (an error: deleted in the console already)
-		delete(s.bps.kinds, p.bp.ID)
+		s.deleteAll(p.bps)
 	}
 	return out, bps, errs
 }
 
-// exists reports whether bp is still set (the console may delete it).
-func (s *session) exists(bp *debugger.Breakpoint) bool {
-	for _, b := range s.dbg.Breakpoints() {
-		if b == bp {
-			return true
+// deleteAll deletes breakpoints of the debugger.
+func (s *session) deleteAll(bps []*debugger.Breakpoint) {
+	for _, bp := range bps {
+		s.dbg.Delete(bp.ID) // (an error: deleted in the console already)
+		delete(s.bps.kinds, bp.ID)
+		delete(s.bps.clientID, bp.ID)
+	}
+}
+
+// exists reports whether bps are all still set (the console may delete
+// them).
+func (s *session) exists(bps []*debugger.Breakpoint) bool {
+	set := s.dbg.Breakpoints()
+	for _, bp := range bps {
+		if !slices.Contains(set, bp) {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
-func (s *session) addBreakpoint(q breakRequest) (*debugger.Breakpoint, error) {
-	before := s.dbg.Breakpoints()
-	_, err := s.console.captured(func() error { return s.in.Exec(q.command()) })
-	if err != nil {
-		return nil, err
-	}
-	after := s.dbg.Breakpoints()
-	if len(after) <= len(before) {
-		return nil, errors.New("the breakpoint was not set")
-	}
-	return after[len(after)-1], nil // the highest ID: the new one
-}
-
-// dapBreakpoint describes a breakpoint for the client.
+// dapBreakpoint describes a breakpoint for the client, in its function's
+// text.
 func (s *session) dapBreakpoint(bp *debugger.Breakpoint, err error) godap.Breakpoint {
 	if err != nil {
 		return godap.Breakpoint{Verified: false, Message: err.Error()}
@@ -315,19 +326,28 @@ func (s *session) dapBreakpoint(bp *debugger.Breakpoint, err error) godap.Breakp
 	return b
 }
 
-func (s *session) onSetBreakpoints(r *godap.SetBreakpointsRequest) error {
-	a := r.Arguments
-	fn, err := s.code.funcOfSource(a.Source)
-	if err != nil {
-		return err
-	}
-	l := s.code.listing(fn)
+// sourceBreakpoints are the breakpoints of a setBreakpoints request.
+func sourceBreakpoints(a godap.SetBreakpointsArguments) []godap.SourceBreakpoint {
 	sbs := a.Breakpoints
 	if sbs == nil {
 		for _, line := range a.Lines { // the deprecated form
 			sbs = append(sbs, godap.SourceBreakpoint{Line: line})
 		}
 	}
+	return sbs
+}
+
+func (s *session) onSetBreakpoints(r *godap.SetBreakpointsRequest) error {
+	a := r.Arguments
+	if s.code.isFile(a.Source) {
+		return s.setFileBreakpoints(r)
+	}
+	fn, err := s.code.funcOfSource(a.Source)
+	if err != nil {
+		return err
+	}
+	l := s.code.listing(fn)
+	sbs := sourceBreakpoints(a)
 	qs := make([]breakRequest, len(sbs))
 	lineErrs := make([]error, len(sbs))
 	for i, b := range sbs {

@@ -4,11 +4,18 @@
 // and command interpreter as the terminal REPL.
 //
 // What the client sees (docs/vscode.md describes it for users):
-//   - one thread; frames innermost first, each in the WebAssembly text of
-//     its function, served as a source (sourceReference = function index +
-//     1) whose lines after the header are one instruction each, so that
-//     stepping highlights the current instruction and a breakpoint on a
-//     line is a breakpoint on its instruction;
+//   - one thread; frames innermost first. A frame whose instruction has a
+//     DWARF source position in a file that is found (Session.FindSource,
+//     as the source command; plus the sourceDirs and cwd of the launch)
+//     is shown in that file (lines.go); the others in the WebAssembly text
+//     of their function, served as a source (sourceReference = function
+//     index + 1) whose lines after the header are one instruction each,
+//     so that stepping highlights the current instruction and a
+//     breakpoint on a line is a breakpoint on its instruction (code.go);
+//   - in a source file, next, stepIn and stepBack go by lines (the
+//     session's line moves) unless the granularity is "instruction";
+//     breakpoints on a file's lines are break FILE:LINE, one client
+//     breakpoint for the several places where a line may begin;
 //   - instruction references are file offsets ("0x1a2"), the same in stack
 //     frames, breakpoints and the disassembly view; memory references are
 //     addresses in linear memory 0;
@@ -18,6 +25,9 @@
 //     switch-engine fast, ...); in the hover and watch contexts, an
 //     expression as print reads it;
 //   - the guest's stdout and stderr as output events.
+//
+// Every breakpoint is set through Interpreter.Break with its options as
+// data (a BreakSpec), never as a command line to split.
 //
 // Requests are handled one at a time on the session's goroutine; a move of
 // the program runs on a goroutine of its own, so that pause (Interrupt),

@@ -90,6 +90,7 @@ type launchConfig struct {
 	Env            json.RawMessage `json:"env"` // {"KEY": "value"} or ["KEY=value"]
 	Cwd            string          `json:"cwd"`
 	Dirs           []string        `json:"dirs"` // HOST[:GUEST]
+	SourceDirs     []string        `json:"sourceDirs"`
 	Engine         string          `json:"engine"`
 	Invoke         string          `json:"invoke"`
 	Stdin          string          `json:"stdin"`
@@ -186,6 +187,21 @@ func (c *launchConfig) budget() (int64, error) {
 	return n, nil
 }
 
+// sourceDirs are where source files are looked for when they are not at
+// the path the line table records nor beside the module: sourceDirs, then
+// cwd (for a path relative to where the program was compiled).
+func (c *launchConfig) sourceDirs() ([]string, error) {
+	var out []string
+	for _, d := range c.SourceDirs {
+		p := c.path(d)
+		if st, err := os.Stat(p); err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("sourceDirs %q: %s is not a directory", d, p)
+		}
+		out = append(out, p)
+	}
+	return append(out, c.Cwd), nil
+}
+
 // wasiConfig is the guest's world: args, env, preopened directories and
 // stdio (stdout and stderr become output events).
 func (s *session) wasiConfig(c *launchConfig, args []string) (wasi.Config, error) {
@@ -245,7 +261,11 @@ func (s *session) onLaunch(r *godap.LaunchRequest) error {
 	if err != nil {
 		return err
 	}
-	cfg := debugger.Config{Path: path, Module: mod, Engine: c.Engine, WASI: host, Invoke: c.Invoke, Budget: budget}
+	srcDirs, err := c.sourceDirs()
+	if err != nil {
+		return err
+	}
+	cfg := debugger.Config{Path: path, Module: mod, Engine: c.Engine, WASI: host, Invoke: c.Invoke, Budget: budget, SourceDirs: srcDirs}
 	if c.Invoke != "" {
 		cfg.Args = c.Args
 	}
@@ -323,7 +343,11 @@ func (s *session) onAttach(r *godap.AttachRequest) error {
 	if err != nil {
 		return err
 	}
-	dbg, err := open(debugger.Config{Path: path, Module: mod, Engine: c.Engine, WASI: host, Budget: budget})
+	srcDirs, err := c.sourceDirs()
+	if err != nil {
+		return err
+	}
+	dbg, err := open(debugger.Config{Path: path, Module: mod, Engine: c.Engine, WASI: host, Budget: budget, SourceDirs: srcDirs})
 	if err != nil {
 		return fmt.Errorf("attach: %v", err)
 	}
@@ -351,6 +375,7 @@ func (s *session) start(req *godap.Request, dbg *debugger.Session, c launchConfi
 	s.console = &consoleWriter{s: s, category: "console"}
 	s.in = debugger.NewInterpreter(dbg, s.console)
 	s.code = newCodeIndex(dbg.Module(), dbg.Path())
+	s.files = sourceFiles{found: map[string]string{}}
 	s.ok(req)
 	s.send(&godap.InitializedEvent{Event: event("initialized")})
 }

@@ -305,22 +305,24 @@ func TestZeroBasedLines(t *testing.T) {
 		return c.stackTrace()[0], c
 	}
 	one, c1 := top(false)
+	_, oneWAT := c1.watPos(one)
 	c1.disconnect()
 	zero, c := top(true)
-	if zero.Line != one.Line-1 || zero.Column != 0 || one.Column != 1 || zero.InstructionPointerReference != one.InstructionPointerReference {
-		t.Fatalf("the same stop: from 0 %s line %d column %d, from 1 %s line %d column %d",
-			zero.InstructionPointerReference, zero.Line, zero.Column, one.InstructionPointerReference, one.Line, one.Column)
+	src, zeroWAT := c.watPos(zero)
+	if zero.Line != one.Line-1 || zero.Column != one.Column-1 || zeroWAT != oneWAT-1 || zero.InstructionPointerReference != one.InstructionPointerReference {
+		t.Fatalf("the same stop: from 0 %s line %d column %d (text line %d), from 1 %s line %d column %d (text line %d)",
+			zero.InstructionPointerReference, zero.Line, zero.Column, zeroWAT, one.InstructionPointerReference, one.Line, one.Column, oneWAT)
 	}
-	// A breakpoint on the next line, in 0-based terms: the instruction
-	// after the PC, where next stops.
-	c.send("setBreakpoints", map[string]any{"source": zero.Source, "breakpoints": []map[string]any{{"line": zero.Line + 1}}})
+	// A breakpoint on the next line of the text, in 0-based terms: the
+	// instruction after the PC, where next stops.
+	c.send("setBreakpoints", map[string]any{"source": src, "breakpoints": []map[string]any{{"line": zeroWAT + 1}}})
 	bp := expect[*godap.SetBreakpointsResponse](c).Body.Breakpoints[0]
-	c.send("next", map[string]any{"threadId": 1})
+	c.send("next", map[string]any{"threadId": 1, "granularity": "instruction"})
 	expect[*godap.NextResponse](c)
 	c.stopped("step")
 	after := c.stackTrace()[0]
-	if !bp.Verified || bp.Line != zero.Line+1 || after.Line != bp.Line || bp.InstructionReference != after.InstructionPointerReference {
-		t.Errorf("breakpoint %+v on 0-based line %d; next stopped at line %d, %s", bp, zero.Line+1, after.Line, after.InstructionPointerReference)
+	if _, line := c.watPos(after); !bp.Verified || bp.Line != zeroWAT+1 || line != bp.Line || bp.InstructionReference != after.InstructionPointerReference {
+		t.Errorf("breakpoint %+v on 0-based line %d; next stopped at line %d, %s", bp, zeroWAT+1, line, after.InstructionPointerReference)
 	}
 	c.disconnect()
 }
@@ -331,7 +333,7 @@ func TestSetVariableEverywhere(t *testing.T) {
 	c := dial(t, startServer(t))
 	c.launchToHanoi()
 	for i := 0; i < 2; i++ { // block, local.get 0
-		c.send("stepIn", map[string]any{"threadId": 1})
+		c.send("stepIn", map[string]any{"threadId": 1, "granularity": "instruction"})
 		expect[*godap.StepInResponse](c)
 		c.stopped("step")
 	}

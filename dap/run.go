@@ -138,12 +138,17 @@ func (s *session) onContinue(r *godap.ContinueRequest) error {
 	return nil
 }
 
-// step answers a step request and starts its move. Every line of a
-// function's text is one instruction, so the granularities (statement,
-// line, instruction) step the same.
-func (s *session) step(req *godap.Request, name string, run func() (debugger.Stop, error)) error {
+// step answers a step request and starts its move: by source lines (line,
+// nil when the request has no line move) when the innermost frame is
+// shown in a source file and the granularity allows, else by
+// instructions, which are the lines of a function's text (stepMove).
+func (s *session) step(req *godap.Request, g godap.SteppingGranularity, instruction, line func() (debugger.Stop, error)) error {
+	run, err := s.stepMove(g, instruction, line)
+	if err != nil {
+		return err
+	}
 	s.ok(req)
-	s.startMove(move{name: name, run: run})
+	s.startMove(move{name: req.Command, run: run})
 	return nil
 }
 
@@ -171,9 +176,10 @@ func (s *session) reportStop(st debugger.Stop, err error) {
 	case debugger.BreakpointHit:
 		body.Reason = "breakpoint"
 		if st.Breakpoint != nil {
+			id := s.bps.id(st.Breakpoint.ID)
 			body.Reason = s.bps.reason(st.Breakpoint.ID)
-			body.HitBreakpointIds = []int{st.Breakpoint.ID}
-			body.Description = fmt.Sprintf("breakpoint %d, %s", st.Breakpoint.ID, where)
+			body.HitBreakpointIds = []int{id}
+			body.Description = fmt.Sprintf("breakpoint %d, %s", id, where)
 		}
 	case debugger.WatchpointHit:
 		body.Reason = "data breakpoint"

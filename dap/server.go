@@ -82,6 +82,7 @@ type session struct {
 	console *consoleWriter
 	launch  launchConfig
 	code    *codeIndex
+	files   sourceFiles
 
 	configured bool // configurationDone received
 	terminated bool // terminate handled: the program is gone
@@ -263,17 +264,17 @@ func (s *session) dispatch(msg godap.Message) error {
 	case *godap.ContinueRequest:
 		return s.onContinue(r)
 	case *godap.NextRequest:
-		return s.step(&r.Request, "next", s.dbg.Next)
+		return s.step(&r.Request, r.Arguments.Granularity, s.dbg.Next, s.dbg.NextLine)
 	case *godap.StepInRequest:
-		return s.step(&r.Request, "step", s.dbg.StepInstruction)
+		return s.step(&r.Request, r.Arguments.Granularity, s.dbg.StepInstruction, s.dbg.StepLine)
 	case *godap.StepOutRequest:
-		return s.step(&r.Request, "finish", s.dbg.Finish)
+		return s.step(&r.Request, r.Arguments.Granularity, s.dbg.Finish, nil)
 	case *godap.StepBackRequest:
 		// Back over calls, as next goes over them (the console's
 		// reverse-step goes back into them).
-		return s.step(&r.Request, "reverse-next", s.dbg.ReverseNext)
+		return s.step(&r.Request, r.Arguments.Granularity, s.dbg.ReverseNext, s.dbg.ReverseNextLine)
 	case *godap.ReverseContinueRequest:
-		return s.step(&r.Request, "reverse-continue", s.dbg.ReverseContinue)
+		return s.step(&r.Request, "", s.dbg.ReverseContinue, nil)
 	case *godap.RestartRequest:
 		return s.onRestart(r)
 	case *godap.StackTraceRequest:

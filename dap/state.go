@@ -69,7 +69,9 @@ func (s *session) onStackTrace(r *godap.StackTraceRequest) error {
 		f := frames[len(frames)-1-i]
 		sf := godap.StackFrame{Id: i + 1, Name: s.dbg.Module().Funcs[f.Func].DisplayName(), Column: s.column(),
 			InstructionPointerReference: address(f.PC)}
-		if src, line, ok := s.code.position(f.Func, f.PC); ok {
+		if src, pos, ok := s.sourcePos(f.PC); ok {
+			sf.Source, sf.Line, sf.Column = src, s.line(pos.Line), s.columnOf(pos.Col)
+		} else if src, line, ok := s.code.position(f.Func, f.PC); ok {
 			sf.Source, sf.Line = src, s.line(line)
 		}
 		body.StackFrames = append(body.StackFrames, sf)
@@ -523,7 +525,8 @@ func isTypeName(t string) bool {
 // Console commands that move the program run on the move goroutine, so
 // that pause works; the others run at once.
 var movingCommands = map[string]bool{"run": true, "continue": true, "step": true, "stepi": true, "next": true, "finish": true,
-	"reverse-step": true, "reverse-next": true, "reverse-finish": true, "reverse-continue": true, "goto": true}
+	"reverse-step": true, "reverse-next": true, "reverse-finish": true, "reverse-continue": true, "goto": true,
+	"step-line": true, "next-line": true, "reverse-step-line": true, "reverse-next-line": true}
 
 // commandName resolves the command word of a console line as the
 // interpreter does: a name, an alias, or a unique prefix of a name.

@@ -2,11 +2,14 @@ package debugger
 
 import (
 	"bytes"
+	"fmt"
 	"math/bits"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/wdb-dev/wdb/engines"
+	"github.com/wdb-dev/wdb/wasm"
 )
 
 // entries returns the counters at which a plain run is about to execute
@@ -177,4 +180,88 @@ func TestTimelineThinning(t *testing.T) {
 	mustStop(t, st, err, Arrived)
 	st, err = s.ReverseStep()
 	mustStop(t, st, err, Step)
+}
+
+// parseBreak splits a break line at its option words only where the
+// pieces are valid: a condition may use names such as log and hits, and a
+// quoted log message may hold the words and be followed by options.
+func TestParseBreakWords(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want BreakSpec
+	}{
+		{`f if log > 2`, BreakSpec{Location: "f", Condition: "log > 2"}},
+		{`f if log > 2 && hits < 3`, BreakSpec{Location: "f", Condition: "log > 2 && hits < 3"}},
+		{`f if a + hits > 1 hits 3`, BreakSpec{Location: "f", Condition: "a + hits > 1", HitCondition: "3"}},
+		{`f if a + log > 1 log x`, BreakSpec{Location: "f", Condition: "a + log > 1", LogMessage: "x"}},
+		{`f log "x if y"`, BreakSpec{Location: "f", LogMessage: "x if y"}},
+		{`f log "x if y" if $0 == 1 hits >= 2`, BreakSpec{Location: "f", LogMessage: "x if y", Condition: "$0 == 1", HitCondition: ">= 2"}},
+		{`f log "a" and "b"`, BreakSpec{Location: "f", LogMessage: `"a" and "b"`}},
+		{`f log n = {$0} hits 2`, BreakSpec{Location: "f", LogMessage: "n = {$0} hits 2"}},
+		{`f hits %10 if hits == 2`, BreakSpec{Location: "f", HitCondition: "%10", Condition: "hits == 2"}},
+		{`if $0 == 3`, BreakSpec{Condition: "$0 == 3"}},
+		{`lines.c:15  if  $0 == 3`, BreakSpec{Location: "lines.c:15", Condition: "$0 == 3"}},
+		// Not an expression anywhere: split where the option is valid,
+		// so that the error is about the condition.
+		{`f if $0 === 1 hits 2`, BreakSpec{Location: "f", Condition: "$0 === 1", HitCondition: "2"}},
+		{``, BreakSpec{}},
+	} {
+		got, err := parseBreak(tc.line)
+		if err != nil || got != tc.want {
+			t.Errorf("parseBreak(%q) = %+v, %v; want %+v", tc.line, got, err, tc.want)
+		}
+	}
+	for _, line := range []string{`f if`, `f hits`, `f log`, `f extra`, `f log ""`} {
+		if got, err := parseBreak(line); err == nil {
+			t.Errorf("parseBreak(%q) = %+v, want an error", line, got)
+		}
+	}
+}
+
+// loopTop is the file offset of the first instruction in the loop of
+// words.wasm's run.
+func loopTop(t *testing.T, m *wasm.Module) uint32 {
+	t.Helper()
+	f := m.Funcs[m.NumImportedFuncs]
+	for i, ins := range f.Instrs {
+		if ins.Op == wasm.OpLoop {
+			return f.Instrs[i+1].Offset
+		}
+	}
+	t.Fatal("words.wasm: no loop")
+	return 0
+}
+
+// A condition on locals named log and hits, through the break command:
+// it stops in the iterations whose locals satisfy it (hits = log*(log-1)
+// at the loop's top, as words.wat computes it); a quoted log message with
+// the words in it may be followed by a condition.
+func TestCmdBreakConditionWords(t *testing.T) {
+	c := newCmdSession(t, "wat/words.wasm", "standard", "run", "10")
+	top := loopTop(t, c.s.Module())
+	c.do(fmt.Sprintf("break 0x%x if log > 2 && hits < 10", top))
+	c.do(fmt.Sprintf(`break 0x%x log "log={log} if hits={hits}" if log == 1`, top))
+	var stops []int32
+	var logs string
+	for {
+		c.out.Reset()
+		c.in.Exec("continue")
+		if st := c.s.State(); st.Reason != BreakpointHit {
+			if st.Reason != Finished {
+				t.Fatalf("continue: %v", st.Reason)
+			}
+			break
+		}
+		logs += c.out.String()
+		if c.param(2) != c.param(1)*(c.param(1)-1) {
+			t.Fatalf("stopped with log %d, hits %d: words.wat's loop keeps hits = log*(log-1)", c.param(1), c.param(2))
+		}
+		stops = append(stops, c.param(1))
+	}
+	if !slices.Equal(stops, []int32{3}) {
+		t.Errorf("stopped with log = %v, want [3] (the only k > 2 with k*(k-1) < 10)", stops)
+	}
+	if !strings.HasPrefix(logs, "log=1 if hits=0\n") {
+		t.Errorf("the log point printed %q, want log=1 if hits=0 first", logs)
+	}
 }

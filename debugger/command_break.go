@@ -9,60 +9,131 @@ import (
 
 // Breakpoints, log points and watchpoints.
 
-// breakSpec is a parsed break command.
-type breakSpec struct {
-	loc, cond, hits, log string
+// BreakSpec is a breakpoint to set, its options given as data: the break
+// command fills one from its line, the DAP server from its requests (a
+// condition is never split at words such as hits or log).
+type BreakSpec struct {
+	// Location is FUNC, FUNC+OFF, 0xADDR, FILE:LINE or LINE, as break
+	// reads it; "" means the present instruction.
+	Location     string
+	Condition    string // an expression; "": every time
+	HitCondition string // "N", ">= N", "== N", "% N"; "": every hit
+	LogMessage   string // non-empty: a log point, printing it with {EXPR} expanded
+	Temporary    bool   // deleted when it stops the program (tbreak)
 }
 
-// parseBreak splits "LOCATION [if COND] [hits N] [log MESSAGE]": the
-// condition runs to the next keyword, the message to the end of the line.
-func parseBreak(args string) (breakSpec, error) {
-	var b breakSpec
-	rest := " " + args
-	if !strings.HasPrefix(rest, " if ") && !strings.HasPrefix(rest, " hits ") && !strings.HasPrefix(rest, " log ") {
-		b.loc, rest, _ = strings.Cut(args, " ")
-		rest = " " + rest
-	}
-	for rest = strings.TrimRight(rest, " "); rest != ""; {
-		var kw string
-		for _, k := range []string{" if ", " hits ", " log "} {
-			if strings.HasPrefix(rest, k) {
-				kw = strings.TrimSpace(k)
-			}
+// breakKeywords start the options of a break command line.
+var breakKeywords = []string{" if ", " hits ", " log "}
+
+// keywordAt returns the option keyword rest starts with (" if " ...), or "".
+func keywordAt(rest string) string {
+	for _, k := range breakKeywords {
+		if strings.HasPrefix(rest, k) {
+			return k
 		}
+	}
+	return ""
+}
+
+// parseBreak splits "LOCATION [if COND] [hits N] [log MESSAGE]". The
+// condition ends at the first keyword that leaves a valid expression
+// before it and a valid value after it: `if log > 2 && hits < 3` is one
+// condition, `if a + hits > 1 hits 3` a condition and a hit condition. A
+// quoted message ("...", Go syntax) may be followed by other options;
+// an unquoted one runs to the end of the line.
+func parseBreak(args string) (BreakSpec, error) {
+	var b BreakSpec
+	rest := " " + strings.TrimSpace(args)
+	if keywordAt(rest) == "" {
+		b.Location, rest, _ = strings.Cut(strings.TrimSpace(args), " ")
+	}
+	for rest = " " + strings.TrimSpace(rest); rest != " "; rest = " " + strings.TrimSpace(rest) {
+		kw := keywordAt(rest)
 		if kw == "" {
 			return b, fmt.Errorf("unexpected %q after the location (want if COND, hits N or log MESSAGE)", strings.TrimSpace(rest))
 		}
-		rest = rest[len(kw)+2:]
-		if kw == "log" {
-			msg := strings.TrimSpace(rest)
-			if uq, err := strconv.Unquote(msg); err == nil {
-				msg = uq
-			}
-			if msg == "" {
-				return b, errors.New("log needs a message")
-			}
-			b.log, rest = msg, ""
-			continue
+		rest = rest[len(kw):]
+		var val string
+		switch kw {
+		case " log ":
+			val, rest = logMessage(rest)
+			b.LogMessage = val
+		case " hits ":
+			val, rest = hitValue(rest)
+			b.HitCondition = val
+		case " if ":
+			val, rest = condition(rest)
+			b.Condition = val
 		}
-		end := len(rest)
-		for _, k := range []string{" if ", " hits ", " log "} {
-			if i := strings.Index(rest, k); i >= 0 && i < end {
-				end = i
-			}
-		}
-		val := strings.TrimSpace(rest[:end])
-		rest = rest[end:]
 		if val == "" {
-			return b, fmt.Errorf("%s needs a value", kw)
-		}
-		if kw == "if" {
-			b.cond = val
-		} else {
-			b.hits = val
+			return b, fmt.Errorf("%s needs a value", strings.TrimSpace(kw))
 		}
 	}
 	return b, nil
+}
+
+// logMessage reads a log message from the start of rest: a quoted
+// string followed by nothing or another option, else all of rest.
+func logMessage(rest string) (msg, after string) {
+	msg = strings.TrimSpace(rest)
+	if q, err := strconv.QuotedPrefix(msg); err == nil {
+		after = msg[len(q):]
+		if strings.TrimSpace(after) == "" || keywordAt(" "+strings.TrimSpace(after)) != "" {
+			uq, _ := strconv.Unquote(q)
+			return uq, after
+		}
+	}
+	return msg, ""
+}
+
+// hitValue reads a hit condition: up to the next if or log.
+func hitValue(rest string) (val, after string) {
+	end := len(rest)
+	for _, k := range []string{" if ", " log "} {
+		if i := strings.Index(rest, k); i >= 0 && i < end {
+			end = i
+		}
+	}
+	return strings.TrimSpace(rest[:end]), rest[end:]
+}
+
+// condition reads a condition: up to the first keyword with a valid
+// expression before it and a valid option after it, else (to report the
+// condition's error) the first keyword with a valid option after it,
+// else the end of rest.
+func condition(rest string) (cond, after string) {
+	var cuts []int
+	for i := range rest {
+		if k := keywordAt(rest[i:]); k != "" && optionValid(rest[i:]) {
+			cuts = append(cuts, i)
+		}
+	}
+	for _, i := range cuts {
+		if _, err := ParseExpr(rest[:i]); err == nil {
+			return strings.TrimSpace(rest[:i]), rest[i:]
+		}
+	}
+	if _, err := ParseExpr(rest); err != nil && len(cuts) > 0 {
+		return strings.TrimSpace(rest[:cuts[0]]), rest[cuts[0]:]
+	}
+	return strings.TrimSpace(rest), ""
+}
+
+// optionValid says whether rest, which starts with a keyword, holds a
+// value for it that parseBreak accepts.
+func optionValid(rest string) bool {
+	kw := keywordAt(rest)
+	rest = rest[len(kw):]
+	switch kw {
+	case " hits ":
+		val, _ := hitValue(rest)
+		_, err := parseHitCondition(val)
+		return val != "" && err == nil
+	case " log ":
+		msg, _ := logMessage(rest)
+		return msg != ""
+	}
+	return strings.TrimSpace(rest) != ""
 }
 
 func cmdBreak(temporary bool) func(*Interpreter, call) error {
@@ -71,74 +142,95 @@ func cmdBreak(temporary bool) func(*Interpreter, call) error {
 		if err != nil {
 			return err
 		}
-		bp := Breakpoint{HitCondition: spec.hits, LogMessage: spec.log}
-		// A source line may begin at several places: a breakpoint each.
-		var locs []Location
-		if spec.loc == "" {
-			fn, off, ok := in.s.PC()
-			if !ok {
-				return errors.New("break where? the program is not running (usage: break FUNC | FUNC+OFF | 0xADDR | FILE:LINE)")
-			}
-			locs = []Location{{fn, off}}
-		} else {
-			var note string
-			var isLine bool
-			if locs, note, isLine, err = in.lineLocations(spec.loc); err != nil {
-				return err
-			} else if !isLine {
-				loc, err := in.s.ResolveLocation(spec.loc)
-				if err != nil {
-					return err
-				}
-				locs = []Location{loc}
-			}
-			fmt.Fprint(in.out, note)
-		}
-		if spec.cond != "" {
-			e, err := ParseExpr(spec.cond)
-			if err != nil {
-				return fmt.Errorf("condition %v", err)
-			}
-			bp.Condition = e.String()
-			bp.Cond = func() (bool, error) {
-				v, err := e.eval(newEvaluator(in.s, 0))
-				if err != nil {
-					return false, fmt.Errorf("condition %q: %v", e, err)
-				}
-				return v.truth(), nil
-			}
-		}
-		if spec.log != "" {
-			if err := checkLogMessage(spec.log); err != nil {
-				return err
-			}
-			bp.Log = func(bp *Breakpoint) { fmt.Fprintln(in.out, in.ExpandLog(bp.LogMessage)) }
-		}
-		var group []int
-		for _, loc := range locs {
-			bp.Location = loc
-			b, err := in.s.AddBreakpoint(bp)
-			if err != nil {
-				return err
-			}
+		spec.Temporary = temporary
+		bps, note, err := in.setBreak(spec)
+		fmt.Fprint(in.out, note)
+		for _, b := range bps {
 			kind := "breakpoint"
 			switch {
 			case b.LogMessage != "":
 				kind = "log point"
 			case temporary:
 				kind = "temporary breakpoint"
-				in.temps[b.ID] = true
-				group = append(group, b.ID)
 			}
 			fmt.Fprintf(in.out, "%s %d at %s%s%s\n", kind, b.ID, in.where(b.Func, b.Offset), in.srcPos(b.Offset), in.breakExtras(b))
 		}
-		if len(group) > 1 {
-			for _, id := range group {
-				in.tempGroups[id] = group
-			}
-		}
-		return nil
+		return err
 	}
+}
+
+// Break sets the breakpoints spec asks for: one, or one at each place
+// where a source line begins (FILE:LINE). It writes nothing; a line
+// without code means the next line with some, which the breakpoints'
+// positions in the line table show.
+func (in *Interpreter) Break(spec BreakSpec) ([]*Breakpoint, error) {
+	bps, _, err := in.setBreak(spec)
+	return bps, err
+}
+
+// setBreak is Break, with the note that a line without code moved to the
+// next one.
+func (in *Interpreter) setBreak(spec BreakSpec) (bps []*Breakpoint, note string, err error) {
+	bp := Breakpoint{HitCondition: spec.HitCondition, LogMessage: spec.LogMessage}
+	// A source line may begin at several places: a breakpoint each.
+	var locs []Location
+	if spec.Location == "" {
+		fn, off, ok := in.s.PC()
+		if !ok {
+			return nil, "", errors.New("break where? the program is not running (usage: break FUNC | FUNC+OFF | 0xADDR | FILE:LINE)")
+		}
+		locs = []Location{{fn, off}}
+	} else {
+		var isLine bool
+		if locs, note, isLine, err = in.lineLocations(spec.Location); err != nil {
+			return nil, "", err
+		} else if !isLine {
+			loc, err := in.s.ResolveLocation(spec.Location)
+			if err != nil {
+				return nil, "", err
+			}
+			locs = []Location{loc}
+		}
+	}
+	if spec.Condition != "" {
+		e, err := ParseExpr(spec.Condition)
+		if err != nil {
+			return nil, note, fmt.Errorf("condition %v", err)
+		}
+		bp.Condition = e.String()
+		bp.Cond = func() (bool, error) {
+			v, err := e.eval(newEvaluator(in.s, 0))
+			if err != nil {
+				return false, fmt.Errorf("condition %q: %v", e, err)
+			}
+			return v.truth(), nil
+		}
+	}
+	if spec.LogMessage != "" {
+		if err := checkLogMessage(spec.LogMessage); err != nil {
+			return nil, note, err
+		}
+		bp.Log = func(bp *Breakpoint) { fmt.Fprintln(in.out, in.ExpandLog(bp.LogMessage)) }
+	}
+	var group []int
+	for _, loc := range locs {
+		bp.Location = loc
+		b, err := in.s.AddBreakpoint(bp)
+		if err != nil {
+			return bps, note, err
+		}
+		bps = append(bps, b)
+		if spec.Temporary && b.LogMessage == "" {
+			in.temps[b.ID] = true
+			group = append(group, b.ID)
+		}
+	}
+	if len(group) > 1 {
+		for _, id := range group {
+			in.tempGroups[id] = group
+		}
+	}
+	return bps, note, nil
 }
 
 // breakExtras describes a breakpoint's condition, hit condition and

@@ -436,6 +436,11 @@ one that has some.
   log MESSAGE  do not stop: print MESSAGE, with {EXPR} replaced by the
                expression's value (a log point)
 
+COND may use the words if, hits and log (a local named log): it ends at
+the first of them that leaves a valid expression before it and a valid
+option after it. MESSAGE runs to the end of the line, unless it is quoted
+("...", as in Go): then other options may follow it.
+
   (wdb) break hanoi
   (wdb) b fac+0x12 if $0 == 3
   (wdb) b 0x6e3 hits %10 log "n = {$0}, sp = {$sp}"

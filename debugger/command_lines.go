@@ -3,7 +3,6 @@ package debugger
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -113,41 +112,22 @@ func completeLocations(in *Interpreter, args, partial string) []string {
 // The source command.
 
 // sourceFile returns the lines of a source file of the line table, found
-// at its path, else relative to the module's directory, else in the
-// --source-dir directories (trying the path's suffixes there: a file
-// compiled elsewhere).
+// as Session.FindSource finds it.
 func (in *Interpreter) sourceFile(file string) ([]string, error) {
 	if lines, ok := in.sources[file]; ok {
 		return lines, nil
 	}
-	var tried []string
-	try := func(p string) ([]string, bool) {
-		tried = append(tried, p)
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return nil, false
-		}
-		lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
-		in.sources[file] = lines
-		return lines, true
+	p, err := in.s.FindSource(file)
+	if err != nil {
+		return nil, err
 	}
-	if lines, ok := try(file); ok {
-		return lines, nil
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err
 	}
-	dirs := append([]string{filepath.Dir(in.s.Path())}, in.s.cfg.SourceDirs...)
-	for _, dir := range dirs {
-		for rest := strings.TrimPrefix(file, "/"); rest != ""; {
-			if lines, ok := try(filepath.Join(dir, rest)); ok {
-				return lines, nil
-			}
-			_, after, found := strings.Cut(rest, "/")
-			if !found {
-				break
-			}
-			rest = after
-		}
-	}
-	return nil, fmt.Errorf("source file %s not found (tried %s; --source-dir DIR adds a directory)", file, strings.Join(tried, ", "))
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	in.sources[file] = lines
+	return lines, nil
 }
 
 // sourceTarget is the file and line to show: the argument's (FILE:LINE,

@@ -1,7 +1,11 @@
 package debugger
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/wdb-dev/wdb/debuginfo"
 	"github.com/wdb-dev/wdb/engines"
@@ -44,6 +48,36 @@ func (s *Session) table() (*debuginfo.Table, error) {
 		return nil, errNoLines
 	}
 	return t, nil
+}
+
+// FindSource returns where the source file `file` of the line table is:
+// at its path, else relative to the module's directory, else in
+// Config.SourceDirs (trying the path's suffixes there: a file compiled
+// elsewhere). A file not found is an error naming every path tried.
+func (s *Session) FindSource(file string) (string, error) {
+	var tried []string
+	found := func(p string) bool {
+		tried = append(tried, p)
+		st, err := os.Stat(p)
+		return err == nil && st.Mode().IsRegular()
+	}
+	if found(file) {
+		return file, nil
+	}
+	dirs := append([]string{filepath.Dir(s.Path())}, s.cfg.SourceDirs...)
+	for _, dir := range dirs {
+		for rest := strings.TrimPrefix(file, "/"); rest != ""; {
+			if p := filepath.Join(dir, rest); found(p) {
+				return p, nil
+			}
+			_, after, ok := strings.Cut(rest, "/")
+			if !ok {
+				break
+			}
+			rest = after
+		}
+	}
+	return "", fmt.Errorf("source file %s not found (tried %s; --source-dir DIR adds a directory)", file, strings.Join(tried, ", "))
 }
 
 // lineFuncs is what the moves need to know of the functions with lines.

@@ -13,6 +13,7 @@ const { DebugClient } = require('@vscode/debugadapter-testsupport');
 
 const root = path.resolve(__dirname, '..', '..');
 const compute = path.join(root, 'testdata', 'wasi', 'compute.wasm');
+const lines = path.join(root, 'testdata', 'wasi', 'lines.wasm');
 let wdb = process.env.WDB_BIN;
 let tmp;
 
@@ -38,6 +39,29 @@ async function client() {
 // steps (7 22 11 34 17 52 26 13 40 20 10 5 16 8 4 2 1).
 const firstLine = 'collatz(7) = 16\n';
 
+// textAt returns where the top frame is in its function's WebAssembly
+// text: compute.c is found, so the frames are shown there, and the
+// disassembly of the frame's instruction gives the text's line.
+async function textAt(dc) {
+  const top = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0];
+  const ins = (await dc.disassembleRequest({ memoryReference: top.instructionPointerReference, instructionCount: 1 })).body.instructions;
+  assert.equal(ins[0].address, top.instructionPointerReference);
+  return { path: ins[0].location.path, line: ins[0].line };
+}
+
+// stopsAt sends a request (a function of no arguments) and checks the stop
+// it makes: its reason, and where it is in the text (path optional).
+async function stopsAt(dc, request, reason, want) {
+  // (Listen before the program runs: events are not kept.)
+  const [, stopped] = await Promise.all([request(), dc.waitForEvent('stopped')]);
+  assert.equal(stopped.body.reason, reason);
+  const at = await textAt(dc);
+  assert.equal(at.line, want.line);
+  if (want.path) {
+    assert.equal(at.path, want.path);
+  }
+}
+
 // launchTo launches compute.wasm with a breakpoint on line `line` of the
 // text of `fn`, and waits until it stops there.
 async function launchTo(dc, fn, line, launchArgs) {
@@ -49,10 +73,7 @@ async function launchTo(dc, fn, line, launchArgs) {
   const bps = (await dc.setBreakpointsRequest({ source: { path: src.path }, breakpoints: [{ line }] })).body.breakpoints;
   assert.equal(bps[0].verified, true, bps[0].message);
   assert.equal(bps[0].line, line);
-  // (Listen before the program runs: events are not kept.)
-  const stopped = dc.assertStoppedLocation('breakpoint', { path: src.path, line });
-  await dc.configurationDoneRequest();
-  await Promise.all([launched, stopped]);
+  await Promise.all([launched, stopsAt(dc, () => dc.configurationDoneRequest(), 'breakpoint', { path: src.path, line })]);
   return src;
 }
 
@@ -83,22 +104,40 @@ test('breakpoint in a function text, step back, reverse continue, switch-engine'
     const src = await launchTo(dc, 'hanoi', 2);
     // compute.c calls hanoi(1) first.
     assert.deepEqual((await topLocals(dc)).map((v) => [v.name, v.value, v.type]), [['$0', '1', 'i32']]);
-    await Promise.all([dc.nextRequest({ threadId: 1 }), dc.assertStoppedLocation('step', { path: src.path, line: 3 })]);
-    await Promise.all([dc.stepBackRequest({ threadId: 1 }), dc.assertStoppedLocation('step', { path: src.path, line: 2 })]);
+    // One instruction at a time (by lines, the steps would follow compute.c).
+    await stopsAt(dc, () => dc.nextRequest({ threadId: 1, granularity: 'instruction' }), 'step', { path: src.path, line: 3 });
+    await stopsAt(dc, () => dc.stepBackRequest({ threadId: 1, granularity: 'instruction' }), 'step', { path: src.path, line: 2 });
     // hanoi(1) calls hanoi(0); reverse continue comes back to hanoi(1).
-    await Promise.all([dc.continueRequest({ threadId: 1 }), dc.assertStoppedLocation('breakpoint', { line: 2 })]);
+    await stopsAt(dc, () => dc.continueRequest({ threadId: 1 }), 'breakpoint', { line: 2 });
     assert.equal((await topLocals(dc))[0].value, '0');
-    await Promise.all([dc.reverseContinueRequest({ threadId: 1 }), dc.assertStoppedLocation('breakpoint', { line: 2 })]);
+    await stopsAt(dc, () => dc.reverseContinueRequest({ threadId: 1 }), 'breakpoint', { line: 2 });
     assert.equal((await topLocals(dc))[0].value, '1');
     // The Debug Console runs the same commands as the terminal.
     await dc.evaluateRequest({ expression: 'switch-engine fast', context: 'repl' });
     const info = (await dc.evaluateRequest({ expression: 'info', context: 'repl' })).body.result;
     assert.match(info, /engine:\s+fast/);
-    await Promise.all([dc.continueRequest({ threadId: 1 }), dc.assertStoppedLocation('breakpoint', { line: 2 })]);
+    await stopsAt(dc, () => dc.continueRequest({ threadId: 1 }), 'breakpoint', { line: 2 });
     assert.equal((await topLocals(dc))[0].value, '0');
     const hover = (await dc.evaluateRequest({ expression: '$0 + 1', context: 'hover', frameId: 1 })).body;
     assert.equal(hover.result, '1');
     assert.equal(hover.type, 'i32');
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('a breakpoint on a line of lines.c stops there, shown in lines.c', async () => {
+  const dc = await client();
+  try {
+    // The line of the call, found by its marker, as the Go tests do.
+    const source = path.join(root, 'testdata', 'wasi', 'lines.c');
+    const line = fs.readFileSync(source, 'utf8').split('\n').findIndex((l) => l.includes('/* L:call */')) + 1;
+    assert.ok(line > 0, 'no L:call marker in lines.c');
+    await dc.hitBreakpoint({ program: lines }, { path: source, line });
+    const top = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0];
+    assert.ok(top.source.path.endsWith(path.sep + 'lines.c'), top.source.path);
+    assert.equal(top.line, line);
+    assert.equal(top.name, 'total');
   } finally {
     await dc.stop();
   }
