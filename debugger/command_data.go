@@ -137,6 +137,29 @@ func cmdLocals(in *Interpreter, c call) error {
 	return nil
 }
 
+func cmdVars(in *Interpreter, c call) error {
+	if err := noArgs(c); err != nil {
+		return err
+	}
+	if _, err := in.selectedFrame(); err != nil {
+		return err
+	}
+	vs, err := in.s.ScopeVars(in.frame)
+	if err != nil {
+		return err
+	}
+	if vs == nil {
+		if v, _ := in.s.SourceVars(); v == nil {
+			return errors.New("the module has no variable information (DWARF .debug_info: build with -g)")
+		}
+		fmt.Fprintln(in.out, "no source variables here")
+	}
+	for _, v := range vs {
+		fmt.Fprintln(in.out, v)
+	}
+	return nil
+}
+
 func cmdStack(in *Interpreter, c call) error {
 	if err := noArgs(c); err != nil {
 		return err
@@ -217,7 +240,16 @@ func cmdPrint(in *Interpreter, c call) error {
 	if err != nil {
 		return err
 	}
-	v, err := e.eval(newEvaluator(in.s, in.frame))
+	ev := newEvaluator(in.s, in.frame)
+	// A source variable alone prints as C shows it (structs and arrays
+	// can only print this way).
+	if n, ok := e.root.(*nameNode); ok && f == 0 {
+		if sv, ok := ev.sourceVar(n.name); ok {
+			fmt.Fprintln(in.out, sv)
+			return nil
+		}
+	}
+	v, err := e.eval(ev)
 	if err != nil {
 		return err
 	}

@@ -50,7 +50,7 @@ func cmdInfo(in *Interpreter, c call) error {
 var infoTopics = map[string]string{
 	"breakpoints": "breakpoints", "break": "breakpoints", "b": "breakpoints", "watchpoints": "breakpoints",
 	"locals": "locals", "globals": "globals", "stack": "stack", "frame": "frame", "timeline": "timeline",
-	"engines": "engines", "registers": "stack", "args": "locals",
+	"engines": "engines", "registers": "stack", "args": "locals", "vars": "vars",
 }
 
 func infoTopicNames() []string {
@@ -270,6 +270,10 @@ Expressions are read by print, set, x, watch, break ... if COND and the
 (conditions and log messages in the innermost one).
 
   local N, $N, lN     local N of the frame (parameters first), e.g. $0, l2
+  NAME                a C variable in scope (DWARF; see "vars"), read as its
+                      C type: int as i32, unsigned as u32, double as f64,
+                      pointers as u32; print NAME alone shows it as C does
+                      (structs, arrays, strings)
   NAME, $NAME         a local, else a global, by its name (name section)
   global N, gN        global N
   $sp                 the C stack pointer: the global named __stack_pointer
@@ -287,7 +291,8 @@ float. Comparisons of unsigned values (u8..u64) are unsigned.
 
   print $0 * 2 + 1          print/x mem[$sp + 8]
   print f64 mem[0x1000]     set i32 mem[0x1000] = 7
-  break fac if $0 == 3 && global 1 > 100`
+  break fac if $0 == 3 && global 1 > 100
+  print sum + i             set sum = 0`
 
 func init() {
 	commands = []*Command{
@@ -508,6 +513,18 @@ names when the module has them.
 
   (wdb) locals
   param 0 = i32:1`, run: cmdLocals},
+		{Name: "vars", Aliases: []string{"v"}, Usage: "vars", Summary: "show the source variables in scope in the selected frame", Help: `
+Show the C (source) variables in scope at the selected frame's
+instruction, from the module's DWARF: the parameters, then the locals of
+the innermost block out to the function's own, each with its value and C
+type. "optimised out" marks a variable with no location there. print,
+set and conditions know these names too (see "help expressions").
+
+  (wdb) vars
+  n = 5 (int)
+  i = 2 (int)
+  q = 4 (int)
+  sum = 5 (int)`, run: cmdVars},
 		{Name: "stack", Usage: "stack", Summary: "show the selected frame's typed operand stack", Help: `
 Show the operand stack of the selected frame, bottom (slot 0) first, with
 the types the validator infers.

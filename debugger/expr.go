@@ -30,7 +30,7 @@ import (
 //	        | $sp | $pc | $counter | $top | NAME | $NAME
 //
 // TYPE is i8 u8 i16 u16 i32 u32 i64 u64 f32 f64 (mem[...] alone reads an
-// i32). NAME is a local's name from the name section. Values keep their
+// i32). NAME is a source variable in scope (DWARF, session_vars.go), else a local's name from the name section. Values keep their
 // Wasm type: i32 arithmetic wraps at 32 bits, an integer constant takes
 // the type of the other operand, a float operand makes the result a float.
 
@@ -275,6 +275,12 @@ type (
 		addr node
 	}
 	specialNode struct{ name string } // $pc, $counter, $sp
+	// viewNode reads a local, global or stack slot as a narrower or
+	// unsigned C type (a source variable held there).
+	viewNode struct {
+		x node
+		t memType
+	}
 )
 
 // Expr is a parsed expression, evaluated against a Session's present state.
@@ -542,6 +548,8 @@ type evaluator struct {
 	frame   int
 	frames  []snapshot.Frame
 	globals []snapshot.Value
+	srcVars []SourceVar // in scope at the frame, read on first use
+	srcRead bool
 }
 
 func newEvaluator(st exprState, frame int) *evaluator {
@@ -582,6 +590,7 @@ type lvalue struct {
 	addr  uint32
 	t     memType
 	typ   wasm.ValType // of a local, global or stack slot
+	view  *memType     // a source variable's type, for a local, global or stack slot
 }
 
 func (l lvalue) String() string {
@@ -648,6 +657,10 @@ func (ev *evaluator) place(n node) (lvalue, error) {
 			return lvalue{}, err
 		}
 		return ev.place(r)
+	case *viewNode:
+		l, err := ev.place(n.x)
+		l.view = &n.t
+		return l, err
 	}
 	return lvalue{}, errors.New("not a local, global, stack slot or memory location")
 }
@@ -683,9 +696,13 @@ func (ev *evaluator) stackPointer() (uint32, error) {
 	return 0, errors.New("$sp: the module has no stack pointer (no mutable i32 global named __stack_pointer, or unnamed global 0)")
 }
 
-// resolveName finds a name: a local of the current frame's function, else
-// a global, else lN, gN, sN.
+// resolveName finds a name: a source variable in scope at the frame (from
+// DWARF), else a local of the current frame's function (from the name
+// section), else a global, else lN, gN, sN.
 func (ev *evaluator) resolveName(name string) (node, error) {
+	if v, ok := ev.sourceVar(name); ok {
+		return sourceVarNode(v)
+	}
 	m := ev.st.Module()
 	if f, err := ev.currentFrame(); err == nil {
 		for i, n := range m.Funcs[f.Func].LocalNames {
@@ -719,16 +736,24 @@ func (ev *evaluator) resolveName(name string) (node, error) {
 }
 
 func (ev *evaluator) read(l lvalue) (value, error) {
+	var sv snapshot.Value
 	switch l.kind {
 	case "local":
 		f, _ := ev.currentFrame()
-		return fromSnapshot(f.Locals[l.index]), nil
+		sv = f.Locals[l.index]
 	case "global":
 		g, _ := ev.global(l.index)
-		return fromSnapshot(*g), nil
+		sv = *g
 	case "stack":
 		f, _ := ev.currentFrame()
-		return fromSnapshot(f.Stack[l.index]), nil
+		sv = f.Stack[l.index]
+	}
+	if l.kind != "mem" {
+		if l.view != nil {
+			b := binary.LittleEndian.AppendUint64(nil, sv.Lo)
+			return l.view.decode(b[:l.view.size]), nil
+		}
+		return fromSnapshot(sv), nil
 	}
 	b, err := readMemory(ev.st, l.addr, l.t.size)
 	if err != nil {

@@ -98,6 +98,10 @@ type Session struct {
 	lineFns   *lineFuncs
 	linesErr  error
 	linesRead bool
+	// The source variables (session_vars.go), read on first use.
+	vars     *debuginfo.Vars
+	varsErr  error
+	varsRead bool
 }
 
 // New prepares the program and stops before its first instruction

@@ -1,0 +1,191 @@
+package debugger
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/wdb-dev/wdb/debuginfo"
+	"github.com/wdb-dev/wdb/snapshot"
+)
+
+// Source variables (docs/source-lines.md, "Source variables"): the C
+// variables in scope at a frame, from the module's DWARF, read on first
+// use; their values come from the frame's locals and operand stack, the
+// globals and memory, through debuginfo's location expressions.
+
+// SourceVars returns the module's variable information, read on first
+// use: nil when the module has no DWARF.
+func (s *Session) SourceVars() (*debuginfo.Vars, error) {
+	if !s.varsRead {
+		s.vars, s.varsErr = debuginfo.ReadVars(s.mod)
+		s.varsRead = true
+	}
+	return s.vars, s.varsErr
+}
+
+// SourceVar is a source variable in scope at a frame, located there.
+type SourceVar struct {
+	*debuginfo.Var
+	Loc debuginfo.Location
+	Err error // its location could not be evaluated
+	st  *frameState
+}
+
+// frameState is debuginfo.State on one frame of a present state.
+type frameState struct {
+	st      exprState
+	f       *snapshot.Frame
+	globals []snapshot.Value
+}
+
+func (fs *frameState) Local(i uint32) (uint64, error) {
+	if int(i) >= len(fs.f.Locals) {
+		return 0, fmt.Errorf("no local %d (the function has %d)", i, len(fs.f.Locals))
+	}
+	return fs.f.Locals[i].Lo, nil
+}
+
+func (fs *frameState) Global(i uint32) (uint64, error) {
+	if fs.globals == nil {
+		fs.globals = fs.st.Globals()
+	}
+	if int(i) >= len(fs.globals) {
+		return 0, fmt.Errorf("no global %d (the module has %d)", i, len(fs.globals))
+	}
+	return fs.globals[i].Lo, nil
+}
+
+func (fs *frameState) Stack(i uint32) (uint64, error) {
+	if int(i) >= len(fs.f.Stack) {
+		return 0, fmt.Errorf("no stack slot %d (the operand stack holds %d)", i, len(fs.f.Stack))
+	}
+	return fs.f.Stack[i].Lo, nil
+}
+
+func (fs *frameState) Memory(addr, n uint32) ([]byte, error) { return readMemory(fs.st, addr, n) }
+
+// scopeVars returns the source variables in scope at frame `frame` (0:
+// the innermost) of st, located; nil when its function has none.
+func scopeVars(st exprState, vars *debuginfo.Vars, frame int) ([]SourceVar, error) {
+	frames := st.Frames()
+	if len(frames) == 0 {
+		return nil, errors.New("the program is not running: no frame")
+	}
+	if frame >= len(frames) {
+		return nil, fmt.Errorf("no frame %d", frame)
+	}
+	f := &frames[len(frames)-1-frame]
+	vs, err := vars.Scope(st.Module(), f.PC)
+	if err != nil {
+		return nil, err
+	}
+	fs := &frameState{st: st, f: f}
+	out := make([]SourceVar, len(vs))
+	for i, v := range vs {
+		out[i] = SourceVar{Var: v, st: fs}
+		out[i].Loc, out[i].Err = v.Locate(f.PC, st.Module().CodeSectionOffset, fs)
+	}
+	return out, nil
+}
+
+// ScopeVars returns the source variables in scope at frame `frame` (0:
+// the innermost): the parameters, then the variables of the innermost
+// block out to the function's own. Nil when the module has no DWARF or
+// the frame's function has no variable information.
+func (s *Session) ScopeVars(frame int) ([]SourceVar, error) {
+	vars, err := s.SourceVars()
+	if vars == nil || err != nil {
+		return nil, err
+	}
+	return scopeVars(s, vars, frame)
+}
+
+// Bytes reads the variable's value.
+func (v SourceVar) Bytes() ([]byte, error) {
+	if v.Err != nil {
+		return nil, v.Err
+	}
+	if v.Loc.Kind == debuginfo.OptimisedOut {
+		return nil, errOptimisedOut
+	}
+	n := debuginfo.Size(v.Type)
+	if n == 0 {
+		return nil, fmt.Errorf("%s has a type of unknown size (%s)", v.Name, debuginfo.TypeName(v.Type))
+	}
+	return v.Loc.Read(v.st, n)
+}
+
+var errOptimisedOut = errors.New("optimised out")
+
+// Value formats the variable's value as C shows it ("optimised out" when
+// it has no location at the frame's PC, the error when it cannot be read).
+func (v SourceVar) Value() string {
+	b, err := v.Bytes()
+	if err == errOptimisedOut {
+		return "optimised out"
+	}
+	if err != nil {
+		return "<" + err.Error() + ">"
+	}
+	return debuginfo.Format(v.Type, b, v.st.Memory)
+}
+
+// String is the line of vars: "name = value (type)".
+func (v SourceVar) String() string {
+	return fmt.Sprintf("%s = %s (%s)", v.Name, v.Value(), debuginfo.TypeName(v.Type))
+}
+
+// sourceVars is what an expression state offers for source variables
+// (a Session does).
+type sourceVars interface {
+	SourceVars() (*debuginfo.Vars, error)
+}
+
+// sourceVar finds a source variable in scope at the evaluator's frame.
+func (ev *evaluator) sourceVar(name string) (SourceVar, bool) {
+	if !ev.srcRead {
+		ev.srcRead = true
+		if sv, ok := ev.st.(sourceVars); ok {
+			if vars, _ := sv.SourceVars(); vars != nil {
+				ev.srcVars, _ = scopeVars(ev.st, vars, ev.frame)
+			}
+		}
+	}
+	for _, v := range ev.srcVars {
+		if v.Name == name {
+			return v, true
+		}
+	}
+	return SourceVar{}, false
+}
+
+// sourceVarNode is the expression node of a scalar source variable: the
+// memory, local, global or stack slot that holds it, read as its C type,
+// or its value when it is computed.
+func sourceVarNode(v SourceVar) (node, error) {
+	if v.Err != nil {
+		return nil, v.Err
+	}
+	name, ok := debuginfo.Scalar(v.Type)
+	if !ok {
+		return nil, fmt.Errorf("%s is a %s, not a number (print %s shows it)", v.Name, debuginfo.TypeName(v.Type), v.Name)
+	}
+	t := memTypes[name]
+	switch v.Loc.Kind {
+	case debuginfo.OptimisedOut:
+		return nil, fmt.Errorf("%s is optimised out here", v.Name)
+	case debuginfo.InMemory:
+		return &memNode{t: t, addr: &numNode{value{k: kI32, unsigned: true, i: int64(v.Loc.Addr)}}}, nil
+	case debuginfo.InLocal:
+		return &viewNode{&localNode{v.Loc.Index}, t}, nil
+	case debuginfo.InGlobal:
+		return &viewNode{&globalNode{v.Loc.Index}, t}, nil
+	case debuginfo.InStack:
+		return &viewNode{&stackNode{slot: int(v.Loc.Index)}, t}, nil
+	}
+	b, err := v.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	return &numNode{t.decode(b)}, nil
+}

@@ -1,0 +1,208 @@
+package debugger
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// Source variables: the values the debugger reads through DWARF must be
+// the ones the programs print.
+
+// srcVar prints a source variable and returns its value and C type.
+func (c *cmdSession) srcVar(name string) (value, typ string) {
+	c.t.Helper()
+	out := strings.TrimSpace(c.do("print " + name))
+	m := regexp.MustCompile(`^` + regexp.QuoteMeta(name) + ` = (.*) \(([^()]*)\)$`).FindStringSubmatch(out)
+	if m == nil {
+		c.t.Fatalf("print %s: %q", name, out)
+	}
+	return m[1], m[2]
+}
+
+// varNames lists the names vars shows.
+func (c *cmdSession) varNames() []string {
+	var names []string
+	for _, l := range strings.Split(strings.TrimSpace(c.do("vars")), "\n") {
+		name, _, _ := strings.Cut(l, " = ")
+		names = append(names, name)
+	}
+	return names
+}
+
+// At lines.c's print line, i and q are what the program prints next, and
+// sum the running sum of the squares printed so far; in square, r = k*k.
+func TestVarsLines(t *testing.T) {
+	L := lineMarkers(t)
+	c := newCmdSession(t, "wasi/lines.wasm", "standard", "")
+	c.do(fmt.Sprintf("break lines.c:%d", L["print"]))
+	type hit struct{ i, q, sum, iExpr string }
+	var hits []hit
+	for c.stop("continue").Reason == BreakpointHit {
+		if names := c.varNames(); !slices.Equal(names, []string{"n", "q", "i", "sum"}) {
+			t.Fatalf("vars in the loop body: %v, want n (the parameter), q, i, sum (innermost block first)", names)
+		}
+		var h hit
+		var typ string
+		h.i, typ = c.srcVar("i")
+		if typ != "int" {
+			t.Errorf("i's type: %q", typ)
+		}
+		h.q, _ = c.srcVar("q")
+		h.sum, _ = c.srcVar("sum")
+		h.iExpr = strings.TrimSpace(c.do("print i * 1"))
+		hits = append(hits, h)
+	}
+	printed := regexp.MustCompile(`square\((\d+)\) = (\d+)`).FindAllStringSubmatch(c.guest.String(), -1)
+	if len(printed) != 5 || len(hits) != 5 {
+		t.Fatalf("%d hits, %d printed lines:\n%s", len(hits), len(printed), c.guest.String())
+	}
+	sum := 0
+	for k, m := range printed {
+		q, _ := strconv.Atoi(m[2])
+		sum += q
+		want := hit{m[1], m[2], strconv.Itoa(sum), "i32:" + m[1]}
+		if hits[k] != want {
+			t.Errorf("hit %d: %+v, want %+v (the program printed %q)", k, hits[k], want, m[0])
+		}
+	}
+	if !strings.Contains(c.guest.String(), fmt.Sprintf("sum = %d\n", sum)) {
+		t.Errorf("the program's sum is not %d:\n%s", sum, c.guest.String())
+	}
+
+	// square: r = k*k at its return line; up in total, i is square's k.
+	c = newCmdSession(t, "wasi/lines.wasm", "standard", "")
+	c.do(fmt.Sprintf("break lines.c:%d if k == 3", L["return"]))
+	c.stop("continue")
+	if names := c.varNames(); !slices.Equal(names, []string{"k", "r"}) {
+		t.Fatalf("vars in square: %v", names)
+	}
+	k, _ := c.srcVar("k")
+	r, _ := c.srcVar("r")
+	if k != "3" || r != "9" {
+		t.Errorf("in square: k = %s, r = %s, want 3 and 9", k, r)
+	}
+	c.do("up")
+	if i, _ := c.srcVar("i"); i != k {
+		t.Errorf("up in total: i = %s, want square's k %s", i, k)
+	}
+	// set writes the variable's memory; the program prints the new sum.
+	c.do("set sum = 1000")
+	if v, _ := c.srcVar("sum"); v != "1000" {
+		t.Errorf("after set sum = 1000: %s", v)
+	}
+	c.do("delete")
+	c.stop("continue")
+	// sum was 0+1+4 = 5 before the set; 1000 + 9 + 16 after.
+	if !strings.Contains(c.guest.String(), "sum = 1025\n") {
+		t.Errorf("after set sum = 1000 with sum at 5: the program printed\n%s", c.guest.String())
+	}
+}
+
+// vars.c's struct, array, enum, string, double and unsigned char are what
+// it prints.
+func TestVarsTypes(t *testing.T) {
+	b, err := os.ReadFile(testdataFile("wasi/vars.c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := 0
+	for i, l := range strings.Split(string(b), "\n") {
+		if strings.Contains(l, "/* L:print */") {
+			line = i + 1
+		}
+	}
+	c := newCmdSession(t, "wasi/vars.wasm", "standard", "")
+	c.do(fmt.Sprintf("break vars.c:%d", line))
+	c.stop("continue")
+	got := map[string][2]string{}
+	for _, n := range []string{"p", "primes", "c", "msg", "ratio", "u"} {
+		v, typ := c.srcVar(n)
+		got[n] = [2]string{v, typ}
+	}
+	ratio2 := strings.TrimSpace(c.do("print ratio * 2"))
+	c.stop("continue")
+	out := c.guest.String()
+	find := func(re string) []string {
+		m := regexp.MustCompile(re).FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("no %s in the output:\n%s", re, out)
+		}
+		return m[1:]
+	}
+	p := find(`p = \{(-?\d+), (-?\d+), ([0-9.e+-]+)\}`)
+	primes := find(`primes = \{([0-9, ]+)\}`)
+	cv := find(`c = (\d+)`)
+	msg := find(`msg = (.*)`)
+	ratio := find(`ratio = ([0-9.e+-]+)`)
+	u := find(`u = (\d+)`)
+	want := map[string][2]string{
+		"p":      {fmt.Sprintf("{x = %s, y = %s, w = %s}", p[0], p[1], p[2]), "struct point"},
+		"primes": {"{" + primes[0] + "}", "int [6]"},
+		"msg":    {"", "const char *"},
+		"u":      {u[0], "unsigned char"},
+	}
+	for n, w := range want {
+		if n == "msg" {
+			continue
+		}
+		v := got[n]
+		if n == "u" {
+			v[0], _, _ = strings.Cut(v[0], " ") // 200 '\xc8'
+		}
+		if v != w {
+			t.Errorf("%s = %v, want %v", n, v, w)
+		}
+	}
+	// The enum: its enumerator, whose value the source declares and the
+	// program prints.
+	if cv[0] != "6" || got["c"] != [2]string{"BLUE", "enum color"} {
+		t.Errorf("c = %v; the program printed %s (BLUE = 6)", got["c"], cv[0])
+	}
+	if m := regexp.MustCompile(`^0x[0-9a-f]+ (".*")$`).FindStringSubmatch(got["msg"][0]); m == nil || got["msg"][1] != "const char *" {
+		t.Errorf("msg = %v", got["msg"])
+	} else if s, err := strconv.Unquote(m[1]); err != nil || s != msg[0] {
+		t.Errorf("msg's string %s, the program printed %q", m[1], msg[0])
+	}
+	r, err1 := strconv.ParseFloat(ratio[0], 64)
+	g, err2 := strconv.ParseFloat(got["ratio"][0], 64)
+	if err1 != nil || err2 != nil || r != g || got["ratio"][1] != "double" {
+		t.Errorf("ratio = %v, the program printed %s", got["ratio"], ratio[0])
+	}
+	if ratio2 != "f64:"+strconv.FormatFloat(2*r, 'g', -1, 64) {
+		t.Errorf("print ratio * 2: %s, want f64:%g", ratio2, 2*r)
+	}
+}
+
+// compute.c is -O2: hanoi's n lives in local 0 only at its entry (a
+// location list), from, to and via have no location at all.
+func TestVarsOptimised(t *testing.T) {
+	c := newCmdSession(t, "wasi/compute.wasm", "standard", "")
+	c.do("break hanoi")
+	c.stop("continue")
+	n, _ := c.srcVar("n")
+	for _, name := range []string{"from", "to", "via"} {
+		if v, _ := c.srcVar(name); v != "optimised out" {
+			t.Errorf("%s = %s, want optimised out (no DW_AT_location)", name, v)
+		}
+	}
+	if got := c.fail("print from + 1"); !strings.Contains(got, "from is optimised out here") {
+		t.Errorf("print from + 1: %q", got)
+	}
+	// Past the entry range, n has no location.
+	c.stop("stepi 4")
+	if v, _ := c.srcVar("n"); v != "optimised out" {
+		t.Errorf("n four instructions into hanoi = %s, want optimised out", v)
+	}
+	c.do("delete")
+	c.stop("continue")
+	// The first hanoi call is hanoi(N, 1, 3, 2) for the first N printed.
+	m := regexp.MustCompile(`hanoi\((\d+)\) = `).FindStringSubmatch(c.guest.String())
+	if m == nil || m[1] != n {
+		t.Errorf("n at hanoi's first entry = %s; the program printed %v", n, m)
+	}
+}
