@@ -94,12 +94,14 @@ const (
 	varGlobals
 	varMemory
 	varMemoryRows
+	varSource // the source variables of a frame, or the members of one (path)
 )
 
 // varRef is what a variablesReference stands for.
 type varRef struct {
 	kind  varKind
-	frame int // locals, stack
+	frame int    // locals, stack, source
+	path  string // source: "" for the scope, else a variable and its members' names, joined by "\x00"
 }
 
 // varTable hands out variablesReferences until the program moves.
@@ -138,11 +140,17 @@ func (s *session) onScopes(r *godap.ScopesRequest) error {
 	if err != nil {
 		return err
 	}
-	scopes := []godap.Scope{
-		{Name: "Locals", PresentationHint: "locals", VariablesReference: s.vars.ref(varRef{varLocals, i}), NamedVariables: len(f.Locals)},
-		{Name: "Operand Stack", PresentationHint: "registers", VariablesReference: s.vars.ref(varRef{varStack, i}), NamedVariables: len(f.Stack)},
-		{Name: "Globals", VariablesReference: s.vars.ref(varRef{kind: varGlobals}), NamedVariables: len(s.dbg.Module().Globals)},
+	scopes := []godap.Scope{}
+	// The C variables first, when the frame's function has some.
+	if vs, err := s.dbg.ScopeVars(i); err == nil && len(vs) > 0 {
+		scopes = append(scopes, godap.Scope{Name: "Variables", PresentationHint: "locals",
+			VariablesReference: s.vars.ref(varRef{kind: varSource, frame: i}), NamedVariables: len(vs)})
 	}
+	scopes = append(scopes, []godap.Scope{
+		{Name: "Locals", PresentationHint: "locals", VariablesReference: s.vars.ref(varRef{kind: varLocals, frame: i}), NamedVariables: len(f.Locals)},
+		{Name: "Operand Stack", PresentationHint: "registers", VariablesReference: s.vars.ref(varRef{kind: varStack, frame: i}), NamedVariables: len(f.Stack)},
+		{Name: "Globals", VariablesReference: s.vars.ref(varRef{kind: varGlobals}), NamedVariables: len(s.dbg.Module().Globals)},
+	}...)
 	if s.dbg.Memory() != nil {
 		scopes = append(scopes, godap.Scope{Name: "Memory", VariablesReference: s.vars.ref(varRef{kind: varMemory})})
 	}
@@ -270,6 +278,10 @@ func (s *session) onVariables(r *godap.VariablesRequest) error {
 		vars = s.memoryScope()
 	case varMemoryRows:
 		vars = s.memoryRows(a.Start, a.Count)
+	case varSource:
+		if vars, err = s.sourceVariables(ref); err != nil {
+			return err
+		}
 	}
 	s.send(&godap.VariablesResponse{Response: response(&r.Request), Body: godap.VariablesResponseBody{Variables: vars}})
 	return nil
@@ -501,6 +513,12 @@ func (s *session) onEvaluate(r *godap.EvaluateRequest) error {
 	}
 	result := strings.TrimSpace(out)
 	body := godap.EvaluateResponseBody{Result: result}
+	// A C variable prints as NAME = VALUE (TYPE).
+	if v, ok := strings.CutPrefix(result, strings.TrimSpace(a.Expression)+" = "); ok && strings.HasSuffix(v, ")") {
+		if i := strings.LastIndex(v, " ("); i > 0 {
+			body.Result, body.Type = v[:i], v[i+2:len(v)-1]
+		}
+	}
 	// print writes TYPE:VALUE.
 	if t, v, ok := strings.Cut(result, ":"); ok && isTypeName(t) {
 		body.Type, body.Result = t, v

@@ -115,6 +115,9 @@ func (v SourceVar) Bytes() ([]byte, error) {
 	return v.Loc.Read(v.st, n)
 }
 
+// ReadMemory reads memory 0, for debuginfo.Format of the variable's members.
+func (v SourceVar) ReadMemory(addr, n uint32) ([]byte, error) { return v.st.Memory(addr, n) }
+
 var errOptimisedOut = errors.New("optimised out")
 
 // Value formats the variable's value as C shows it ("optimised out" when

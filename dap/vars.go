@@ -1,0 +1,72 @@
+package dap
+
+import (
+	"debug/dwarf"
+	"fmt"
+	"strings"
+
+	godap "github.com/google/go-dap"
+
+	"github.com/wdb-dev/wdb/debuginfo"
+)
+
+// The Variables scope: the C variables in scope at a frame (from DWARF,
+// debugger.Session.ScopeVars), with structs and arrays expandable.
+
+// sourceVariables lists the variables of the scope (ref.path "") or the
+// members of the struct or array at ref.path.
+func (s *session) sourceVariables(ref varRef) ([]godap.Variable, error) {
+	vs, err := s.dbg.ScopeVars(ref.frame)
+	if err != nil {
+		return nil, err
+	}
+	out := []godap.Variable{}
+	if ref.path == "" {
+		for _, v := range vs {
+			gv := godap.Variable{Name: v.Name, Value: v.Value(), Type: debuginfo.TypeName(v.Type), EvaluateName: v.Name}
+			if b, err := v.Bytes(); err == nil {
+				s.expandable(&gv, ref.frame, v.Name, v.Type, b)
+			}
+			out = append(out, gv)
+		}
+		return out, nil
+	}
+	names := strings.Split(ref.path, "\x00")
+	for _, v := range vs {
+		if v.Name != names[0] {
+			continue
+		}
+		b, err := v.Bytes()
+		if err != nil {
+			return nil, err
+		}
+		t := v.Type
+		for _, n := range names[1:] {
+			found := false
+			for _, m := range debuginfo.Members(t, b) {
+				if m.Name == n {
+					t, b, found = m.Type, m.Bytes, true
+					break
+				}
+			}
+			if !found {
+				return nil, fmt.Errorf("no member %s in %s", n, strings.ReplaceAll(ref.path, "\x00", "."))
+			}
+		}
+		for _, m := range debuginfo.Members(t, b) {
+			gv := godap.Variable{Name: m.Name, Value: debuginfo.Format(m.Type, m.Bytes, v.ReadMemory), Type: debuginfo.TypeName(m.Type)}
+			s.expandable(&gv, ref.frame, ref.path+"\x00"+m.Name, m.Type, m.Bytes)
+			out = append(out, gv)
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("no variable %s here", names[0])
+}
+
+// expandable gives a struct or array value a reference to its members.
+func (s *session) expandable(v *godap.Variable, frame int, path string, t dwarf.Type, b []byte) {
+	if n := len(debuginfo.Members(t, b)); n > 0 {
+		v.VariablesReference = s.vars.ref(varRef{kind: varSource, frame: frame, path: path})
+		v.NamedVariables = n // arrays too: at most debuginfo.MaxElems, not paged
+	}
+}

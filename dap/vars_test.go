@@ -1,0 +1,102 @@
+package dap
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	godap "github.com/google/go-dap"
+)
+
+// The Variables scope on lines.c: at the print line, first among the
+// scopes, with n, q, i and sum; i and q are what the program prints next
+// and sum the running sum of the squares; hover evaluation reads them too.
+func TestSourceVariablesScope(t *testing.T) {
+	L := lineMarkers(t)
+	linesC := program(t, "wasi/lines.c")
+	c := dial(t, startServer(t))
+	c.launch(map[string]any{"program": program(t, "wasi/lines.wasm")}, func() {
+		c.send("setBreakpoints", map[string]any{"source": map[string]any{"path": linesC},
+			"breakpoints": []map[string]any{{"line": L["print"]}}})
+		expect[*godap.SetBreakpointsResponse](c)
+	})
+	var seen []string
+	for range 5 {
+		c.stopped("breakpoint")
+		top := c.stackTrace()[0]
+		c.send("scopes", map[string]any{"frameId": top.Id})
+		scopes := expect[*godap.ScopesResponse](c).Body.Scopes
+		if len(scopes) < 2 || scopes[0].Name != "Variables" || scopes[1].Name != "Locals" {
+			t.Fatalf("scopes %+v: want Variables first, then Locals", scopes)
+		}
+		vals := map[string]string{}
+		var names []string
+		for _, v := range c.variables(scopes[0].VariablesReference) {
+			vals[v.Name] = v.Value
+			names = append(names, v.Name)
+			if v.Type != "int" {
+				t.Errorf("%s has type %q, want int", v.Name, v.Type)
+			}
+		}
+		if strings.Join(names, " ") != "n q i sum" {
+			t.Errorf("variables %v, want n q i sum", names)
+		}
+		c.send("evaluate", map[string]any{"expression": "sum", "context": "hover", "frameId": top.Id})
+		if h := expect[*godap.EvaluateResponse](c).Body; h.Result != vals["sum"] || h.Type != "int" {
+			t.Errorf("hover on sum: %+v, the scope shows %s", h, vals["sum"])
+		}
+		seen = append(seen, fmt.Sprintf("%s %s %s", vals["i"], vals["q"], vals["sum"]))
+		c.send("continue", map[string]any{"threadId": 1})
+		expect[*godap.ContinueResponse](c)
+	}
+	c.stopped("exited")
+	var want []string
+	sum := 0
+	for _, m := range regexp.MustCompile(`square\((\d+)\) = (\d+)`).FindAllStringSubmatch(c.outputOf("stdout"), -1) {
+		q, _ := strconv.Atoi(m[2])
+		sum += q
+		want = append(want, fmt.Sprintf("%s %s %d", m[1], m[2], sum))
+	}
+	if strings.Join(seen, ", ") != strings.Join(want, ", ") || len(want) != 5 {
+		t.Errorf("i q sum at the print line: %v; the program printed (with the running sum) %v", seen, want)
+	}
+	c.disconnect()
+}
+
+// A struct expands into its fields (vars.c's p, which it prints).
+func TestSourceVariablesExpand(t *testing.T) {
+	b, err := os.ReadFile(program(t, "wasi/vars.c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := strings.Count(string(b[:strings.Index(string(b), "/* L:print */")]), "\n") + 1
+	c := dial(t, startServer(t))
+	c.launch(map[string]any{"program": program(t, "wasi/vars.wasm")}, func() {
+		c.evaluate(fmt.Sprintf("break vars.c:%d", line), "repl")
+	})
+	c.stopped("breakpoint")
+	var p godap.Variable
+	for _, v := range c.variables(c.scopes(c.stackTrace()[0].Id)["Variables"].VariablesReference) {
+		if v.Name == "p" {
+			p = v
+		}
+	}
+	if p.VariablesReference == 0 || p.Type != "struct point" {
+		t.Fatalf("p: %+v, want an expandable struct point", p)
+	}
+	var fields []string
+	for _, f := range c.variables(p.VariablesReference) {
+		fields = append(fields, f.Name+"="+f.Value)
+	}
+	c.send("continue", map[string]any{"threadId": 1})
+	expect[*godap.ContinueResponse](c)
+	c.stopped("exited")
+	m := regexp.MustCompile(`p = \{(-?\d+), (-?\d+), ([0-9.]+)\}`).FindStringSubmatch(c.outputOf("stdout"))
+	if m == nil || strings.Join(fields, " ") != fmt.Sprintf("x=%s y=%s w=%s", m[1], m[2], m[3]) {
+		t.Errorf("p's fields %v; the program printed %v", fields, m)
+	}
+	c.disconnect()
+}
