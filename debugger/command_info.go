@@ -522,8 +522,8 @@ set and conditions know these names too (see "help expressions").
 
   (wdb) vars
   n = 5 (int)
-  i = 2 (int)
   q = 4 (int)
+  i = 2 (int)
   sum = 5 (int)`, run: cmdVars},
 		{Name: "stack", Usage: "stack", Summary: "show the selected frame's typed operand stack", Help: `
 Show the operand stack of the selected frame, bottom (slot 0) first, with
