@@ -241,13 +241,25 @@ func cmdPrint(in *Interpreter, c call) error {
 		return err
 	}
 	ev := newEvaluator(in.s, in.frame)
-	// A source variable alone prints as C shows it (structs and arrays
-	// can only print this way).
-	if n, ok := e.root.(*nameNode); ok && f == 0 {
-		if sv, ok := ev.sourceVar(n.name); ok {
-			fmt.Fprintln(in.out, sv)
-			return nil
+	// A source variable alone (or its field, element or pointer target)
+	// prints as C shows it (structs and arrays can only print this way).
+	switch n := e.root.(type) {
+	case *nameNode, *indexNode, *derefNode, *fieldNode:
+		if n, ok := n.(*nameNode); ok {
+			if _, ok := ev.sourceVar(strings.Split(n.name, ".")[0]); !ok {
+				break
+			}
 		}
+		if f != 0 {
+			break
+		}
+		sv, err := ev.cObject(n)
+		if err != nil {
+			return err
+		}
+		sv.Name = e.text
+		fmt.Fprintln(in.out, sv)
+		return nil
 	}
 	v, err := e.eval(ev)
 	if err != nil {

@@ -274,7 +274,13 @@ type (
 		t    memType
 		addr node
 	}
-	specialNode struct{ name string } // $pc, $counter, $sp
+	specialNode struct{ name string }   // $pc, $counter, $sp
+	indexNode   struct{ x, index node } // a C array's or pointer's element
+	derefNode   struct{ x node }        // *PTR
+	fieldNode   struct {                // a C struct's field after an element: NAME[i].f
+		x    node
+		name string
+	}
 	// viewNode reads a local, global or stack slot as a narrower or
 	// unsigned C type (a source variable held there).
 	viewNode struct {
@@ -333,7 +339,7 @@ type parser struct {
 	i    int
 }
 
-var operators = []string{"||", "&&", "==", "!=", "<=", ">=", "<<", ">>", "..", "<", ">", "+", "-", "*", "/", "%", "!", "~", "&", "|", "^", "(", ")", "[", "]", "="}
+var operators = []string{"||", "&&", "==", "!=", "<=", ">=", "<<", ">>", "..", ".", "<", ">", "+", "-", "*", "/", "%", "!", "~", "&", "|", "^", "(", ")", "[", "]", "="}
 
 func isIdentByte(c byte, first bool) bool {
 	return c == '_' || c == '$' || c == '.' && !first || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || !first && c >= '0' && c <= '9'
@@ -436,6 +442,13 @@ func (p *parser) binary(level int) (node, error) {
 }
 
 func (p *parser) unary() (node, error) {
+	if _, ok := p.accept("*"); ok { // *PTR: a C pointer variable's target
+		x, err := p.unary()
+		if err != nil {
+			return nil, err
+		}
+		return &derefNode{x}, nil
+	}
 	if t, ok := p.accept("-", "!", "~"); ok {
 		x, err := p.unary()
 		if err != nil {
@@ -527,7 +540,32 @@ func (p *parser) primary() (node, error) {
 	if name == "" {
 		return nil, exprError(p.text, t.pos, "expected a name after $")
 	}
-	return &nameNode{name}, nil
+	var n node = &nameNode{name}
+	// NAME[i]...: an element of a C array or pointer variable, and the
+	// fields of elements (NAME[i].f; NAME.f is one identifier).
+	for {
+		if _, ok := p.accept("."); ok {
+			f := p.next()
+			if f.kind != tIdent {
+				return nil, exprError(p.text, f.pos, "expected a field name after .")
+			}
+			for _, name := range strings.Split(f.text, ".") {
+				n = &fieldNode{x: n, name: name}
+			}
+			continue
+		}
+		if _, ok := p.accept("["); !ok {
+			return n, nil
+		}
+		i, err := p.expr()
+		if err != nil {
+			return nil, err
+		}
+		if err := p.expect("]"); err != nil {
+			return nil, err
+		}
+		n = &indexNode{x: n, index: i}
+	}
 }
 
 func (p *parser) mem(t memType) (node, error) {
@@ -661,6 +699,16 @@ func (ev *evaluator) place(n node) (lvalue, error) {
 		l, err := ev.place(n.x)
 		l.view = &n.t
 		return l, err
+	case *indexNode, *derefNode, *fieldNode:
+		v, err := ev.cObject(n)
+		if err != nil {
+			return lvalue{}, err
+		}
+		r, err := sourceVarNode(v)
+		if err != nil {
+			return lvalue{}, err
+		}
+		return ev.place(r)
 	}
 	return lvalue{}, errors.New("not a local, global, stack slot or memory location")
 }
@@ -702,6 +750,15 @@ func (ev *evaluator) stackPointer() (uint32, error) {
 func (ev *evaluator) resolveName(name string) (node, error) {
 	if v, ok := ev.sourceVar(name); ok {
 		return sourceVarNode(v)
+	}
+	if strings.Contains(name, ".") { // a C struct's field: NAME.field
+		if v, ok := ev.sourceVar(name[:strings.Index(name, ".")]); ok && v.Err == nil {
+			v, err := ev.cObject(&nameNode{name})
+			if err != nil {
+				return nil, err
+			}
+			return sourceVarNode(v)
+		}
 	}
 	m := ev.st.Module()
 	if f, err := ev.currentFrame(); err == nil {

@@ -1,8 +1,11 @@
 package debugger
 
 import (
+	"debug/dwarf"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/wdb-dev/wdb/debuginfo"
 	"github.com/wdb-dev/wdb/snapshot"
@@ -171,7 +174,7 @@ func sourceVarNode(v SourceVar) (node, error) {
 	}
 	name, ok := debuginfo.Scalar(v.Type)
 	if !ok {
-		return nil, fmt.Errorf("%s is a %s, not a number (print %s shows it)", v.Name, debuginfo.TypeName(v.Type), v.Name)
+		return nil, fmt.Errorf("%s has type %s, not a number (print %s shows it)", v.Name, debuginfo.TypeName(v.Type), v.Name)
 	}
 	t := memTypes[name]
 	switch v.Loc.Kind {
@@ -191,4 +194,117 @@ func sourceVarNode(v SourceVar) (node, error) {
 		return nil, err
 	}
 	return &numNode{t.decode(b)}, nil
+}
+
+// cObject resolves a C expression on source variables to the object it
+// names: NAME, NAME.field..., NAME[i] (an array or pointer), *NAME. Its
+// Name is the expression. Fields and elements are of objects in memory.
+func (ev *evaluator) cObject(n node) (SourceVar, error) {
+	switch n := n.(type) {
+	case *nameNode:
+		parts := strings.Split(n.name, ".")
+		v, ok := ev.sourceVar(parts[0])
+		if !ok {
+			return SourceVar{}, fmt.Errorf("no C variable %s here", parts[0])
+		}
+		if v.Err != nil {
+			return SourceVar{}, v.Err
+		}
+		for _, f := range parts[1:] {
+			var err error
+			if v, err = v.field(f); err != nil {
+				return SourceVar{}, err
+			}
+		}
+		return v, nil
+	case *fieldNode:
+		x, err := ev.cObject(n.x)
+		if err != nil {
+			return SourceVar{}, err
+		}
+		return x.field(n.name)
+	case *derefNode:
+		p, err := ev.cObject(n.x)
+		if err != nil {
+			return SourceVar{}, err
+		}
+		pt, ok := debuginfo.Underlying(p.Type).(*dwarf.PtrType)
+		if !ok {
+			return SourceVar{}, fmt.Errorf("*%s: %s has type %s, not a pointer", p.Name, p.Name, debuginfo.TypeName(p.Type))
+		}
+		a, err := p.pointer()
+		if err != nil {
+			return SourceVar{}, err
+		}
+		return p.member("*"+p.Name, pt.Type, a), nil
+	case *indexNode:
+		x, err := ev.cObject(n.x)
+		if err != nil {
+			return SourceVar{}, err
+		}
+		iv, err := ev.eval(n.index)
+		if err != nil {
+			return SourceVar{}, err
+		}
+		if iv.isFloat() || iv.k == kRef {
+			return SourceVar{}, fmt.Errorf("%s[%s]: the index is not an integer", x.Name, iv.format(0))
+		}
+		name := fmt.Sprintf("%s[%d]", x.Name, iv.i)
+		var elem dwarf.Type
+		var base uint32
+		switch t := debuginfo.Underlying(x.Type).(type) {
+		case *dwarf.ArrayType:
+			if iv.i < 0 || (t.Count >= 0 && iv.i >= t.Count) {
+				return SourceVar{}, fmt.Errorf("%s: out of bounds (%s)", name, debuginfo.TypeName(x.Type))
+			}
+			if x.Loc.Kind != debuginfo.InMemory {
+				return SourceVar{}, fmt.Errorf("%s is not in memory (%s): its elements cannot be read", x.Name, x.Loc)
+			}
+			elem, base = t.Type, x.Loc.Addr
+		case *dwarf.PtrType:
+			if base, err = x.pointer(); err != nil {
+				return SourceVar{}, err
+			}
+			elem = t.Type
+		default:
+			return SourceVar{}, fmt.Errorf("%s: %s has type %s, not an array or pointer", name, x.Name, debuginfo.TypeName(x.Type))
+		}
+		return x.member(name, elem, base+uint32(iv.i)*debuginfo.Size(elem)), nil
+	}
+	return SourceVar{}, errors.New("not a C variable, field, element or pointer target")
+}
+
+// field is the field f of a struct in memory.
+func (v SourceVar) field(f string) (SourceVar, error) {
+	st, ok := debuginfo.Underlying(v.Type).(*dwarf.StructType)
+	if !ok {
+		return SourceVar{}, fmt.Errorf("%s has type %s, not a struct: no field %s", v.Name, debuginfo.TypeName(v.Type), f)
+	}
+	for _, x := range st.Field {
+		if x.Name != f {
+			continue
+		}
+		if v.Loc.Kind != debuginfo.InMemory {
+			return SourceVar{}, fmt.Errorf("%s is not in memory (%s): its fields cannot be read", v.Name, v.Loc)
+		}
+		return v.member(v.Name+"."+f, x.Type, v.Loc.Addr+uint32(x.ByteOffset)), nil
+	}
+	return SourceVar{}, fmt.Errorf("%s has no field %s", debuginfo.TypeName(v.Type), f)
+}
+
+// member is an object in memory at addr, reached from v.
+func (v SourceVar) member(name string, t dwarf.Type, addr uint32) SourceVar {
+	return SourceVar{Var: &debuginfo.Var{Name: name, Type: t}, Loc: debuginfo.Location{Kind: debuginfo.InMemory, Addr: addr}, st: v.st}
+}
+
+// pointer reads a pointer variable's value.
+func (v SourceVar) pointer() (uint32, error) {
+	b, err := v.Bytes()
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", v.Name, err)
+	}
+	if len(b) != 4 {
+		return 0, fmt.Errorf("%s: a %d-byte pointer", v.Name, len(b))
+	}
+	return binary.LittleEndian.Uint32(b), nil
 }

@@ -125,6 +125,39 @@ func TestVarsTypes(t *testing.T) {
 		got[n] = [2]string{v, typ}
 	}
 	ratio2 := strings.TrimSpace(c.do("print ratio * 2"))
+	// Fields, elements, pointer targets.
+	px, _ := c.srcVar("p.x")
+	pw2 := strings.TrimSpace(c.do("print p.w * 2"))
+	var elems []string
+	for i := range 6 {
+		v, typ := c.srcVar(fmt.Sprintf("primes[%d]", i))
+		if typ != "int" {
+			t.Errorf("primes[%d] has type %q", i, typ)
+		}
+		elems = append(elems, v)
+	}
+	chain := []string{}
+	for _, e := range []string{"poly.pts[2].x", "l[0].next[0].v", "(*a.next).v"} {
+		if e == "(*a.next).v" {
+			if got := c.fail("print " + e); !strings.Contains(got, "unexpected") {
+				t.Errorf("print %s: %q", e, got)
+			}
+			continue
+		}
+		v, _ := c.srcVar(e)
+		chain = append(chain, v)
+	}
+	next, _ := c.srcVar("*a.next")
+	msg0, _ := c.srcVar("*msg")
+	msg1, _ := c.srcVar("msg[1]")
+	for line, want := range map[string]string{
+		"print primes[6]": "out of bounds", "print p.z": "no field z", "print *p": "not a pointer",
+		"print p + 1": "not a number", "print ratio[0]": "not an array or pointer",
+	} {
+		if got := c.fail(line); !strings.Contains(got, want) {
+			t.Errorf("%s: %q, want %q in it", line, got, want)
+		}
+	}
 	c.stop("continue")
 	out := c.guest.String()
 	find := func(re string) []string {
@@ -168,6 +201,22 @@ func TestVarsTypes(t *testing.T) {
 	} else if s, err := strconv.Unquote(m[1]); err != nil || s != msg[0] {
 		t.Errorf("msg's string %s, the program printed %q", m[1], msg[0])
 	}
+	if want := strings.ReplaceAll(primes[0], " ", ""); strings.Join(elems, ",") != want {
+		t.Errorf("primes[0..5] = %v, the program printed %s", elems, want)
+	}
+	if m := find(`poly.pts\[2\].x = (\d+), l->next->v = (\d+)`); strings.Join(chain, " ") != m[0]+" "+m[1] ||
+		next != "{v = "+m[1]+", next = 0x0}" {
+		t.Errorf("poly.pts[2].x, l[0].next[0].v = %v, *a.next = %s; the program printed %v", chain, next, m)
+	}
+	if px != p[0] {
+		t.Errorf("p.x = %s, the program printed %s", px, p[0])
+	}
+	if w, err := strconv.ParseFloat(p[2], 64); err != nil || pw2 != "f64:"+strconv.FormatFloat(2*w, 'g', -1, 64) {
+		t.Errorf("print p.w * 2: %s; the program printed w = %s", pw2, p[2])
+	}
+	if len(msg[0]) < 2 || msg0 != fmt.Sprintf("%d %q", msg[0][0], msg[0][0]) || msg1 != fmt.Sprintf("%d %q", msg[0][1], msg[0][1]) {
+		t.Errorf("*msg = %s, msg[1] = %s; the program printed %q", msg0, msg1, msg[0])
+	}
 	r, err1 := strconv.ParseFloat(ratio[0], 64)
 	g, err2 := strconv.ParseFloat(got["ratio"][0], 64)
 	if err1 != nil || err2 != nil || r != g || got["ratio"][1] != "double" {
@@ -175,6 +224,20 @@ func TestVarsTypes(t *testing.T) {
 	}
 	if ratio2 != "f64:"+strconv.FormatFloat(2*r, 'g', -1, 64) {
 		t.Errorf("print ratio * 2: %s, want f64:%g", ratio2, 2*r)
+	}
+
+	// set on an element and a field: the program prints the new values.
+	c = newCmdSession(t, "wasi/vars.wasm", "standard", "")
+	c.do(fmt.Sprintf("break vars.c:%d", line))
+	c.stop("continue")
+	c.do("set primes[4] = primes[4] * 100")
+	c.do("set p.y = -p.y")
+	c.do("set u = u + 1")
+	c.stop("continue")
+	for _, want := range []string{"p = {3, 4, 1.25}", "primes = {2, 3, 5, 7, 1100, 13}", "u = 201"} {
+		if !strings.Contains(c.guest.String(), want+"\n") {
+			t.Errorf("after the sets, no %q in the output:\n%s", want, c.guest.String())
+		}
 	}
 }
 

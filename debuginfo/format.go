@@ -11,7 +11,7 @@ import (
 
 // Values of source variables, formatted as C: integers in decimal, chars
 // with their character, enums by their enumerator, pointers in hex (a
-// char * also with its string), structs as {field = value, ...} and arrays
+// char * also with its string; the callers show the type), structs as {field = value, ...} and arrays
 // as {v, v, ...} up to MaxElems elements.
 
 // MaxElems is how many array elements a value shows; MaxString how many
@@ -203,7 +203,7 @@ func format(sb *strings.Builder, t dwarf.Type, b []byte, mem MemReader, depth in
 			fmt.Fprintf(sb, "0x%x %s", a, cString(mem, a))
 			return
 		}
-		fmt.Fprintf(sb, "(%s) 0x%x", TypeName(t), a)
+		fmt.Fprintf(sb, "0x%x", a)
 	case *dwarf.StructType:
 		sb.WriteString("{")
 		for i, m := range Members(t, b) {

@@ -1,6 +1,7 @@
 // vars: source variables of several C types (a struct, an array, an enum,
-// a char * string, a double), printed with printf, for the debugger's
-// vars and print (debugger/vars_test.go). Built with -O0 and DWARF 5.
+// a char * string, a double, nested structs and arrays, a linked list),
+// printed with printf, for the debugger's vars and print
+// (debugger/vars_test.go). Built with -O0 and DWARF 5.
 #include <stdio.h>
 
 enum color { RED, GREEN = 5, BLUE };
@@ -11,6 +12,15 @@ struct point {
 	double w;
 };
 
+struct list {
+	int v;
+	struct list *next;
+};
+
+struct poly {
+	struct point pts[3];
+};
+
 int main(void) {
 	struct point p = {3, -4, 1.25};
 	int primes[6] = {2, 3, 5, 7, 11, 13};
@@ -18,11 +28,15 @@ int main(void) {
 	const char *msg = "hi \"there\"";
 	double ratio = 22.0 / 7;
 	unsigned char u = 200;
+	struct poly poly = {{{1, 2, 0.5}, {3, 4, 1.5}, {5, 6, 2.5}}};
+	struct list b = {20, 0}, a = {10, &b};
+	struct list *l = &a;
 	printf("p = {%d, %d, %g}\n", p.x, p.y, p.w); /* L:print */
 	printf("primes = {%d, %d, %d, %d, %d, %d}\n", primes[0], primes[1], primes[2], primes[3], primes[4], primes[5]);
 	printf("c = %d\n", (int)c);
 	printf("msg = %s\n", msg);
 	printf("ratio = %.17g\n", ratio);
 	printf("u = %u\n", u);
+	printf("poly.pts[2].x = %d, l->next->v = %d\n", poly.pts[2].x, l->next->v);
 	return 0;
 }
