@@ -242,9 +242,16 @@ func TestVarsTypes(t *testing.T) {
 }
 
 // compute.c is -O2: hanoi's n lives in local 0 only at its entry (a
-// location list), from, to and via have no location at all.
+// location list: .debug_loc in DWARF 4, .debug_loclists with indexes into
+// .debug_addr in DWARF 5), from, to and via have no location at all.
 func TestVarsOptimised(t *testing.T) {
-	c := newCmdSession(t, "wasi/compute.wasm", "standard", "")
+	for _, file := range []string{"wasi/compute.wasm", "wasi/compute-dwarf5.wasm"} {
+		t.Run(file, func(t *testing.T) { testVarsOptimised(t, file) })
+	}
+}
+
+func testVarsOptimised(t *testing.T, file string) {
+	c := newCmdSession(t, file, "standard", "")
 	c.do("break hanoi")
 	c.stop("continue")
 	n, _ := c.srcVar("n")

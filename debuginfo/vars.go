@@ -394,7 +394,13 @@ func (x *Var) Locate(pc uint32, codeStart uint32, st State) (Location, error) {
 	case dwarf.ClassExprLoc, dwarf.ClassBlock:
 		expr, _ = x.loc.Val.([]byte)
 	case dwarf.ClassLocListPtr, dwarf.ClassLocList:
-		off, _ := x.loc.Val.(int64)
+		var off int64
+		switch v := x.loc.Val.(type) {
+		case int64: // an offset
+			off = v
+		case uint64: // DW_FORM_loclistx: an index
+			off = int64(min(v, 1<<40))
+		}
 		var err error
 		if x.cu.version >= 5 || x.loc.Class == dwarf.ClassLocList {
 			expr, err = x.v.loclist5(x.cu, x.loc.Class == dwarf.ClassLocList, off, uint64(pc-codeStart))
