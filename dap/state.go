@@ -385,6 +385,9 @@ func (s *session) onSetVariable(r *godap.SetVariableRequest) error {
 	if err != nil {
 		return err
 	}
+	if ref.kind == varSource {
+		return s.setSourceVariable(r, ref)
+	}
 	text, _, row, err := s.place(ref, a.Name)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package dap
 
 import (
 	"debug/dwarf"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -69,4 +70,45 @@ func (s *session) expandable(v *godap.Variable, frame int, path string, t dwarf.
 		v.VariablesReference = s.vars.ref(varRef{kind: varSource, frame: frame, path: path})
 		v.NamedVariables = n // arrays too: at most debuginfo.MaxElems, not paged
 	}
+}
+
+// setSourceVariable sets a C variable, field or element as the console's
+// set does (scalars only), and answers its new value.
+func (s *session) setSourceVariable(r *godap.SetVariableRequest, ref varRef) error {
+	a := r.Arguments
+	if strings.ContainsAny(a.Value, "\n\r") {
+		return errors.New("setVariable: the value must be one line")
+	}
+	// The C expression of the member: var, .field, [i].
+	expr := ""
+	for _, n := range append(strings.Split(ref.path, "\x00"), a.Name) {
+		switch {
+		case n == "":
+		case expr != "" && !strings.HasPrefix(n, "["):
+			expr += "." + n
+		default:
+			expr += n
+		}
+	}
+	if err := s.selectFrame(ref.frame); err != nil {
+		return err
+	}
+	out, err := s.console.captured(func() error { return s.in.Exec("set " + expr + " = " + a.Value) })
+	if err != nil {
+		return err
+	}
+	s.forwardNotes(out)
+	vars, err := s.sourceVariables(ref)
+	if err != nil {
+		return err
+	}
+	body := godap.SetVariableResponseBody{}
+	for _, v := range vars {
+		if v.Name == a.Name {
+			body.Value, body.Type = v.Value, v.Type
+		}
+	}
+	s.invalidate()
+	s.send(&godap.SetVariableResponse{Response: response(&r.Request), Body: body})
+	return nil
 }

@@ -91,12 +91,26 @@ func TestSourceVariablesExpand(t *testing.T) {
 	for _, f := range c.variables(p.VariablesReference) {
 		fields = append(fields, f.Name+"="+f.Value)
 	}
+	// setVariable on a field and on a variable of the scope, as set does:
+	// the program prints the new values.
+	c.send("setVariable", map[string]any{"variablesReference": p.VariablesReference, "name": "y", "value": "-(p.y * 2)"})
+	if b := expect[*godap.SetVariableResponse](c).Body; b.Value != "8" || b.Type != "short" {
+		t.Errorf("setVariable p.y = -(p.y * 2): %+v, want 8 (short), y being -4 in the source", b)
+	}
+	c.send("setVariable", map[string]any{"variablesReference": c.scopes(c.stackTrace()[0].Id)["Variables"].VariablesReference, "name": "u", "value": "7"})
+	if b := expect[*godap.SetVariableResponse](c).Body; !strings.HasPrefix(b.Value, "7 ") {
+		t.Errorf("setVariable u = 7: %+v", b)
+	}
 	c.send("continue", map[string]any{"threadId": 1})
 	expect[*godap.ContinueResponse](c)
 	c.stopped("exited")
-	m := regexp.MustCompile(`p = \{(-?\d+), (-?\d+), ([0-9.]+)\}`).FindStringSubmatch(c.outputOf("stdout"))
-	if m == nil || strings.Join(fields, " ") != fmt.Sprintf("x=%s y=%s w=%s", m[1], m[2], m[3]) {
-		t.Errorf("p's fields %v; the program printed %v", fields, m)
+	out := c.outputOf("stdout")
+	m := regexp.MustCompile(`p = \{(-?\d+), (-?\d+), ([0-9.]+)\}`).FindStringSubmatch(out)
+	if m == nil || strings.Join(fields, " ") != fmt.Sprintf("x=%s y=-4 w=%s", m[1], m[3]) || m[2] != "8" {
+		t.Errorf("p's fields %v (y then set to 8); the program printed %v", fields, m)
+	}
+	if !strings.Contains(out, "u = 7\n") {
+		t.Errorf("u set to 7; the program printed:\n%s", out)
 	}
 	c.disconnect()
 }
