@@ -243,23 +243,14 @@ func cmdPrint(in *Interpreter, c call) error {
 	ev := newEvaluator(in.s, in.frame)
 	// A source variable alone (or its field, element or pointer target)
 	// prints as C shows it (structs and arrays can only print this way).
-	switch n := e.root.(type) {
-	case *nameNode, *indexNode, *derefNode, *fieldNode:
-		if n, ok := n.(*nameNode); ok {
-			if _, ok := ev.sourceVar(strings.Split(n.name, ".")[0]); !ok {
-				break
+	if f == 0 {
+		if sv, ok, err := ev.cExpr(e); ok {
+			if err != nil {
+				return err
 			}
+			fmt.Fprintln(in.out, sv)
+			return nil
 		}
-		if f != 0 {
-			break
-		}
-		sv, err := ev.cObject(n)
-		if err != nil {
-			return err
-		}
-		sv.Name = e.text
-		fmt.Fprintln(in.out, sv)
-		return nil
 	}
 	v, err := e.eval(ev)
 	if err != nil {
@@ -323,7 +314,15 @@ func cmdSet(in *Interpreter, c call) error {
 			return err
 		}
 	}
-	nv, err := newEvaluator(in.s, in.frame).read(p)
+	ev = newEvaluator(in.s, in.frame)
+	if sv, ok, err := ev.cExpr(le); ok && err == nil {
+		fmt.Fprintln(in.out, sv) // as print shows it
+		if hadFuture {
+			fmt.Fprintf(in.out, "(the recorded future after counter %d is discarded)\n", in.s.Counter())
+		}
+		return nil
+	}
+	nv, err := ev.read(p)
 	if err != nil {
 		return err
 	}

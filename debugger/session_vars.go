@@ -196,6 +196,27 @@ func sourceVarNode(v SourceVar) (node, error) {
 	return &numNode{t.decode(b)}, nil
 }
 
+// cExpr resolves an expression that is a C object alone (a source
+// variable, or its field, element or pointer target), named by the
+// expression's text; false when it is something else.
+func (ev *evaluator) cExpr(e *Expr) (SourceVar, bool, error) {
+	switch n := e.root.(type) {
+	case *nameNode, *indexNode, *derefNode, *fieldNode:
+		if n, ok := n.(*nameNode); ok {
+			if _, ok := ev.sourceVar(strings.Split(n.name, ".")[0]); !ok {
+				return SourceVar{}, false, nil
+			}
+		}
+		sv, err := ev.cObject(n)
+		if err != nil {
+			return SourceVar{}, true, err
+		}
+		sv.Name = e.text
+		return sv, true, nil
+	}
+	return SourceVar{}, false, nil
+}
+
 // cObject resolves a C expression on source variables to the object it
 // names: NAME, NAME.field..., NAME[i] (an array or pointer), *NAME. Its
 // Name is the expression. Fields and elements are of objects in memory.

@@ -91,7 +91,9 @@ func TestVarsLines(t *testing.T) {
 		t.Errorf("up in total: i = %s, want square's k %s", i, k)
 	}
 	// set writes the variable's memory; the program prints the new sum.
-	c.do("set sum = 1000")
+	if out := c.do("set sum = 1000"); out != "sum = 1000 (int)\n" {
+		t.Errorf("set sum = 1000: %q", out)
+	}
 	if v, _ := c.srcVar("sum"); v != "1000" {
 		t.Errorf("after set sum = 1000: %s", v)
 	}
