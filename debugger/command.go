@@ -281,7 +281,7 @@ func completeIDs(in *Interpreter, args, _ string) []string {
 }
 
 // completeValues offers the words expressions are made of: the selected
-// frame's local names and the keywords.
+// frame's C variables and local names, and the keywords.
 func completeValues(in *Interpreter, args, _ string) []string {
 	out := []string{"local ", "global ", "stack ", "mem[", "$sp", "$pc", "$counter", "$top"}
 	for t := range memTypes {
@@ -290,6 +290,10 @@ func completeValues(in *Interpreter, args, _ string) []string {
 	if f, err := in.selectedFrame(); err == nil {
 		for _, n := range in.s.Module().Funcs[f.Func].LocalNames {
 			out = append(out, n)
+		}
+		vs, _ := in.s.ScopeVars(in.frame) // the C variables
+		for _, v := range vs {
+			out = append(out, v.Name)
 		}
 	}
 	for _, n := range in.s.Module().GlobalNames {

@@ -81,6 +81,9 @@ func TestVarsLines(t *testing.T) {
 	if names := c.varNames(); !slices.Equal(names, []string{"k", "r"}) {
 		t.Fatalf("vars in square: %v", names)
 	}
+	if got := c.in.Complete("print k + "); !slices.Contains(got, "print k + r") {
+		t.Errorf("Complete(print k + ) = %q, want r among them", got)
+	}
 	k, _ := c.srcVar("k")
 	r, _ := c.srcVar("r")
 	if k != "3" || r != "9" {
