@@ -55,16 +55,12 @@ type Table struct {
 // Lines reads the line table of m. It returns nil and no error when the
 // module has no line information, and an error naming the section when
 // its DWARF is damaged.
-func Lines(m *wasm.Module) (t *Table, err error) {
+func Lines(m *wasm.Module) (_ *Table, err error) {
 	d, err := m.DWARF()
 	if d == nil || err != nil {
 		return nil, err
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			t, err = nil, fmt.Errorf("damaged DWARF in .debug_line: %v", r)
-		}
-	}()
+	defer recoverDamaged(".debug_line", &err)
 	var rows []Row
 	r := d.Reader()
 	for {
@@ -294,6 +290,15 @@ func (t *Table) Find(file string, line int) (offsets []uint32, found int, err er
 		return nil, 0, fmt.Errorf("no code at or after line %d of %s", line, f)
 	}
 	return offsets, found, nil
+}
+
+// recoverDamaged, deferred by the readers, turns a panic of debug/dwarf
+// on damaged input into an error naming the section (their other results
+// stay nil: they assign them only when they return).
+func recoverDamaged(section string, err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("damaged DWARF in %s: %v", section, r)
+	}
 }
 
 // ErrNoLines says a module has no line table.

@@ -56,17 +56,13 @@ type Var struct {
 // ReadVars reads the functions of m's DWARF. It returns nil and no error
 // when the module has no .debug_info, and an error naming the section
 // when it is damaged.
-func ReadVars(m *wasm.Module) (v *Vars, err error) {
+func ReadVars(m *wasm.Module) (_ *Vars, err error) {
 	d, err := m.DWARF()
 	if d == nil || err != nil {
 		return nil, err
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			v, err = nil, fmt.Errorf("damaged DWARF in .debug_info: %v", r)
-		}
-	}()
-	v = &Vars{d: d}
+	defer recoverDamaged(".debug_info", &err)
+	v := &Vars{d: d}
 	var info []byte
 	for _, c := range m.Customs {
 		switch c.Name {
@@ -284,16 +280,12 @@ func inRanges(rs [][2]uint32, pc uint32) bool {
 // innermost block, then those of the blocks around it out to the
 // function's own. A name declared in an inner block hides the same name
 // further out. Nil when no function with DWARF holds pc.
-func (v *Vars) Scope(m *wasm.Module, pc uint32) (vars []*Var, err error) {
+func (v *Vars) Scope(m *wasm.Module, pc uint32) (_ []*Var, err error) {
 	f := v.funcAt(pc)
 	if f == nil {
 		return nil, nil
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			vars, err = nil, fmt.Errorf("damaged DWARF in .debug_info (function %s): %v", f.name, r)
-		}
-	}()
+	defer recoverDamaged(".debug_info (function "+f.name+")", &err)
 	r := v.d.Reader()
 	r.Seek(f.entry)
 	sub, err := r.Next()
@@ -370,7 +362,7 @@ func (v *Vars) Scope(m *wasm.Module, pc uint32) (vars []*Var, err error) {
 			r.SkipChildren() // inlined subroutines, nested types...
 		}
 	}
-	vars = params
+	vars := params
 	seen := map[string]bool{}
 	for _, p := range params {
 		seen[p.Name] = true
