@@ -1,7 +1,10 @@
 // Package debuginfo reads the source line table of a module from its
 // DWARF (.debug_line and the sections it refers to): which source file,
 // line and column each instruction comes from, and which instructions
-// begin a source line.
+// begin a source line. It also reads the source variables (.debug_info,
+// vars.go): those in scope at an instruction, their types, and where their
+// values are, by evaluating location expressions (location.go) against a
+// State the caller provides; format.go writes values as C does.
 //
 // Positions are file offsets, as everywhere in wdb: DWARF addresses are
 // relative to the code section's contents, so a row's offset is
