@@ -274,8 +274,8 @@ Expressions are read by print, set, x, watch, break ... if COND and the
                       C type: int as i32, unsigned as u32, double as f64,
                       pointers as u32; print NAME alone shows it as C does
                       (structs, arrays, strings)
-  NAME.f, NAME[i], *NAME  a C struct's field, an array's or pointer's
-                      element, a pointer's target
+  NAME.f, NAME[i], *NAME, NAME->f  a C struct's field, an array's or
+                      pointer's element, a pointer's target
   NAME, $NAME         a local, else a global, by its name (name section)
   global N, gN        global N
   $sp                 the C stack pointer: the global named __stack_pointer

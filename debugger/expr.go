@@ -339,7 +339,7 @@ type parser struct {
 	i    int
 }
 
-var operators = []string{"||", "&&", "==", "!=", "<=", ">=", "<<", ">>", "..", ".", "<", ">", "+", "-", "*", "/", "%", "!", "~", "&", "|", "^", "(", ")", "[", "]", "="}
+var operators = []string{"||", "&&", "==", "!=", "<=", ">=", "<<", ">>", "..", ".", "->", "<", ">", "+", "-", "*", "/", "%", "!", "~", "&", "|", "^", "(", ")", "[", "]", "="}
 
 func isIdentByte(c byte, first bool) bool {
 	return c == '_' || c == '$' || c == '.' && !first || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || !first && c >= '0' && c <= '9'
@@ -442,7 +442,7 @@ func (p *parser) binary(level int) (node, error) {
 }
 
 func (p *parser) unary() (node, error) {
-	if _, ok := p.accept("*"); ok { // *PTR: a C pointer variable's target
+	if _, ok := p.accept("*"); ok { // *PTR: a C pointer's target
 		x, err := p.unary()
 		if err != nil {
 			return nil, err
@@ -456,7 +456,11 @@ func (p *parser) unary() (node, error) {
 		}
 		return &unaryNode{op: t.text, x: x}, nil
 	}
-	return p.primary()
+	x, err := p.primary()
+	if err != nil {
+		return nil, err
+	}
+	return p.postfix(x)
 }
 
 func (p *parser) number(t token) (uint64, error) {
@@ -540,14 +544,20 @@ func (p *parser) primary() (node, error) {
 	if name == "" {
 		return nil, exprError(p.text, t.pos, "expected a name after $")
 	}
-	var n node = &nameNode{name}
-	// NAME[i]...: an element of a C array or pointer variable, and the
-	// fields of elements (NAME[i].f; NAME.f is one identifier).
+	return &nameNode{name}, nil
+}
+
+// postfix reads what follows a C object: [i] (an element of an array or
+// pointer), .f (a field; NAME.f is one identifier) and ->f.
+func (p *parser) postfix(n node) (node, error) {
 	for {
-		if _, ok := p.accept("."); ok {
+		if t, ok := p.accept("->", "."); ok {
+			if t.text == "->" {
+				n = &derefNode{n}
+			}
 			f := p.next()
 			if f.kind != tIdent {
-				return nil, exprError(p.text, f.pos, "expected a field name after .")
+				return nil, exprError(p.text, f.pos, "expected a field name after %s", t.text)
 			}
 			for _, name := range strings.Split(f.text, ".") {
 				n = &fieldNode{x: n, name: name}

@@ -2,12 +2,15 @@ package debugger
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/wdb-dev/wdb/wasi"
 )
 
 // Source variables: the values the debugger reads through DWARF must be
@@ -142,13 +145,7 @@ func TestVarsTypes(t *testing.T) {
 		elems = append(elems, v)
 	}
 	chain := []string{}
-	for _, e := range []string{"poly.pts[2].x", "l[0].next[0].v", "(*a.next).v"} {
-		if e == "(*a.next).v" {
-			if got := c.fail("print " + e); !strings.Contains(got, "unexpected") {
-				t.Errorf("print %s: %q", e, got)
-			}
-			continue
-		}
+	for _, e := range []string{"poly.pts[2].x", "l[0].next[0].v", "(*a.next).v", "l->next->v"} {
 		v, _ := c.srcVar(e)
 		chain = append(chain, v)
 	}
@@ -158,6 +155,7 @@ func TestVarsTypes(t *testing.T) {
 	for line, want := range map[string]string{
 		"print primes[6]": "out of bounds", "print p.z": "no field z", "print *p": "not a pointer",
 		"print p + 1": "not a number", "print ratio[0]": "not an array or pointer",
+		"print p->x": "not a pointer", "print l->": "expected a field name", "print 3[1]": "not a C variable",
 	} {
 		if got := c.fail(line); !strings.Contains(got, want) {
 			t.Errorf("%s: %q, want %q in it", line, got, want)
@@ -209,9 +207,9 @@ func TestVarsTypes(t *testing.T) {
 	if want := strings.ReplaceAll(primes[0], " ", ""); strings.Join(elems, ",") != want {
 		t.Errorf("primes[0..5] = %v, the program printed %s", elems, want)
 	}
-	if m := find(`poly.pts\[2\].x = (\d+), l->next->v = (\d+)`); strings.Join(chain, " ") != m[0]+" "+m[1] ||
+	if m := find(`poly.pts\[2\].x = (\d+), l->next->v = (\d+)`); strings.Join(chain, " ") != m[0]+" "+m[1]+" "+m[1]+" "+m[1] ||
 		next != "{v = "+m[1]+", next = 0x0}" {
-		t.Errorf("poly.pts[2].x, l[0].next[0].v = %v, *a.next = %s; the program printed %v", chain, next, m)
+		t.Errorf("poly.pts[2].x, l[0].next[0].v, (*a.next).v, l->next->v = %v, *a.next = %s; the program printed %v", chain, next, m)
 	}
 	if px != p[0] {
 		t.Errorf("p.x = %s, the program printed %s", px, p[0])
@@ -280,4 +278,39 @@ func testVarsOptimised(t *testing.T, file string) {
 	if m == nil || m[1] != n {
 		t.Errorf("n at hanoi's first entry = %s; the program printed %v", n, m)
 	}
+}
+
+// FuzzSourceExpr prints arbitrary expressions on vars.c's variables at its
+// print line: a value or an error, never a panic.
+//
+//	go test ./debugger -run '^$' -fuzz FuzzSourceExpr -fuzztime 1m
+func FuzzSourceExpr(f *testing.F) {
+	for _, e := range []string{"p", "p.x", "p.w * 2", "primes[3]", "primes[-1]", "*msg", "msg[300]", "l->next->v",
+		"(*l).v", "poly.pts[2].x", "*l->next", "c + 1", "u", "*a.next.next", "p.x.y", "$msg", "ratio[0]"} {
+		f.Add(e)
+	}
+	b, err := os.ReadFile(testdataFile("wasi/vars.c"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	line := strings.Count(string(b[:strings.Index(string(b), "/* L:print */")]), "\n") + 1
+	s, err := New(Config{Path: "vars.wasm", Module: loadModule(f, "wasi/vars.wasm"), Engine: "standard",
+		WASI: wasi.Config{Stdout: io.Discard, Stderr: io.Discard}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer s.Close()
+	in := NewInterpreter(s, io.Discard)
+	for _, cmd := range []string{fmt.Sprintf("break vars.c:%d", line), "continue"} {
+		if err := in.Exec(cmd); err != nil {
+			f.Fatal(err)
+		}
+	}
+	f.Fuzz(func(t *testing.T, expr string) {
+		if strings.ContainsAny(expr, "\n\r;") {
+			return
+		}
+		in.Exec("print " + expr)
+		in.Exec("print/x " + expr)
+	})
 }
