@@ -292,7 +292,8 @@ func completeValues(in *Interpreter, args, _ string) []string {
 			out = append(out, n)
 		}
 		vs, _ := in.s.ScopeVars(in.frame) // the C variables
-		for _, v := range vs {
+		gs, _ := in.s.GlobalVars(in.frame)
+		for _, v := range append(vs, gs...) {
 			out = append(out, v.Name)
 		}
 	}

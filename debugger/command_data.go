@@ -138,13 +138,18 @@ func cmdLocals(in *Interpreter, c call) error {
 }
 
 func cmdVars(in *Interpreter, c call) error {
-	if err := noArgs(c); err != nil {
-		return err
+	read, none := in.s.ScopeVars, "no source variables here"
+	switch c.args {
+	case "":
+	case "-g":
+		read, none = in.s.GlobalVars, "no static or global variables here"
+	default:
+		return fmt.Errorf("vars takes no argument or -g (got %q)", c.args)
 	}
 	if _, err := in.selectedFrame(); err != nil {
 		return err
 	}
-	vs, err := in.s.ScopeVars(in.frame)
+	vs, err := read(in.frame)
 	if err != nil {
 		return err
 	}
@@ -152,7 +157,7 @@ func cmdVars(in *Interpreter, c call) error {
 		if v, _ := in.s.SourceVars(); v == nil {
 			return errors.New("the module has no variable information (DWARF .debug_info: build with -g)")
 		}
-		fmt.Fprintln(in.out, "no source variables here")
+		fmt.Fprintln(in.out, none)
 	}
 	for _, v := range vs {
 		fmt.Fprintln(in.out, v)

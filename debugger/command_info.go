@@ -270,12 +270,17 @@ Expressions are read by print, set, x, watch, break ... if COND and the
 (conditions and log messages in the innermost one).
 
   local N, $N, lN     local N of the frame (parameters first), e.g. $0, l2
-  NAME                a C variable in scope (DWARF; see "vars"), read as its
-                      C type: int as i32, unsigned as u32, double as f64,
-                      pointers as u32; print NAME alone shows it as C does
-                      (structs, arrays, strings)
+  NAME                a C variable (DWARF; see "vars"): in scope, else a
+                      global of the frame's compile unit, else of the one
+                      other unit that has it; read as its C type: int as
+                      i32, unsigned as u32, double as f64, pointers as
+                      u32; print NAME alone shows it as C does (structs,
+                      arrays, strings)
   NAME.f, NAME[i], *NAME, NAME->f  a C struct's field, an array's or
                       pointer's element, a pointer's target
+  &NAME, &NAME.f, &NAME[i]  the address of a C object in memory: a u32
+                      (print shows it as a C pointer), e.g. mem[&counter],
+                      x &origin, watch mem[&counter]
   NAME, $NAME         a local, else a global, by its name (name section)
   global N, gN        global N
   $sp                 the C stack pointer: the global named __stack_pointer
@@ -515,18 +520,27 @@ names when the module has them.
 
   (wdb) locals
   param 0 = i32:1`, run: cmdLocals},
-		{Name: "vars", Aliases: []string{"v"}, Usage: "vars", Summary: "show the source variables in scope in the selected frame", Help: `
+		{Name: "vars", Aliases: []string{"v"}, Usage: "vars [-g]", Summary: "show the source variables in scope in the selected frame", Help: `
 Show the C (source) variables in scope at the selected frame's
 instruction, from the module's DWARF: the parameters, then the locals of
-the innermost block out to the function's own, each with its value and C
-type. "optimised out" marks a variable with no location there. print,
-set and conditions know these names too (see "help expressions").
+the innermost block out to the function's own (static ones among them),
+each with its value and C type. "optimised out" marks a variable with no
+location there. print, set and conditions know these names too (see
+"help expressions").
 
   (wdb) vars
   n = 5 (int)
   q = 4 (int)
   i = 2 (int)
-  sum = 5 (int)`, run: cmdVars},
+  sum = 5 (int)
+
+vars -g shows the function's static variables in scope, then the
+globals of its compile unit (C globals and file-level statics):
+
+  (wdb) vars -g
+  calls = 101 (int)
+  origin = {x = 7, y = -8, w = 0.5} (struct point)
+  counter = 0 (int)`, run: cmdVars},
 		{Name: "stack", Usage: "stack", Summary: "show the selected frame's typed operand stack", Help: `
 Show the operand stack of the selected frame, bottom (slot 0) first, with
 the types the validator infers.

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wdb-dev/wdb/debuginfo"
 	"github.com/wdb-dev/wdb/engines"
 	"github.com/wdb-dev/wdb/snapshot"
 	"github.com/wdb-dev/wdb/wasm"
@@ -24,7 +25,7 @@ import (
 //	shift   = sum { ("<<" | ">>") sum }
 //	sum     = product { ("+" | "-") product }
 //	product = unary { ("*" | "/" | "%") unary }
-//	unary   = ("-" | "!" | "~") unary | primary
+//	unary   = ("-" | "!" | "~" | "*" | "&") unary | primary
 //	primary = NUMBER | "(" expr ")" | [TYPE] "mem" "[" expr "]"
 //	        | "local" N | "global" N | "stack" N | lN | gN | sN | $N
 //	        | $sp | $pc | $counter | $top | NAME | $NAME
@@ -277,6 +278,7 @@ type (
 	specialNode struct{ name string }   // $pc, $counter, $sp
 	indexNode   struct{ x, index node } // a C array's or pointer's element
 	derefNode   struct{ x node }        // *PTR
+	addrNode    struct{ x node }        // &OBJ: a C object's address
 	fieldNode   struct {                // a C struct's field after an element: NAME[i].f
 		x    node
 		name string
@@ -449,6 +451,13 @@ func (p *parser) unary() (node, error) {
 		}
 		return &derefNode{x}, nil
 	}
+	if _, ok := p.accept("&"); ok { // &OBJ: a C object's address
+		x, err := p.unary()
+		if err != nil {
+			return nil, err
+		}
+		return &addrNode{x}, nil
+	}
 	if t, ok := p.accept("-", "!", "~"); ok {
 		x, err := p.unary()
 		if err != nil {
@@ -596,7 +605,8 @@ type evaluator struct {
 	frame   int
 	frames  []snapshot.Frame
 	globals []snapshot.Value
-	srcVars []SourceVar // in scope at the frame, read on first use
+	srcVars []SourceVar // in scope at the frame, read on first use, and the globals used
+	srcInfo *debuginfo.Vars
 	srcRead bool
 }
 
@@ -850,6 +860,13 @@ func (ev *evaluator) eval(n node) (value, error) {
 			return value{}, err
 		}
 		return unaryOp(n.op, x)
+	case *addrNode:
+		v, err := ev.cObject(n)
+		if err != nil {
+			return value{}, err
+		}
+		a, err := v.pointer()
+		return value{k: kI32, unsigned: true, i: int64(a)}, err
 	case *binaryNode:
 		x, err := ev.eval(n.x)
 		if err != nil {

@@ -70,6 +70,33 @@ func (fs *frameState) Memory(addr, n uint32) ([]byte, error) { return readMemory
 // scopeVars returns the source variables in scope at frame `frame` (0:
 // the innermost) of st, located; nil when its function has none.
 func scopeVars(st exprState, vars *debuginfo.Vars, frame int) ([]SourceVar, error) {
+	fs, err := frameStateOf(st, frame)
+	if err != nil {
+		return nil, err
+	}
+	vs, err := vars.Scope(st.Module(), fs.f.PC)
+	if err != nil {
+		return nil, err
+	}
+	return fs.locate(vs), nil
+}
+
+// globalVars returns the globals of the compile unit of frame `frame`'s
+// function, located.
+func globalVars(st exprState, vars *debuginfo.Vars, frame int) ([]SourceVar, error) {
+	fs, err := frameStateOf(st, frame)
+	if err != nil {
+		return nil, err
+	}
+	vs, err := vars.Globals(fs.f.PC)
+	if err != nil {
+		return nil, err
+	}
+	return fs.locate(vs), nil
+}
+
+// frameStateOf is the state of frame `frame` (0: the innermost) of st.
+func frameStateOf(st exprState, frame int) (*frameState, error) {
 	frames := st.Frames()
 	if len(frames) == 0 {
 		return nil, errors.New("the program is not running: no frame")
@@ -77,18 +104,17 @@ func scopeVars(st exprState, vars *debuginfo.Vars, frame int) ([]SourceVar, erro
 	if frame >= len(frames) {
 		return nil, fmt.Errorf("no frame %d", frame)
 	}
-	f := &frames[len(frames)-1-frame]
-	vs, err := vars.Scope(st.Module(), f.PC)
-	if err != nil {
-		return nil, err
-	}
-	fs := &frameState{st: st, f: f}
+	return &frameState{st: st, f: &frames[len(frames)-1-frame]}, nil
+}
+
+// locate evaluates the variables' locations at the frame's PC.
+func (fs *frameState) locate(vs []*debuginfo.Var) []SourceVar {
 	out := make([]SourceVar, len(vs))
 	for i, v := range vs {
 		out[i] = SourceVar{Var: v, st: fs}
-		out[i].Loc, out[i].Err = v.Locate(f.PC, st.Module().CodeSectionOffset, fs)
+		out[i].Loc, out[i].Err = v.Locate(fs.f.PC, fs.st.Module().CodeSectionOffset, fs)
 	}
-	return out, nil
+	return out
 }
 
 // ScopeVars returns the source variables in scope at frame `frame` (0:
@@ -101,6 +127,29 @@ func (s *Session) ScopeVars(frame int) ([]SourceVar, error) {
 		return nil, err
 	}
 	return scopeVars(s, vars, frame)
+}
+
+// GlobalVars returns the static variables in scope at frame `frame` (0:
+// the innermost), then the globals of its function's compile unit (C
+// globals and file statics). Nil when the module has no DWARF or the
+// frame's function has no variable information.
+func (s *Session) GlobalVars(frame int) ([]SourceVar, error) {
+	vars, err := s.SourceVars()
+	if vars == nil || err != nil {
+		return nil, err
+	}
+	scope, err := scopeVars(s, vars, frame)
+	if err != nil {
+		return nil, err
+	}
+	var out []SourceVar
+	for _, v := range scope {
+		if v.Static {
+			out = append(out, v)
+		}
+	}
+	gs, err := globalVars(s, vars, frame)
+	return append(out, gs...), err
 }
 
 // Bytes reads the variable's value.
@@ -147,13 +196,16 @@ type sourceVars interface {
 	SourceVars() (*debuginfo.Vars, error)
 }
 
-// sourceVar finds a source variable in scope at the evaluator's frame.
+// sourceVar finds a source variable: in scope at the evaluator's frame
+// (its statics among them), else a global of the frame's compile unit,
+// else the global of another unit (an ambiguous name: a variable whose
+// Err says so).
 func (ev *evaluator) sourceVar(name string) (SourceVar, bool) {
 	if !ev.srcRead {
 		ev.srcRead = true
 		if sv, ok := ev.st.(sourceVars); ok {
-			if vars, _ := sv.SourceVars(); vars != nil {
-				ev.srcVars, _ = scopeVars(ev.st, vars, ev.frame)
+			if ev.srcInfo, _ = sv.SourceVars(); ev.srcInfo != nil {
+				ev.srcVars, _ = scopeVars(ev.st, ev.srcInfo, ev.frame)
 			}
 		}
 	}
@@ -162,7 +214,23 @@ func (ev *evaluator) sourceVar(name string) (SourceVar, bool) {
 			return v, true
 		}
 	}
-	return SourceVar{}, false
+	if ev.srcInfo == nil {
+		return SourceVar{}, false
+	}
+	fs, err := frameStateOf(ev.st, ev.frame)
+	if err != nil {
+		return SourceVar{}, false
+	}
+	g, err := ev.srcInfo.Global(fs.f.PC, name)
+	switch {
+	case err != nil:
+		return SourceVar{Var: &debuginfo.Var{Name: name}, Err: err, st: fs}, true
+	case g == nil:
+		return SourceVar{}, false
+	}
+	v := fs.locate([]*debuginfo.Var{g})[0]
+	ev.srcVars = append(ev.srcVars, v) // found at once next time
+	return v, true
 }
 
 // sourceVarNode is the expression node of a scalar source variable: the
@@ -201,7 +269,7 @@ func sourceVarNode(v SourceVar) (node, error) {
 // expression's text; false when it is something else.
 func (ev *evaluator) cExpr(e *Expr) (SourceVar, bool, error) {
 	switch n := e.root.(type) {
-	case *nameNode, *indexNode, *derefNode, *fieldNode:
+	case *nameNode, *indexNode, *derefNode, *fieldNode, *addrNode:
 		if n, ok := n.(*nameNode); ok {
 			if _, ok := ev.sourceVar(strings.Split(n.name, ".")[0]); !ok {
 				return SourceVar{}, false, nil
@@ -218,8 +286,9 @@ func (ev *evaluator) cExpr(e *Expr) (SourceVar, bool, error) {
 }
 
 // cObject resolves a C expression on source variables to the object it
-// names: NAME, NAME.field..., NAME[i] (an array or pointer), *NAME. Its
-// Name is the expression. Fields and elements are of objects in memory.
+// names: NAME, NAME.field..., NAME[i] (an array or pointer), *NAME, or
+// the pointer &OBJ (a computed value). Its Name is the expression. Fields
+// and elements are of objects in memory.
 func (ev *evaluator) cObject(n node) (SourceVar, error) {
 	switch n := n.(type) {
 	case *nameNode:
@@ -244,6 +313,17 @@ func (ev *evaluator) cObject(n node) (SourceVar, error) {
 			return SourceVar{}, err
 		}
 		return x.field(n.name)
+	case *addrNode:
+		x, err := ev.cObject(n.x)
+		if err != nil {
+			return SourceVar{}, err
+		}
+		if x.Loc.Kind != debuginfo.InMemory {
+			return SourceVar{}, fmt.Errorf("&%s: %s is not in memory (%s): it has no address", x.Name, x.Name, x.Loc)
+		}
+		t := &dwarf.PtrType{CommonType: dwarf.CommonType{ByteSize: 4}, Type: x.Type}
+		return SourceVar{Var: &debuginfo.Var{Name: "&" + x.Name, Type: t}, st: x.st,
+			Loc: debuginfo.Location{Kind: debuginfo.Computed, Value: binary.LittleEndian.AppendUint32(nil, x.Loc.Addr)}}, nil
 	case *derefNode:
 		p, err := ev.cObject(n.x)
 		if err != nil {

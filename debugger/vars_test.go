@@ -314,3 +314,93 @@ func FuzzSourceExpr(f *testing.F) {
 		in.Exec("print/x " + expr)
 	})
 }
+
+// vars.c's globals (counter, origin) and bump's static calls: print, &,
+// vars -g and watch against the values and addresses the program prints.
+func TestVarsGlobals(t *testing.T) {
+	b, err := os.ReadFile(testdataFile("wasi/vars.c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lineOf := func(marker string) int {
+		return strings.Count(string(b[:strings.Index(string(b), marker)]), "\n") + 1
+	}
+	c := newCmdSession(t, "wasi/vars.wasm", "standard", "")
+	// In bump, at its first printf: the static, and main's unit's globals.
+	c.do(fmt.Sprintf("break vars.c:%d", lineOf("/* L:static */")))
+	c.stop("continue")
+	calls, typ := c.srcVar("calls")
+	callsAddr, ptyp := c.srcVar("&calls")
+	counter0, _ := c.srcVar("counter")
+	if typ != "int" || ptyp != "int *" {
+		t.Errorf("calls: %s, &calls: %s; want int, int *", typ, ptyp)
+	}
+	g := c.do("vars -g")
+	for _, want := range []string{"calls = " + calls + " (int)\n", "counter = " + counter0 + " (int)\n", "origin = {x = "} {
+		if !strings.Contains(g, want) {
+			t.Errorf("vars -g: no %q in\n%s", want, g)
+		}
+	}
+	if v := c.do("vars"); !strings.Contains(v, "calls = ") || strings.Contains(v, "counter") {
+		t.Errorf("vars in bump: want calls, not counter:\n%s", v)
+	}
+	c.do("delete")
+	// In main, at the last printf: the globals, their addresses, a field's.
+	c.do(fmt.Sprintf("break vars.c:%d", lineOf("/* L:globals */")))
+	c.stop("continue")
+	counter, _ := c.srcVar("counter")
+	counterAddr, _ := c.srcVar("&counter")
+	oy, _ := c.srcVar("origin.y")
+	oyAddr, ptyp := c.srcVar("&origin.y")
+	if ptyp != "short *" {
+		t.Errorf("&origin.y has type %s, want short *", ptyp)
+	}
+	viaMem := strings.TrimSpace(c.do("print mem[&counter]"))
+	derefAddr, _ := c.srcVar("*&counter")
+	elemDiff := strings.TrimSpace(c.do("print &primes[2] - &primes[0]"))
+	for line, want := range map[string]string{
+		"print calls": "no local or global", "print &u + &": "expected a value", "print &3": "not a C variable",
+		"set &counter = 1": "not a local",
+	} {
+		if got := c.fail(line); !strings.Contains(got, want) {
+			t.Errorf("%s: %q, want %q in it", line, got, want)
+		}
+	}
+	c.stop("continue")
+	out := c.guest.String()
+	m := regexp.MustCompile(`calls = (\d+) at (\d+)\n`).FindStringSubmatch(out)
+	if m == nil || m[1] != calls || fmt.Sprint(parseAddr(t, callsAddr)) != m[2] {
+		t.Errorf("calls = %s at %s in bump's first call; the program printed %v", calls, callsAddr, m)
+	}
+	m = regexp.MustCompile(`counter = (\d+) at (\d+), origin.y = (-?\d+) at (\d+)\n`).FindStringSubmatch(out)
+	if m == nil || counter != m[1] || fmt.Sprint(parseAddr(t, counterAddr)) != m[2] || oy != m[3] || fmt.Sprint(parseAddr(t, oyAddr)) != m[4] {
+		t.Errorf("counter = %s at %s, origin.y = %s at %s; the program printed %v", counter, counterAddr, oy, oyAddr, m)
+	}
+	if counter0 != "0" || viaMem != "i32:"+counter || derefAddr != counter || elemDiff != "u32:8" {
+		t.Errorf("counter in bump's first call = %s (want 0: C zeroes globals); mem[&counter] = %s, *&counter = %s (want %s); &primes[2] - &primes[0] = %s (want u32:8)",
+			counter0, viaMem, derefAddr, counter, elemDiff)
+	}
+
+	// watch mem[&counter] stops where main adds to counter.
+	c = newCmdSession(t, "wasi/vars.wasm", "standard", "")
+	c.do(fmt.Sprintf("break vars.c:%d", lineOf("/* L:print */")))
+	c.stop("continue")
+	c.do("delete")
+	if got := c.do("watch mem[&counter]"); !strings.Contains(got, "watchpoint ") {
+		t.Fatalf("watch mem[&counter]: %q", got)
+	}
+	c.stop("continue")
+	if v, _ := c.srcVar("counter"); v != "101" { // calls starts at 100, bump returns 101 first
+		t.Errorf("counter at the first change = %s, want 101", v)
+	}
+}
+
+// parseAddr reads a pointer as print shows it (0x...).
+func parseAddr(t *testing.T, s string) uint64 {
+	t.Helper()
+	a, err := strconv.ParseUint(strings.TrimPrefix(s, "0x"), 16, 32)
+	if err != nil || !strings.HasPrefix(s, "0x") {
+		t.Fatalf("pointer %q", s)
+	}
+	return a
+}

@@ -170,6 +170,13 @@ const maxOps = 10000
 // subprogram's DW_AT_frame_base, for DW_OP_fbreg. An empty expression is
 // optimised out. Unknown or unsupported ops are an error naming the op.
 func EvalLocation(expr []byte, st State, frameBase func() (uint64, error)) (Location, error) {
+	return evalLocation(expr, st, frameBase, nil)
+}
+
+// evalLocation is EvalLocation with addrx, which reads entry i of the
+// unit's .debug_addr for DW_OP_addrx and DW_OP_constx (nil: they are an
+// error).
+func evalLocation(expr []byte, st State, frameBase func() (uint64, error), addrx func(i uint64) (uint64, error)) (Location, error) {
 	if len(expr) == 0 {
 		return Location{Kind: OptimisedOut}, nil
 	}
@@ -216,6 +223,19 @@ func EvalLocation(expr []byte, st State, frameBase func() (uint64, error)) (Loca
 		switch op {
 		case 0x03: // DW_OP_addr (4-byte addresses in wasm32)
 			stack = append(stack, r.fixed(4))
+		case 0xa1, 0xa2: // DW_OP_addrx, DW_OP_constx: an entry of .debug_addr
+			i := r.uleb()
+			if r.err != nil {
+				break
+			}
+			if addrx == nil {
+				return Location{}, fmt.Errorf("DW_OP_addrx %d without a .debug_addr", i)
+			}
+			a, err := addrx(i)
+			if err != nil {
+				return Location{}, err
+			}
+			stack = append(stack, a)
 		case 0x06: // DW_OP_deref
 			a := pop("DW_OP_deref")
 			if r.err == nil {

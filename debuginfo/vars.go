@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/wdb-dev/wdb/wasm"
 )
@@ -22,6 +23,9 @@ import (
 type Vars struct {
 	d     *dwarf.Data
 	funcs []funcInfo // sorted by the start of their first range
+	// The variables at unit level (C globals and file statics) that have
+	// a location, in .debug_info order.
+	globals []globalInfo
 	// Raw sections debug/dwarf does not read.
 	loc, loclists, addr []byte
 }
@@ -33,7 +37,14 @@ type funcInfo struct {
 	cu     *unitInfo
 }
 
+type globalInfo struct {
+	name  string
+	entry dwarf.Offset
+	cu    *unitInfo
+}
+
 type unitInfo struct {
+	name         string // DW_AT_name: the source file
 	version      int
 	base         uint64 // DW_AT_low_pc of the unit: the base of its location lists
 	addrBase     int64  // DWARF 5 DW_AT_addr_base
@@ -46,11 +57,15 @@ type Var struct {
 	Param bool
 	Type  dwarf.Type // nil when the DWARF has none (shown as "void")
 	Depth int        // 0: the function's own; deeper: nested blocks
-	Func  string     // the function it belongs to
-	loc   dwarf.Field
-	fb    []byte // the frame base expression of its function
-	cu    *unitInfo
-	v     *Vars
+	Func  string     // the function it belongs to ("" for a global)
+	// Static: a function's static variable (its location a fixed
+	// address); Global: a variable of a compile unit, Unit its file.
+	Static, Global bool
+	Unit           string
+	loc            dwarf.Field
+	fb             []byte // the frame base expression of its function
+	cu             *unitInfo
+	v              *Vars
 }
 
 // ReadVars reads the functions of m's DWARF. It returns nil and no error
@@ -103,6 +118,7 @@ func ReadVars(m *wasm.Module) (_ *Vars, err error) {
 				depth++
 			}
 			cu = &unitInfo{version: 4}
+			cu.name, _ = e.Val(dwarf.AttrName).(string)
 			if ver, ok := unitVersion(info, e.Offset); ok {
 				cu.version = ver
 			}
@@ -120,6 +136,12 @@ func ReadVars(m *wasm.Module) (_ *Vars, err error) {
 			if f, ok := v.function(m, e); ok {
 				f.cu = cu
 				v.funcs = append(v.funcs, f)
+			}
+		case dwarf.TagVariable:
+			// Only unit-level entries reach here: the children of the
+			// others are skipped. Declarations (extern) have no location.
+			if n, ok := e.Val(dwarf.AttrName).(string); ok && cu != nil && e.AttrField(dwarf.AttrLocation) != nil {
+				v.globals = append(v.globals, globalInfo{name: n, entry: e.Offset, cu: cu})
 			}
 		}
 		if e.Children {
@@ -330,6 +352,7 @@ func (v *Vars) Scope(m *wasm.Module, pc uint32) (_ []*Var, err error) {
 				Depth: depth, Func: f.name, fb: fb, cu: f.cu, v: v}
 			if fl := e.AttrField(dwarf.AttrLocation); fl != nil {
 				nv.loc = *fl
+				nv.Static = fixedAddress(*fl)
 			}
 			if nv.Name == "" {
 				break
@@ -378,6 +401,98 @@ func (v *Vars) Scope(m *wasm.Module, pc uint32) (_ []*Var, err error) {
 	return vars, nil
 }
 
+// fixedAddress says whether a location is an address alone (DW_OP_addr
+// or DW_OP_addrx): a static variable's.
+func fixedAddress(fl dwarf.Field) bool {
+	b, ok := fl.Val.([]byte)
+	if !ok || len(b) == 0 {
+		return false
+	}
+	r := &exprReader{b: b, i: 1}
+	switch b[0] {
+	case 0x03:
+		r.fixed(4)
+	case 0xa1:
+		r.uleb()
+	default:
+		return false
+	}
+	return r.err == nil && r.i == len(b)
+}
+
+// Globals returns the variables of the compile unit of the function
+// holding pc (C globals and file-level statics), in source order; nil
+// when no function with DWARF holds pc.
+func (v *Vars) Globals(pc uint32) (_ []*Var, err error) {
+	f := v.funcAt(pc)
+	if f == nil {
+		return nil, nil
+	}
+	defer recoverDamaged(".debug_info (globals of "+f.cu.name+")", &err)
+	var out []*Var
+	for _, g := range v.globals {
+		if g.cu == f.cu {
+			out = append(out, v.global(g))
+		}
+	}
+	return out, nil
+}
+
+// Global finds a variable of a compile unit by name: the unit of the
+// function holding pc first, else the one other unit that has it. Nil
+// when none has; an error listing the units when several do.
+func (v *Vars) Global(pc uint32, name string) (_ *Var, err error) {
+	if v == nil {
+		return nil, nil
+	}
+	defer recoverDamaged(".debug_info (global "+name+")", &err)
+	var here *unitInfo
+	if f := v.funcAt(pc); f != nil {
+		here = f.cu
+	}
+	var found []globalInfo
+	for _, g := range v.globals {
+		if g.name != name {
+			continue
+		}
+		if g.cu == here {
+			return v.global(g), nil
+		}
+		found = append(found, g)
+	}
+	switch len(found) {
+	case 0:
+		return nil, nil
+	case 1:
+		return v.global(found[0]), nil
+	}
+	units := make([]string, len(found))
+	for i, g := range found {
+		units[i] = g.cu.name
+	}
+	return nil, fmt.Errorf("%s is ambiguous: a global of %s", name, strings.Join(units, ", "))
+}
+
+func (v *Vars) global(g globalInfo) *Var {
+	x := &Var{Name: g.name, Global: true, Unit: g.cu.name, cu: g.cu, v: v}
+	if e := v.entryAt(g.entry); e != nil {
+		x.Type = v.typeOf(e)
+		if fl := e.AttrField(dwarf.AttrLocation); fl != nil {
+			x.loc = *fl
+		}
+	}
+	return x
+}
+
+// addrx reads entry i of the unit's .debug_addr (4-byte addresses).
+func (v *Vars) addrx(cu *unitInfo, i uint64) (uint64, error) {
+	p := cu.addrBase + 4*int64(min(i, 1<<40))
+	if p < 0 || p+4 > int64(len(v.addr)) {
+		return 0, fmt.Errorf("address index %d outside .debug_addr", i)
+	}
+	return uint64(binary.LittleEndian.Uint32(v.addr[p:])), nil
+}
+
 // Locate evaluates the variable's location at pc in st: OptimisedOut when
 // it has none there.
 func (x *Var) Locate(pc uint32, codeStart uint32, st State) (Location, error) {
@@ -420,7 +535,7 @@ func (x *Var) Locate(pc uint32, codeStart uint32, st State) (Location, error) {
 		}
 		return uint64(binary.LittleEndian.Uint32(b)), nil
 	}
-	l, err := EvalLocation(expr, st, frameBase)
+	l, err := evalLocation(expr, st, frameBase, func(i uint64) (uint64, error) { return x.v.addrx(x.cu, i) })
 	if err != nil {
 		return Location{}, fmt.Errorf("%s: %w", x.Name, err)
 	}
@@ -480,12 +595,11 @@ func (v *Vars) loclist5(cu *unitInfo, index bool, off int64, addr uint64) ([]byt
 	r := &exprReader{b: v.loclists, i: int(off)}
 	base := cu.base
 	addrx := func(i uint64) uint64 {
-		p := cu.addrBase + 4*int64(i)
-		if p < 0 || p+4 > int64(len(v.addr)) {
+		a, err := v.addrx(cu, i)
+		if err != nil {
 			r.fail("address index")
-			return 0
 		}
-		return uint64(binary.LittleEndian.Uint32(v.addr[p:]))
+		return a
 	}
 	for n := 0; r.err == nil && n < 1<<20; n++ {
 		kind := r.byte()

@@ -1,7 +1,8 @@
 // vars: source variables of several C types (a struct, an array, an enum,
 // a char * string, a double, nested structs and arrays, a linked list),
-// printed with printf, for the debugger's vars and print
-// (debugger/vars_test.go). Built with -O0 and DWARF 5.
+// global and static variables, printed with printf (values and
+// addresses), for the debugger's vars and print (debugger/vars_test.go).
+// Built with -O0 and DWARF 5.
 #include <stdio.h>
 
 enum color { RED, GREEN = 5, BLUE };
@@ -21,6 +22,16 @@ struct poly {
 	struct point pts[3];
 };
 
+int counter;
+struct point origin = {7, -8, 0.5};
+
+static int bump(void) {
+	static int calls = 100;
+	calls++;
+	printf("calls = %d at %u\n", calls, (unsigned)&calls); /* L:static */
+	return calls;
+}
+
 int main(void) {
 	struct point p = {3, -4, 1.25};
 	int primes[6] = {2, 3, 5, 7, 11, 13};
@@ -38,5 +49,8 @@ int main(void) {
 	printf("ratio = %.17g\n", ratio);
 	printf("u = %u\n", u);
 	printf("poly.pts[2].x = %d, l->next->v = %d\n", poly.pts[2].x, l->next->v);
+	for (int i = 0; i < 3; i++)
+		counter += bump();
+	printf("counter = %d at %u, origin.y = %d at %u\n", counter, (unsigned)&counter, origin.y, (unsigned)&origin.y); /* L:globals */
 	return 0;
 }
