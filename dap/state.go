@@ -102,6 +102,8 @@ type varRef struct {
 	kind  varKind
 	frame int    // locals, stack, source
 	path  string // source: "" for the scope, else a variable and its members' names, joined by "\x00"
+	// source: the Globals (C) scope (debugger.Session.GlobalVars), not Variables
+	globals bool
 }
 
 // varTable hands out variablesReferences until the program moves.
@@ -151,6 +153,11 @@ func (s *session) onScopes(r *godap.ScopesRequest) error {
 		{Name: "Operand Stack", PresentationHint: "registers", VariablesReference: s.vars.ref(varRef{kind: varStack, frame: i}), NamedVariables: len(f.Stack)},
 		{Name: "Globals", VariablesReference: s.vars.ref(varRef{kind: varGlobals}), NamedVariables: len(s.dbg.Module().Globals)},
 	}...)
+	// The C globals after the WebAssembly ones, when the unit has some.
+	if gs, err := s.dbg.GlobalVars(i); err == nil && len(gs) > 0 {
+		scopes = append(scopes, godap.Scope{Name: "Globals (C)",
+			VariablesReference: s.vars.ref(varRef{kind: varSource, frame: i, globals: true}), NamedVariables: len(gs)})
+	}
 	if s.dbg.Memory() != nil {
 		scopes = append(scopes, godap.Scope{Name: "Memory", VariablesReference: s.vars.ref(varRef{kind: varMemory})})
 	}

@@ -12,12 +12,18 @@ import (
 )
 
 // The Variables scope: the C variables in scope at a frame (from DWARF,
-// debugger.Session.ScopeVars), with structs and arrays expandable.
+// debugger.Session.ScopeVars), with structs and arrays expandable; the
+// Globals (C) scope: the function's statics and its unit's globals
+// (debugger.Session.GlobalVars), the same way.
 
 // sourceVariables lists the variables of the scope (ref.path "") or the
 // members of the struct or array at ref.path.
 func (s *session) sourceVariables(ref varRef) ([]godap.Variable, error) {
-	vs, err := s.dbg.ScopeVars(ref.frame)
+	read := s.dbg.ScopeVars
+	if ref.globals {
+		read = s.dbg.GlobalVars
+	}
+	vs, err := read(ref.frame)
 	if err != nil {
 		return nil, err
 	}
@@ -26,7 +32,7 @@ func (s *session) sourceVariables(ref varRef) ([]godap.Variable, error) {
 		for _, v := range vs {
 			gv := godap.Variable{Name: v.Name, Value: v.Value(), Type: debuginfo.TypeName(v.Type), EvaluateName: v.Name}
 			if b, err := v.Bytes(); err == nil {
-				s.expandable(&gv, ref.frame, v.Name, v.Type, b)
+				s.expandable(&gv, ref, v.Name, v.Type, b)
 			}
 			out = append(out, gv)
 		}
@@ -56,7 +62,7 @@ func (s *session) sourceVariables(ref varRef) ([]godap.Variable, error) {
 		}
 		for _, m := range debuginfo.Members(t, b) {
 			gv := godap.Variable{Name: m.Name, Value: debuginfo.Format(m.Type, m.Bytes, v.ReadMemory), Type: debuginfo.TypeName(m.Type)}
-			s.expandable(&gv, ref.frame, ref.path+"\x00"+m.Name, m.Type, m.Bytes)
+			s.expandable(&gv, ref, ref.path+"\x00"+m.Name, m.Type, m.Bytes)
 			out = append(out, gv)
 		}
 		return out, nil
@@ -65,9 +71,9 @@ func (s *session) sourceVariables(ref varRef) ([]godap.Variable, error) {
 }
 
 // expandable gives a struct or array value a reference to its members.
-func (s *session) expandable(v *godap.Variable, frame int, path string, t dwarf.Type, b []byte) {
+func (s *session) expandable(v *godap.Variable, scope varRef, path string, t dwarf.Type, b []byte) {
 	if n := len(debuginfo.Members(t, b)); n > 0 {
-		v.VariablesReference = s.vars.ref(varRef{kind: varSource, frame: frame, path: path})
+		v.VariablesReference = s.vars.ref(varRef{kind: varSource, frame: scope.frame, path: path, globals: scope.globals})
 		v.NamedVariables = n // arrays too: at most debuginfo.MaxElems, not paged
 	}
 }

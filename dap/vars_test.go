@@ -114,3 +114,42 @@ func TestSourceVariablesExpand(t *testing.T) {
 	}
 	c.disconnect()
 }
+
+// The Globals (C) scope: vars.c's globals at its last printf, origin
+// expandable; the program prints counter and origin.y.
+func TestSourceGlobalsScope(t *testing.T) {
+	b, err := os.ReadFile(program(t, "wasi/vars.c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := strings.Count(string(b[:strings.Index(string(b), "/* L:globals */")]), "\n") + 1
+	c := dial(t, startServer(t))
+	c.launch(map[string]any{"program": program(t, "wasi/vars.wasm")}, func() {
+		c.evaluate(fmt.Sprintf("break vars.c:%d", line), "repl")
+	})
+	c.stopped("breakpoint")
+	scope, ok := c.scopes(c.stackTrace()[0].Id)["Globals (C)"]
+	if !ok {
+		t.Fatal("no Globals (C) scope")
+	}
+	vals := map[string]string{}
+	for _, v := range c.variables(scope.VariablesReference) {
+		vals[v.Name] = v.Value
+		if v.Name == "origin" {
+			if v.VariablesReference == 0 || v.Type != "struct point" {
+				t.Fatalf("origin: %+v, want an expandable struct point", v)
+			}
+			for _, f := range c.variables(v.VariablesReference) {
+				vals["origin."+f.Name] = f.Value
+			}
+		}
+	}
+	c.send("continue", map[string]any{"threadId": 1})
+	expect[*godap.ContinueResponse](c)
+	c.stopped("exited")
+	m := regexp.MustCompile(`counter = (\d+) at \d+, origin.y = (-?\d+)`).FindStringSubmatch(c.outputOf("stdout"))
+	if m == nil || vals["counter"] != m[1] || vals["origin.y"] != m[2] {
+		t.Errorf("Globals (C) %v; the program printed %v", vals, m)
+	}
+	c.disconnect()
+}
