@@ -286,7 +286,8 @@ func testVarsOptimised(t *testing.T, file string) {
 //	go test ./debugger -run '^$' -fuzz FuzzSourceExpr -fuzztime 1m
 func FuzzSourceExpr(f *testing.F) {
 	for _, e := range []string{"p", "p.x", "p.w * 2", "primes[3]", "primes[-1]", "*msg", "msg[300]", "l->next->v",
-		"(*l).v", "poly.pts[2].x", "*l->next", "c + 1", "u", "*a.next.next", "p.x.y", "$msg", "ratio[0]"} {
+		"(*l).v", "poly.pts[2].x", "*l->next", "c + 1", "u", "*a.next.next", "p.x.y", "$msg", "ratio[0]",
+		"&p.w", "*&counter", "&&p", "&3", "&origin.y + 1", "mem[&counter]", "&c"} {
 		f.Add(e)
 	}
 	b, err := os.ReadFile(testdataFile("wasi/vars.c"))

@@ -2,7 +2,8 @@
 // DWARF (.debug_line and the sections it refers to): which source file,
 // line and column each instruction comes from, and which instructions
 // begin a source line. It also reads the source variables (.debug_info,
-// vars.go): those in scope at an instruction, their types, and where their
+// vars.go): those in scope at an instruction, the globals of its compile
+// unit, their types, and where their
 // values are, by evaluating location expressions (location.go) against a
 // State the caller provides; format.go writes values as C does.
 //

@@ -13,8 +13,9 @@ import (
 )
 
 // Source variables (.debug_info): the subprograms, their parameters and
-// the variables of their lexical blocks, with their types and location
-// expressions or location lists. Inlined subroutines are skipped: their
+// the variables of their lexical blocks (static ones among them), and the
+// variables of the compile units (C globals), with their types and
+// location expressions or location lists. Inlined subroutines are skipped: their
 // variables are not listed (not even the caller's view of them), and the
 // function shown is the one that contains the code.
 

@@ -91,6 +91,8 @@ func TestEvalLocation(t *testing.T) {
 		{"entry value", []byte{0xa3, 1, 0x50, 0x9f}, "DW_OP_entry_value"},
 		{"two pieces", []byte{0xed, 0, 1, 0x93, 4, 0xed, 0, 2, 0x93, 4}, "composite"},
 		{"bad deref", []byte{0x0c, 0xff, 0xff, 0xff, 0xff, 0x06}, "out of bounds"},
+		{"addrx without .debug_addr", []byte{0xa1, 0}, "DW_OP_addrx 0"},
+		{"truncated addrx", []byte{0xa1, 0x80}, "truncated"},
 	} {
 		if _, err := EvalLocation(c.expr, st, fb); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want an error with %q", c.name, err, c.want)
@@ -264,4 +266,49 @@ func FuzzLocation(f *testing.F) {
 			l.Read(st, 8)
 		}
 	})
+}
+
+// vars.c's globals (counter, origin: DW_OP_addrx in DWARF 5) belong to
+// its unit; bump's calls is a static of bump; a name two units define is
+// ambiguous.
+func TestGlobals(t *testing.T) {
+	m, tab := lines(t, "../testdata/wasi/vars.wasm")
+	v, err := ReadVars(m)
+	if err != nil || v == nil {
+		t.Fatalf("ReadVars: %v %v", v, err)
+	}
+	line, _ := markers(t, "../testdata/wasi/vars.c")
+	offs, _, err := tab.Find("vars.c", line["static"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc := offs[0]
+	gs, err := v.Globals(pc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, g := range gs {
+		got = append(got, g.Name+" "+TypeName(g.Type))
+		if !g.Global || g.Unit != "wasi/vars.c" {
+			t.Errorf("%s: Global %v, Unit %q", g.Name, g.Global, g.Unit)
+		}
+	}
+	if strings.Join(got, ", ") != "origin struct point, counter int" {
+		t.Errorf("globals of vars.c: %v", got)
+	}
+	vs, err := v.Scope(m, pc)
+	if err != nil || len(vs) != 1 || vs[0].Name != "calls" || !vs[0].Static {
+		t.Errorf("bump's scope: %v %v, want the static calls", vs, err)
+	}
+	if g, err := v.Global(pc, "counter"); err != nil || g == nil || g.Name != "counter" {
+		t.Errorf("Global counter: %v %v", g, err)
+	}
+	if g, err := v.Global(pc, "calls"); g != nil || err != nil {
+		t.Errorf("Global calls (a function's static): %v %v, want none", g, err)
+	}
+	two := &Vars{globals: []globalInfo{{name: "x", cu: &unitInfo{name: "a.c"}}, {name: "x", cu: &unitInfo{name: "b.c"}}}}
+	if _, err := two.Global(0, "x"); err == nil || !strings.Contains(err.Error(), "a.c, b.c") {
+		t.Errorf("x in two units: %v, want an error naming a.c and b.c", err)
+	}
 }
