@@ -68,16 +68,7 @@ func TestSourceVariablesScope(t *testing.T) {
 
 // A struct expands into its fields (vars.c's p, which it prints).
 func TestSourceVariablesExpand(t *testing.T) {
-	b, err := os.ReadFile(program(t, "wasi/vars.c"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	line := strings.Count(string(b[:strings.Index(string(b), "/* L:print */")]), "\n") + 1
-	c := dial(t, startServer(t))
-	c.launch(map[string]any{"program": program(t, "wasi/vars.wasm")}, func() {
-		c.evaluate(fmt.Sprintf("break vars.c:%d", line), "repl")
-	})
-	c.stopped("breakpoint")
+	c := stopInVars(t, "/* L:print */")
 	var p godap.Variable
 	for _, v := range c.variables(c.scopes(c.stackTrace()[0].Id)["Variables"].VariablesReference) {
 		if v.Name == "p" {
@@ -118,16 +109,7 @@ func TestSourceVariablesExpand(t *testing.T) {
 // The Globals (C) scope: vars.c's globals at its last printf, origin
 // expandable; the program prints counter and origin.y.
 func TestSourceGlobalsScope(t *testing.T) {
-	b, err := os.ReadFile(program(t, "wasi/vars.c"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	line := strings.Count(string(b[:strings.Index(string(b), "/* L:globals */")]), "\n") + 1
-	c := dial(t, startServer(t))
-	c.launch(map[string]any{"program": program(t, "wasi/vars.wasm")}, func() {
-		c.evaluate(fmt.Sprintf("break vars.c:%d", line), "repl")
-	})
-	c.stopped("breakpoint")
+	c := stopInVars(t, "/* L:globals */")
 	scope, ok := c.scopes(c.stackTrace()[0].Id)["Globals (C)"]
 	if !ok {
 		t.Fatal("no Globals (C) scope")
@@ -152,4 +134,20 @@ func TestSourceGlobalsScope(t *testing.T) {
 		t.Errorf("Globals (C) %v; the program printed %v", vals, m)
 	}
 	c.disconnect()
+}
+
+// stopInVars launches vars.wasm and stops at the line of vars.c with the
+// marker.
+func stopInVars(t *testing.T, marker string) *client {
+	b, err := os.ReadFile(program(t, "wasi/vars.c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := strings.Count(string(b[:strings.Index(string(b), marker)]), "\n") + 1
+	c := dial(t, startServer(t))
+	c.launch(map[string]any{"program": program(t, "wasi/vars.wasm")}, func() {
+		c.evaluate(fmt.Sprintf("break vars.c:%d", line), "repl")
+	})
+	c.stopped("breakpoint")
+	return c
 }
