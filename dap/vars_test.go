@@ -126,12 +126,16 @@ func TestSourceGlobalsScope(t *testing.T) {
 			}
 		}
 	}
+	// setVariable on a global, as set does: the program prints it.
+	c.send("setVariable", map[string]any{"variablesReference": scope.VariablesReference, "name": "counter", "value": "counter + 1"})
+	set := expect[*godap.SetVariableResponse](c).Body
 	c.send("continue", map[string]any{"threadId": 1})
 	expect[*godap.ContinueResponse](c)
 	c.stopped("exited")
 	m := regexp.MustCompile(`counter = (\d+) at \d+, origin.y = (-?\d+)`).FindStringSubmatch(c.outputOf("stdout"))
-	if m == nil || vals["counter"] != m[1] || vals["origin.y"] != m[2] {
-		t.Errorf("Globals (C) %v; the program printed %v", vals, m)
+	n, _ := strconv.Atoi(vals["counter"])
+	if m == nil || m[1] != strconv.Itoa(n+1) || set.Value != m[1] || set.Type != "int" || vals["origin.y"] != m[2] {
+		t.Errorf("Globals (C) %v, then counter set to %+v; the program printed %v", vals, set, m)
 	}
 	c.disconnect()
 }
