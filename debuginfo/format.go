@@ -46,7 +46,11 @@ func TypeName(t dwarf.Type) string {
 	case nil:
 		return "void"
 	case *dwarf.PtrType:
-		return TypeName(u.Type) + " *"
+		inner := TypeName(u.Type)
+		if strings.HasSuffix(inner, "*") {
+			return inner + "*" // char **, not char * *
+		}
+		return inner + " *"
 	case *dwarf.ArrayType:
 		n := strconv.FormatInt(u.Count, 10)
 		if u.Count < 0 {

@@ -1,6 +1,7 @@
 package debuginfo
 
 import (
+	"debug/dwarf"
 	"encoding/binary"
 	"fmt"
 	"strings"
@@ -310,5 +311,22 @@ func TestGlobals(t *testing.T) {
 	two := &Vars{globals: []globalInfo{{name: "x", cu: &unitInfo{name: "a.c"}}, {name: "x", cu: &unitInfo{name: "b.c"}}}}
 	if _, err := two.Global(0, "x"); err == nil || !strings.Contains(err.Error(), "a.c, b.c") {
 		t.Errorf("x in two units: %v, want an error naming a.c and b.c", err)
+	}
+}
+
+// TestTypeNamePointers: pointers to pointers are written as C writes them.
+func TestTypeNamePointers(t *testing.T) {
+	char := &dwarf.CharType{BasicType: dwarf.BasicType{CommonType: dwarf.CommonType{ByteSize: 1, Name: "char"}}}
+	for _, c := range []struct {
+		t    dwarf.Type
+		want string
+	}{
+		{&dwarf.PtrType{Type: char}, "char *"},
+		{&dwarf.PtrType{Type: &dwarf.PtrType{Type: char}}, "char **"},
+		{&dwarf.PtrType{Type: &dwarf.PtrType{Type: &dwarf.PtrType{}}}, "void ***"},
+	} {
+		if got := TypeName(c.t); got != c.want {
+			t.Errorf("TypeName = %q, want %q", got, c.want)
+		}
 	}
 }
