@@ -102,6 +102,36 @@ func (in *Instance) ExportValue(t wasm.ValType, lo, hi uint64, strict bool) (sna
 	return v, nil
 }
 
+// ExportFrame builds the engine-neutral state of frame k: function fn
+// stopped before instruction wi, with its locals and the operands of
+// types, whose bits the engine's local and operand read from wherever it
+// keeps them (hi is only used by v128).
+func (in *Instance) ExportFrame(k int, fn uint32, wi int, types []wasm.ValType, strict bool,
+	local, operand func(i int, t wasm.ValType) (lo, hi uint64)) (snapshot.Frame, error) {
+	d := in.Mod.Funcs[fn]
+	sf := snapshot.Frame{Func: fn, PC: d.Instrs[wi].Offset, Labels: snapshot.LabelsAt(d, wi)}
+	sf.Locals = make([]snapshot.Value, d.NumLocals())
+	for i := range sf.Locals {
+		t := d.LocalType(uint32(i))
+		lo, hi := local(i, t)
+		v, err := in.ExportValue(t, lo, hi, strict)
+		if err != nil {
+			return sf, fmt.Errorf("frame %d (%s) local %d: %w", k, d.DisplayName(), i, err)
+		}
+		sf.Locals[i] = v
+	}
+	sf.Stack = make([]snapshot.Value, len(types))
+	for i, t := range types {
+		lo, hi := operand(i, t)
+		v, err := in.ExportValue(t, lo, hi, strict)
+		if err != nil {
+			return sf, fmt.Errorf("frame %d (%s) operand %d: %w", k, d.DisplayName(), i, err)
+		}
+		sf.Stack[i] = v
+	}
+	return sf, nil
+}
+
 // ImportValue converts a snapshot value back to its bits.
 func (in *Instance) ImportValue(v snapshot.Value) (lo, hi uint64) {
 	if v.Type == wasm.FuncRef && v.Lo != 0 {

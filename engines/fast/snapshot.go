@@ -96,25 +96,12 @@ func (m *machine) FrameStates(strict bool) ([]snapshot.Frame, error) {
 			types, locs = types[:n], locs[:n]
 		}
 		base := int(fr.base)
-		sf := snapshot.Frame{Func: fn.index, PC: in.Offset}
-		sf.Locals = make([]snapshot.Value, f.NumLocals())
-		for i := range sf.Locals {
-			t := f.LocalType(uint32(i))
-			v, err := m.exportValue(t, m.cellValue(t, base+int(fn.localOff[i])), strict)
-			if err != nil {
-				return nil, fmt.Errorf("frame %d (%s) local %d: %w", k, f.DisplayName(), i, err)
-			}
-			sf.Locals[i] = v
+		sf, err := m.ExportFrame(k, fn.index, wi, types, strict,
+			func(i int, t wasm.ValType) (uint64, uint64) { return m.cellValue(t, base+int(fn.localOff[i])), 0 },
+			func(i int, t wasm.ValType) (uint64, uint64) { return m.cellValue(t, base+locs[i]), 0 })
+		if err != nil {
+			return nil, err
 		}
-		sf.Stack = make([]snapshot.Value, len(types))
-		for i, t := range types {
-			v, err := m.exportValue(t, m.cellValue(t, base+locs[i]), strict)
-			if err != nil {
-				return nil, fmt.Errorf("frame %d (%s) operand %d: %w", k, f.DisplayName(), i, err)
-			}
-			sf.Stack[i] = v
-		}
-		sf.Labels = snapshot.LabelsAt(f, wi)
 		out = append(out, sf)
 	}
 	return out, nil
@@ -237,11 +224,6 @@ func (m *machine) RestoreFrames(s *snapshot.Snapshot) error {
 	m.active = m.fastActive
 	m.cbase = int64(s.Counter) - int64(m.wi)
 	return nil
-}
-
-// exportValue types the bits of a value (engines.Instance.ExportValue).
-func (m *machine) exportValue(t wasm.ValType, bits uint64, strict bool) (snapshot.Value, error) {
-	return m.ExportValue(t, bits, 0, strict)
 }
 
 // importValue converts a snapshot value back to stack bits.

@@ -33,32 +33,15 @@ func (m *machine) FrameStates(strict bool) ([]snapshot.Frame, error) {
 			return nil, fmt.Errorf("standard: internal error: frame %d (%s) at offset 0x%x holds %d operands, the analysis says %d",
 				k, f.DisplayName(), in.Offset, end-opBase, len(types))
 		}
-		sf := snapshot.Frame{Func: fr.fn.index, PC: in.Offset}
-		sf.Locals = make([]snapshot.Value, fr.fn.numLocals)
-		for i := range sf.Locals {
-			v, err := m.exportSlot(f.LocalType(uint32(i)), m.stack[fr.base+i], strict)
-			if err != nil {
-				return nil, fmt.Errorf("frame %d (%s) local %d: %w", k, f.DisplayName(), i, err)
-			}
-			sf.Locals[i] = v
+		sf, err := m.ExportFrame(k, fr.fn.index, pc, types, strict,
+			func(i int, _ wasm.ValType) (uint64, uint64) { s := m.stack[fr.base+i]; return s.lo, s.hi },
+			func(i int, _ wasm.ValType) (uint64, uint64) { s := m.stack[opBase+i]; return s.lo, s.hi })
+		if err != nil {
+			return nil, err
 		}
-		sf.Stack = make([]snapshot.Value, len(types))
-		for i, t := range types {
-			v, err := m.exportSlot(t, m.stack[opBase+i], strict)
-			if err != nil {
-				return nil, fmt.Errorf("frame %d (%s) operand %d: %w", k, f.DisplayName(), i, err)
-			}
-			sf.Stack[i] = v
-		}
-		sf.Labels = snapshot.LabelsAt(f, pc)
 		out = append(out, sf)
 	}
 	return out, nil
-}
-
-// exportSlot types a slot (engines.Instance.ExportValue).
-func (m *machine) exportSlot(t wasm.ValType, s slot, strict bool) (snapshot.Value, error) {
-	return m.ExportValue(t, s.lo, s.hi, strict)
 }
 
 // importSlot converts a snapshot value back to a slot.

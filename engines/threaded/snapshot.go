@@ -48,25 +48,14 @@ func (m *machine) FrameStates(strict bool) ([]snapshot.Frame, error) {
 		wi, n := m.framePosition(k)
 		types := d.StackTypes(wi)[:n]
 		locs := fn.locations(wi, n)
-		sf := snapshot.Frame{Func: fn.index, PC: d.Instrs[wi].Offset}
-		sf.Locals = make([]snapshot.Value, d.NumLocals())
-		for i := range sf.Locals {
-			t := d.LocalType(uint32(i))
-			v, err := m.exportValue(t, m.stack[fr.base+i], strict)
-			if err != nil {
-				return nil, fmt.Errorf("frame %d (%s) local %d: %w", k, d.DisplayName(), i, err)
-			}
-			sf.Locals[i] = v
+		sf, err := m.ExportFrame(k, fn.index, wi, types, strict,
+			func(i int, t wasm.ValType) (uint64, uint64) { return typedValue(t, m.stack[fr.base+i]), 0 },
+			func(i int, t wasm.ValType) (uint64, uint64) {
+				return typedValue(t, m.operandBits(k, locs[i], fn.tempBase+i)), 0
+			})
+		if err != nil {
+			return nil, err
 		}
-		sf.Stack = make([]snapshot.Value, n)
-		for i, t := range types {
-			v, err := m.exportValue(t, m.operandBits(k, locs[i], fn.tempBase+i), strict)
-			if err != nil {
-				return nil, fmt.Errorf("frame %d (%s) operand %d: %w", k, d.DisplayName(), i, err)
-			}
-			sf.Stack[i] = v
-		}
-		sf.Labels = snapshot.LabelsAt(d, wi)
 		out = append(out, sf)
 	}
 	return out, nil
@@ -185,11 +174,6 @@ func (m *machine) RestoreFrames(s *snapshot.Snapshot) error {
 	m.active = m.fastTab
 	m.cbase = int64(s.Counter) - int64(m.wi)
 	return nil
-}
-
-// exportValue types a slot's bits (engines.Instance.ExportValue).
-func (m *machine) exportValue(t wasm.ValType, bits uint64, strict bool) (snapshot.Value, error) {
-	return m.ExportValue(t, typedValue(t, bits), 0, strict)
 }
 
 // importValue converts a snapshot value back to slot bits.
