@@ -125,20 +125,24 @@ func (r *exprReader) fixed(n int) uint64 {
 	return v
 }
 
+// uleb reads an unsigned LEB128 number (encoding/binary's varint is the
+// same encoding).
 func (r *exprReader) uleb() uint64 {
-	var v uint64
-	for shift := 0; ; shift += 7 {
-		c := r.byte()
-		if r.err != nil {
-			return 0
+	v, n := binary.Uvarint(r.b[min(r.i, len(r.b)):])
+	switch {
+	case n == 0:
+		r.fail("operand")
+		r.i = len(r.b)
+		return 0
+	case n < 0:
+		r.i -= n
+		if r.err == nil {
+			r.err = fmt.Errorf("operand over 64 bits at byte %d", r.i)
 		}
-		if shift < 64 {
-			v |= uint64(c&0x7f) << shift
-		}
-		if c&0x80 == 0 {
-			return v
-		}
+		return 0
 	}
+	r.i += n
+	return v
 }
 
 func (r *exprReader) sleb() int64 {
