@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -17,11 +18,12 @@ import (
 func cmdInfo(in *Interpreter, c call) error {
 	if c.args != "" {
 		sub, rest, _ := strings.Cut(c.args, " ")
-		if target, ok := infoTopics[sub]; ok {
-			cmd, _ := lookupCommand(target)
-			return cmd.run(in, call{name: target, args: strings.TrimSpace(rest)})
+		target, err := infoTopic(sub)
+		if err != nil {
+			return err
 		}
-		return fmt.Errorf("info %s: unknown topic (want one of: %s)", sub, strings.Join(infoTopicNames(), ", "))
+		cmd, _ := lookupCommand(target)
+		return cmd.run(in, call{name: target, args: strings.TrimSpace(rest)})
 	}
 	s := in.s
 	st := s.State()
@@ -51,6 +53,24 @@ var infoTopics = map[string]string{
 	"breakpoints": "breakpoints", "break": "breakpoints", "b": "breakpoints", "watchpoints": "breakpoints",
 	"locals": "locals", "globals": "globals", "stack": "stack", "frame": "frame", "timeline": "timeline",
 	"engines": "engines", "registers": "stack", "args": "locals", "vars": "vars",
+}
+
+// infoTopic finds the command of an info topic, given whole or by a
+// prefix that names one command ("info watch" is "info watchpoints").
+func infoTopic(sub string) (string, error) {
+	if target, ok := infoTopics[sub]; ok {
+		return target, nil
+	}
+	var found []string
+	for name, target := range infoTopics {
+		if strings.HasPrefix(name, sub) && !slices.Contains(found, target) {
+			found = append(found, target)
+		}
+	}
+	if len(found) == 1 {
+		return found[0], nil
+	}
+	return "", fmt.Errorf("info %s: unknown topic (want one of: %s)", sub, strings.Join(infoTopicNames(), ", "))
 }
 
 func infoTopicNames() []string {
@@ -436,8 +456,9 @@ of an instruction). Without LOCATION: the current instruction.
 
 With DWARF line information, LOCATION can be a source line, FILE:LINE
 (FILE is the path, or its end, or its base name when no other file has
-it), or LINE alone, in the file of the selected frame's line (LINE is a
-function index when that frame has no source line: func[N] always is).
+it), or LINE alone, in the file of the selected frame's line, or of main
+when that frame has no source line (LINE is a function index only in a
+module without lines: func[N] always is).
 The line's code may begin at several places (a for loop's test and
 increment): each gets a breakpoint. A line without code means the next
 one that has some.
@@ -463,12 +484,14 @@ As break, but the breakpoint is deleted the first time it stops the program.
 
   (wdb) tbreak main
   (wdb) tbreak lines.c:16`, run: cmdBreak(true), complete: completeLocations},
-		{Name: "watch", Usage: "watch mem[ADDR] [LEN] | mem[A..B] | TYPE mem[ADDR] | global N", Summary: "stop when memory or a global changes",
+		{Name: "watch", Usage: "watch mem[ADDR] [LEN] | mem[A..B] | TYPE mem[ADDR] | global N | C-EXPR", Summary: "stop when memory or a global changes",
 			Help: `
 Stop after an instruction changes the watched bytes of memory (LEN bytes at
 ADDR, 4 by default; the bytes from A up to B excluded; the size of TYPE) or
 the watched global; reverse-continue finds the last change before the
-present. ADDR is an expression. Every change stops, even one undone a few
+present. With DWARF variables, a C variable, field, element or pointer
+target (counter, p.x, a[2], *l) watches its bytes in memory, and a change
+prints as C (one held in a WebAssembly local cannot be watched). ADDR is an expression. Every change stops, even one undone a few
 instructions later; writing the value already there is not a change. A
 memory watch stops the engine at every store (and every call into the
 host) to compare: runs under one are several times slower.
@@ -476,7 +499,8 @@ host) to compare: runs under one are several times slower.
   (wdb) watch mem[0x1000] 8
   (wdb) watch mem[$sp+16..$sp+32]
   (wdb) watch i64 mem[0x2000]
-  (wdb) watch global 0`, run: cmdWatch, complete: completeValues},
+  (wdb) watch global 0
+  (wdb) watch l->next->v`, run: cmdWatch, complete: completeValues},
 		{Name: "delete", Aliases: []string{"d"}, Usage: "delete [N...]", Summary: "delete breakpoints and watchpoints (all without N)",
 			Help: `
 Delete the breakpoints and watchpoints with the given numbers, or all of
@@ -599,8 +623,9 @@ Another list goes on from there.
   (wdb) list hanoi`, run: cmdList, complete: completeFuncs},
 		{Name: "source", Aliases: []string{"src"}, Usage: "source [FILE:LINE | LINE | FUNC]", Summary: "show the source text around the current line",
 			Help: `
-Show the source lines around the selected frame's line (or around
-FILE:LINE, LINE of the current file, or the first line of FUNC); => marks
+Show the source lines around the selected frame's line, or main's first
+line when that frame has none (or around FILE:LINE, LINE of the current
+file, or the first line of FUNC); => marks
 the current line, * a line with a breakpoint. The file is read from the
 path the line table gives, else beside the module (its path's end), else
 from the directories given by wdb --source-dir DIR.
@@ -612,7 +637,8 @@ from the directories given by wdb --source-dir DIR.
 Without a topic: the program, the engine, the instruction counter (as
 "counter N"), the PC (and its source position: FILE:LINE:COLUMN, with the
 path as the line table records it), why the program stopped, the timeline and its
-snapshots' memory. With a topic, the same as that command.
+snapshots' memory. With a topic, the same as that command; a topic may
+be shortened while it stays unique (info watch, info loc).
 
   (wdb) info
   (wdb) info breakpoints`, run: cmdInfo, complete: completeInfo},

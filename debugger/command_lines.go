@@ -1,6 +1,7 @@
 package debugger
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -62,11 +63,7 @@ func (in *Interpreter) lineLocations(spec string) (locs []Location, note string,
 		if t == nil {
 			return nil, "", false, nil
 		}
-		f, ferr := in.selectedFrame()
-		if ferr != nil {
-			return nil, "", false, nil
-		}
-		p, has := t.At(f.PC)
+		p, has := in.currentPos(t)
 		if !has {
 			return nil, "", false, nil
 		}
@@ -93,6 +90,29 @@ func (in *Interpreter) lineLocations(spec string) (locs []Location, note string,
 		return nil, "", true, fmt.Errorf("line %d of %s: no instruction begins it", found, file)
 	}
 	return locs, note, true, nil
+}
+
+// currentPos is the source position that a bare LINE refers to: the
+// selected frame's, or, when it has none (before main, in a library
+// function without lines, after the end), the start of main, as gdb does.
+func (in *Interpreter) currentPos(t *debuginfo.Table) (debuginfo.Pos, bool) {
+	if f, err := in.selectedFrame(); err == nil {
+		if p, ok := t.At(f.PC); ok {
+			return p, true
+		}
+	}
+	// C's main(void) is __original_main in WASI programs; main(argc,
+	// argv) keeps its name.
+	for _, name := range []string{"main", "__original_main"} {
+		loc, err := in.s.ResolveLocation(name)
+		if err != nil {
+			continue
+		}
+		for _, r := range t.Rows(loc.Offset, in.s.Module().Funcs[loc.Func].BodyEnd) {
+			return debuginfo.Pos{File: r.File, Line: r.Line}, true
+		}
+	}
+	return debuginfo.Pos{}, false
 }
 
 // completeLocations offers the functions and the source files (as FILE:).
@@ -134,13 +154,9 @@ func (in *Interpreter) sourceFile(file string) ([]string, error) {
 // LINE, or a location), else the selected frame's.
 func (in *Interpreter) sourceTarget(t *debuginfo.Table, arg string) (string, int, error) {
 	if arg == "" {
-		f, err := in.selectedFrame()
-		if err != nil {
-			return "", 0, fmt.Errorf("the program is not running: give FILE:LINE (%v)", err)
-		}
-		p, ok := t.At(f.PC)
+		p, ok := in.currentPos(t)
 		if !ok {
-			return "", 0, fmt.Errorf("%s has no source line (give FILE:LINE)", in.where(f.Func, f.PC))
+			return "", 0, errors.New("neither the selected frame nor main has a source line (give FILE:LINE)")
 		}
 		return p.File, p.Line, nil
 	}
@@ -153,11 +169,9 @@ func (in *Interpreter) sourceTarget(t *debuginfo.Table, arg string) (string, int
 		return file, line, nil
 	}
 	if m := lineSpec.FindStringSubmatch(arg); m != nil {
-		if f, err := in.selectedFrame(); err == nil {
-			if p, ok := t.At(f.PC); ok {
-				line, _ := strconv.Atoi(m[2])
-				return p.File, line, nil
-			}
+		if p, ok := in.currentPos(t); ok {
+			line, _ := strconv.Atoi(m[2])
+			return p.File, line, nil
 		}
 	}
 	loc, err := in.s.ResolveLocation(arg)
