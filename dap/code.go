@@ -219,13 +219,18 @@ type breakpointSet struct {
 	function    []placed
 	instruction []placed
 	data        []*debugger.Watchpoint
-	kinds       map[int]bpKind
+	// cData are the watchpoints dataBreakpointInfo described for C
+	// objects, by dataId: setDataBreakpoints keeps their C expression and
+	// type (for the change's output).
+	cData map[string]debugger.Watchpoint
+	kinds map[int]bpKind
 	// clientID maps each debugger breakpoint ID to the client's.
 	clientID map[int]int
 }
 
 func newBreakpointSet() *breakpointSet {
-	return &breakpointSet{source: map[uint32][]placed{}, files: map[string][]placed{}, kinds: map[int]bpKind{}, clientID: map[int]int{}}
+	return &breakpointSet{source: map[uint32][]placed{}, files: map[string][]placed{}, cData: map[string]debugger.Watchpoint{},
+		kinds: map[int]bpKind{}, clientID: map[int]int{}}
 }
 
 // id is the client's ID of debugger breakpoint id.

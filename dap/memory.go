@@ -132,8 +132,31 @@ func (s *session) dataOfVariable(ref int, name string) (string, string, error) {
 		if sp, ok := s.dbg.Module().StackPointer(); ok && name == "$sp" {
 			return fmt.Sprintf("global:%d", sp), fmt.Sprintf("global %d ($sp)", sp), nil
 		}
+	case varSource:
+		if err := s.selectFrame(v.frame); err != nil {
+			return "", "", err
+		}
+		return s.dataOfC(sourceExpr(v.path, name))
 	}
 	return "", "", errNotWatchable
+}
+
+// dataOfC describes a watch of a C object (a variable, field, element or
+// pointer target): "EXPR=mem:ADDR:LEN" or "EXPR=global:N".
+func (s *session) dataOfC(expr string) (string, string, error) {
+	w, err := s.in.WatchpointOf(expr)
+	if err != nil {
+		return "", "", err
+	}
+	raw := fmt.Sprintf("global:%d", w.Global)
+	desc := fmt.Sprintf("%s (global %d)", expr, w.Global)
+	if w.Kind == debugger.WatchMemory {
+		raw = memDataID(w.Addr, w.Len)
+		desc = fmt.Sprintf("%s (mem[0x%x..0x%x])", expr, w.Addr, uint64(w.Addr)+uint64(w.Len))
+	}
+	id := expr + "=" + raw
+	s.bps.cData[id] = w
+	return id, desc, nil
 }
 
 func memDataID(addr, n uint32) string { return fmt.Sprintf("mem:%d:%d", addr, n) }
@@ -174,6 +197,10 @@ func (s *session) dataOfExpression(text string) (string, string, error) {
 	}
 	inner, ok := strings.CutPrefix(t, "mem[")
 	if !ok || !strings.HasSuffix(inner, "]") {
+		// A C variable, field, element or pointer target (hover, Watch).
+		if id, desc, err := s.dataOfC(t); err == nil {
+			return id, desc, nil
+		}
 		return "", "", errNotWatchable
 	}
 	inner = strings.TrimSuffix(inner, "]")
@@ -211,11 +238,28 @@ func (s *session) evalAddress(expr string) (uint32, error) {
 
 // watchpoint reads a dataId.
 func (s *session) watchpoint(id string) (debugger.Watchpoint, error) {
+	if w, ok := s.bps.cData[id]; ok {
+		return w, nil
+	}
+	expr, raw := "", id
+	if i := strings.LastIndex(id, "="); i >= 0 {
+		expr, raw = id[:i], id[i+1:]
+	}
+	w, err := rawWatchpoint(raw, len(s.dbg.Module().Globals))
+	if err != nil {
+		return w, fmt.Errorf("bad dataId %q (from dataBreakpointInfo: [EXPR=]global:N or [EXPR=]mem:ADDR:LEN)", id)
+	}
+	w.Expr = expr
+	return w, nil
+}
+
+// rawWatchpoint reads global:N (of the module's globals) or mem:ADDR:LEN.
+func rawWatchpoint(id string, globals int) (debugger.Watchpoint, error) {
 	parts := strings.Split(id, ":")
 	switch {
 	case len(parts) == 2 && parts[0] == "global":
 		g, err := strconv.ParseUint(parts[1], 10, 32)
-		if err == nil && int(g) < len(s.dbg.Module().Globals) {
+		if err == nil && int(g) < globals {
 			return debugger.Watchpoint{Kind: debugger.WatchGlobal, Global: uint32(g)}, nil
 		}
 	case len(parts) == 3 && parts[0] == "mem":
@@ -225,7 +269,7 @@ func (s *session) watchpoint(id string) (debugger.Watchpoint, error) {
 			return debugger.Watchpoint{Kind: debugger.WatchMemory, Addr: uint32(a), Len: uint32(n)}, nil
 		}
 	}
-	return debugger.Watchpoint{}, fmt.Errorf("bad dataId %q (from dataBreakpointInfo: global:N or mem:ADDR:LEN)", id)
+	return debugger.Watchpoint{}, errors.New("bad dataId")
 }
 
 func (s *session) onSetDataBreakpoints(r *godap.SetDataBreakpointsRequest) error {

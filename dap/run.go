@@ -187,6 +187,7 @@ func (s *session) reportStop(st debugger.Stop, err error) {
 			body.HitBreakpointIds = []int{st.Watch.Watchpoint.ID}
 			body.Description = fmt.Sprintf("data breakpoint %d, %s", st.Watch.Watchpoint.ID, where)
 			body.Text = s.in.StopLine(st)
+			s.output("console", s.in.WatchChange(st.Watch)+"\n")
 		}
 	case debugger.Interrupted:
 		body.Reason, body.Description = "pause", "paused, "+where

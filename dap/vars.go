@@ -78,16 +78,11 @@ func (s *session) expandable(v *godap.Variable, scope varRef, path string, t dwa
 	}
 }
 
-// setSourceVariable sets a C variable, field or element as the console's
-// set does (scalars only), and answers its new value.
-func (s *session) setSourceVariable(r *godap.SetVariableRequest, ref varRef) error {
-	a := r.Arguments
-	if strings.ContainsAny(a.Value, "\n\r") {
-		return errors.New("setVariable: the value must be one line")
-	}
-	// The C expression of the member: var, .field, [i].
+// sourceExpr is the C expression of the member name of the object at
+// path (names joined by NUL; "" for a scope's variable): var, .field, [i].
+func sourceExpr(path, name string) string {
 	expr := ""
-	for _, n := range append(strings.Split(ref.path, "\x00"), a.Name) {
+	for _, n := range append(strings.Split(path, "\x00"), name) {
 		switch {
 		case n == "":
 		case expr != "" && !strings.HasPrefix(n, "["):
@@ -96,6 +91,17 @@ func (s *session) setSourceVariable(r *godap.SetVariableRequest, ref varRef) err
 			expr += n
 		}
 	}
+	return expr
+}
+
+// setSourceVariable sets a C variable, field or element as the console's
+// set does (scalars only), and answers its new value.
+func (s *session) setSourceVariable(r *godap.SetVariableRequest, ref varRef) error {
+	a := r.Arguments
+	if strings.ContainsAny(a.Value, "\n\r") {
+		return errors.New("setVariable: the value must be one line")
+	}
+	expr := sourceExpr(ref.path, a.Name)
 	if err := s.selectFrame(ref.frame); err != nil {
 		return err
 	}

@@ -155,3 +155,40 @@ func stopInVars(t *testing.T, marker string) *client {
 	c.stopped("breakpoint")
 	return c
 }
+
+// A data breakpoint on a C global from the Globals (C) scope (VS Code's
+// "Break on Value Change") and one on a C expression: the first change of
+// counter is bump's first result, which the program prints.
+func TestSourceDataBreakpoint(t *testing.T) {
+	c := stopInVars(t, "/* L:print */")
+	scope := c.scopes(c.stackTrace()[0].Id)["Globals (C)"]
+	c.send("dataBreakpointInfo", map[string]any{"variablesReference": scope.VariablesReference, "name": "counter"})
+	info := expect[*godap.DataBreakpointInfoResponse](c).Body
+	id, _ := info.DataId.(string)
+	if !strings.HasPrefix(id, "counter=mem:") || !strings.Contains(info.Description, "counter") {
+		t.Fatalf("dataBreakpointInfo of counter: %+v", info)
+	}
+	c.send("dataBreakpointInfo", map[string]any{"name": "l->next->v"})
+	if info := expect[*godap.DataBreakpointInfoResponse](c).Body; info.DataId == nil {
+		t.Errorf("dataBreakpointInfo of l->next->v: %+v", info)
+	}
+	c.send("setDataBreakpoints", map[string]any{"breakpoints": []map[string]any{{"dataId": id, "accessType": "write"}}})
+	if bs := expect[*godap.SetDataBreakpointsResponse](c).Body.Breakpoints; len(bs) != 1 || !bs[0].Verified {
+		t.Fatalf("setDataBreakpoints: %+v", bs)
+	}
+	c.send("continue", map[string]any{"threadId": 1})
+	expect[*godap.ContinueResponse](c)
+	c.stopped("data breakpoint")
+	change := regexp.MustCompile(`counter at mem\[0x[0-9a-f]+\.\.0x[0-9a-f]+\] \(4 bytes\): 0 -> (\d+)\n`).FindStringSubmatch(c.outputOf("console"))
+	// The program's stdout is a pipe, buffered by its libc: run to the end.
+	c.send("setDataBreakpoints", map[string]any{"breakpoints": []map[string]any{}})
+	expect[*godap.SetDataBreakpointsResponse](c)
+	c.send("continue", map[string]any{"threadId": 1})
+	expect[*godap.ContinueResponse](c)
+	c.stopped("exited")
+	first := regexp.MustCompile(`calls = (\d+) at`).FindStringSubmatch(c.outputOf("stdout"))
+	if change == nil || first == nil || change[1] != first[1] {
+		t.Errorf("the change of counter: %v in the console; the program printed %v", change, first)
+	}
+	c.disconnect()
+}

@@ -3,8 +3,11 @@ package debugger
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
+
+	"github.com/wdb-dev/wdb/debuginfo"
 )
 
 // Breakpoints, log points and watchpoints.
@@ -319,6 +322,11 @@ func cmdWatch(in *Interpreter, c call) error {
 	return nil
 }
 
+// WatchpointOf reads what the watch command would watch for text (a
+// memory range, a global, a C object), evaluated in the selected frame,
+// without adding it: the DAP server's data breakpoints use it.
+func (in *Interpreter) WatchpointOf(text string) (Watchpoint, error) { return in.parseWatch(text) }
+
 // parseWatch reads what to watch: a memory range or a global.
 func (in *Interpreter) parseWatch(args string) (Watchpoint, error) {
 	ev := newEvaluator(in.s, in.frame)
@@ -360,6 +368,12 @@ func (in *Interpreter) parseWatch(args string) (Watchpoint, error) {
 	if err != nil {
 		return Watchpoint{}, err
 	}
+	if sv, ok, err := ev.cExpr(e); ok {
+		if err != nil {
+			return Watchpoint{}, fmt.Errorf("watch %s: %v", args, err)
+		}
+		return watchSource(sv)
+	}
 	p, err := ev.place(e.root)
 	if err != nil {
 		return Watchpoint{}, fmt.Errorf("watch %s: %v", args, err)
@@ -371,6 +385,28 @@ func (in *Interpreter) parseWatch(args string) (Watchpoint, error) {
 		return Watchpoint{Kind: WatchMemory, Addr: p.addr, Len: p.t.size}, nil
 	}
 	return Watchpoint{}, fmt.Errorf("watch %s: a %s cannot be watched (watch memory or a global)", args, p.kind)
+}
+
+// watchSource watches a C object: its bytes in memory, or the global
+// that holds it. One held in a local or on the operand stack is refused:
+// those change with every frame, and only memory and globals are watched.
+func watchSource(sv SourceVar) (Watchpoint, error) {
+	w := Watchpoint{Expr: sv.Name, Type: sv.Type}
+	switch sv.Loc.Kind {
+	case debuginfo.InMemory:
+		n := debuginfo.Size(sv.Type)
+		if n == 0 || n > math.MaxUint32 {
+			return Watchpoint{}, fmt.Errorf("watch %s: its type %s has no usable size", sv.Name, debuginfo.TypeName(sv.Type))
+		}
+		w.Kind, w.Addr, w.Len = WatchMemory, sv.Loc.Addr, uint32(n)
+		return w, nil
+	case debuginfo.InGlobal:
+		w.Kind, w.Global = WatchGlobal, sv.Loc.Index
+		return w, nil
+	case debuginfo.OptimisedOut:
+		return Watchpoint{}, fmt.Errorf("watch %s: optimised out here", sv.Name)
+	}
+	return Watchpoint{}, fmt.Errorf("watch %s: it is in %s here, not in memory or a global; watch memory or a global", sv.Name, sv.Loc)
 }
 
 // evalAddress evaluates an address expression.
@@ -386,8 +422,14 @@ func (in *Interpreter) evalAddress(ev *evaluator, text string) (uint32, error) {
 	return address(v)
 }
 
-// watchTarget names what a watchpoint watches.
+// watchTarget names what a watchpoint watches: "counter at mem[0xf90..0xf94]
+// (4 bytes)" for a C variable.
 func (in *Interpreter) watchTarget(w *Watchpoint) string {
+	if w.Expr != "" {
+		raw := *w
+		raw.Expr = ""
+		return w.Expr + " at " + in.watchTarget(&raw)
+	}
 	if w.Kind == WatchGlobal {
 		if n := in.s.Module().GlobalNames[w.Global]; n != "" {
 			return fmt.Sprintf("global %d $%s", w.Global, n)

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wdb-dev/wdb/debuginfo"
 	"github.com/wdb-dev/wdb/snapshot"
 	"github.com/wdb-dev/wdb/wasm"
 )
@@ -113,11 +114,23 @@ func (in *Interpreter) report(st Stop) {
 	switch st.Reason {
 	case WatchpointHit:
 		if h := st.Watch; h != nil {
-			fmt.Fprintf(in.out, "  %s: %s -> %s\n", in.watchTarget(h.Watchpoint), bytesValue(h.Old), bytesValue(h.New))
+			fmt.Fprintf(in.out, "  %s\n", in.WatchChange(h))
 		}
 	case Trapped:
 		cmdBacktrace(in, call{name: "backtrace"})
 	}
+}
+
+// WatchChange describes a watchpoint's change in one line, its values
+// as C shows them for a C variable: "counter at mem[0xf90..0xf94] (4
+// bytes): 0 -> 101".
+func (in *Interpreter) WatchChange(h *WatchHit) string {
+	old, new := bytesValue(h.Old), bytesValue(h.New)
+	if t := h.Watchpoint.Type; t != nil {
+		mem := func(addr, n uint32) ([]byte, error) { return readMemory(in.s, addr, n) }
+		old, new = debuginfo.Format(t, h.Old, mem), debuginfo.Format(t, h.New, mem)
+	}
+	return fmt.Sprintf("%s: %s -> %s", in.watchTarget(h.Watchpoint), old, new)
 }
 
 // StopLine describes a stop in one line, e.g. "stopped at counter 1234

@@ -405,3 +405,60 @@ func parseAddr(t *testing.T, s string) uint64 {
 	}
 	return a
 }
+
+// watch on C objects: a global's changes are the running sums of what
+// bump returns (the calls values vars.c prints), shown as C values; a
+// variable held in a WebAssembly local, or optimised out, is refused.
+func TestWatchSourceVar(t *testing.T) {
+	c := newCmdSession(t, "wasi/vars.wasm", "standard", "")
+	// Before main runs, a bare LINE is a line of main's file.
+	b, err := os.ReadFile(testdataFile("wasi/vars.c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	printLine := strings.Count(string(b[:strings.Index(string(b), "/* L:print */")]), "\n") + 1
+	if got := c.do(fmt.Sprintf("break %d", printLine)); !strings.Contains(got, fmt.Sprintf(" at vars.c:%d\n", printLine)) {
+		t.Fatalf("break %d at the entry: %q, want a breakpoint on vars.c's line", printLine, got)
+	}
+	c.stop("continue")
+	c.do("delete")
+	if got := c.do("watch counter"); !strings.Contains(got, "counter at mem[") {
+		t.Fatalf("watch counter: %q", got)
+	}
+	// A field through pointers, never written after this line.
+	c.do("watch l->next->v")
+	var changes []string
+	for {
+		out := c.do("continue")
+		if c.s.State().Reason != WatchpointHit {
+			break
+		}
+		m := regexp.MustCompile(`counter at mem\[0x[0-9a-f]+\.\.0x[0-9a-f]+\] \(4 bytes\): (-?\d+) -> (-?\d+)\n`).FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("watch report: %q", out)
+		}
+		changes = append(changes, m[1]+"->"+m[2])
+	}
+	var want []string
+	sum := 0
+	for _, m := range regexp.MustCompile(`calls = (\d+) at`).FindAllStringSubmatch(c.guest.String(), -1) {
+		n, _ := strconv.Atoi(m[1])
+		want = append(want, fmt.Sprintf("%d->%d", sum, sum+n))
+		sum += n
+	}
+	if len(want) == 0 || !slices.Equal(changes, want) {
+		t.Errorf("counter's changes: %v; from the printed calls values: %v", changes, want)
+	}
+	if !strings.Contains(c.do("info watch"), "l->next->v at mem[") {
+		t.Errorf("info watch does not list l->next->v:\n%s", c.do("info watch"))
+	}
+
+	c = newCmdSession(t, "wasi/compute.wasm", "standard", "")
+	c.do("break hanoi")
+	c.stop("continue")
+	for line, want := range map[string]string{"watch n": "not in memory or a global", "watch from": "optimised out"} {
+		if got := c.fail(line); !strings.Contains(got, want) {
+			t.Errorf("%s in hanoi at -O2: %q, want %q in it", line, got, want)
+		}
+	}
+}

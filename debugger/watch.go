@@ -2,6 +2,7 @@ package debugger
 
 import (
 	"bytes"
+	"debug/dwarf"
 	binenc "encoding/binary"
 	"fmt"
 	"slices"
@@ -26,6 +27,10 @@ type Watchpoint struct {
 	Kind      WatchKind
 	Addr, Len uint32 // WatchMemory: bytes [Addr, Addr+Len) of memory 0
 	Global    uint32 // WatchGlobal
+	// Expr and Type are set when a C variable (or a field, element or
+	// pointer target) was watched: its expression and C type, for output.
+	Expr string
+	Type dwarf.Type
 	// Hits is the number of changes at counters up to the present, along
 	// the timeline.
 	Hits int
