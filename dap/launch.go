@@ -96,6 +96,7 @@ type launchConfig struct {
 	Stdin          string          `json:"stdin"`
 	StopOnEntry    bool            `json:"stopOnEntry"`
 	StopAtExit     *bool           `json:"stopAtExit"`
+	Terminal       *bool           `json:"terminal"`
 	SnapshotBudget json.RawMessage `json:"snapshotBudget"` // bytes, or "512M"
 	// attach
 	Image  string `json:"image"`
@@ -107,6 +108,11 @@ type launchConfig struct {
 // stopsAtExit: by default the session stays at the end of the program, so
 // that the user can go back in time.
 func (c *launchConfig) stopsAtExit() bool { return c.StopAtExit == nil || *c.StopAtExit }
+
+// terminal: by default the program's stdout and stderr are terminals to
+// it, as in a terminal window, so C's stdio sends each line as it ends
+// (to a pipe it would hold the output until exit).
+func (c *launchConfig) terminal() bool { return c.Terminal == nil || *c.Terminal }
 
 func parseLaunch(raw json.RawMessage, request string) (launchConfig, error) {
 	var c launchConfig
@@ -203,14 +209,16 @@ func (c *launchConfig) sourceDirs() ([]string, error) {
 }
 
 // wasiConfig is the guest's world: args, env, preopened directories and
-// stdio (stdout and stderr become output events).
+// stdio (stdout and stderr become output events, terminals to the guest
+// unless the launch says "terminal": false).
 func (s *session) wasiConfig(c *launchConfig, args []string) (wasi.Config, error) {
 	env, err := c.env()
 	if err != nil {
 		return wasi.Config{}, err
 	}
 	cfg := wasi.Config{Args: args, Env: env,
-		Stdout: &consoleWriter{s: s, category: "stdout"}, Stderr: &consoleWriter{s: s, category: "stderr"}}
+		Stdout: &consoleWriter{s: s, category: "stdout", terminal: c.terminal()},
+		Stderr: &consoleWriter{s: s, category: "stderr", terminal: c.terminal()}}
 	for _, d := range c.Dirs {
 		p, err := wasi.ParsePreopen(d)
 		if err != nil {

@@ -362,10 +362,14 @@ func (s *session) output(category, text string) {
 type consoleWriter struct {
 	s        *session
 	category string
+	terminal bool // what IsTerminal answers the guest's fd_fdstat_get
 
 	mu      sync.Mutex
 	capture *[]byte
 }
+
+// IsTerminal tells wasi whether the guest sees a terminal here.
+func (w *consoleWriter) IsTerminal() bool { return w.terminal }
 
 func (w *consoleWriter) Write(p []byte) (int, error) {
 	if len(p) == 0 {

@@ -192,3 +192,35 @@ func TestSourceDataBreakpoint(t *testing.T) {
 	}
 	c.disconnect()
 }
+
+// The guest's stdout is a terminal to it by default, so vars.c's printf
+// lines arrive as they are printed; with "terminal": false it is a pipe,
+// and wasi-libc holds them until exit.
+func TestGuestTerminal(t *testing.T) {
+	b, err := os.ReadFile(program(t, "wasi/vars.c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := strings.Count(string(b[:strings.Index(string(b), "/* L:globals */")]), "\n") + 1
+	for _, terminal := range []bool{true, false} {
+		c := dial(t, startServer(t))
+		c.launch(map[string]any{"program": program(t, "wasi/vars.wasm"), "terminal": terminal}, func() {
+			c.evaluate(fmt.Sprintf("break vars.c:%d", line), "repl")
+		})
+		c.stopped("breakpoint")
+		before := c.outputOf("stdout")
+		c.send("continue", map[string]any{"threadId": 1})
+		expect[*godap.ContinueResponse](c)
+		c.stopped("exited")
+		all := c.outputOf("stdout")
+		// At the last printf, a terminal has had every line but its own; a
+		// pipe only what the buffer let out (wasi-libc, as musl, writes
+		// the first line before it learns that stdout is no terminal).
+		last := all[strings.LastIndex(strings.TrimSuffix(all, "\n"), "\n")+1:]
+		lines := strings.TrimSuffix(all, last)
+		if !strings.HasPrefix(last, "counter = ") || terminal != (before == lines) || !strings.HasPrefix(lines, before) {
+			t.Errorf("terminal %v: stdout before the last printf %q (the whole output %q)", terminal, before, all)
+		}
+		c.disconnect()
+	}
+}
