@@ -26,6 +26,9 @@ type Breakpoint struct {
 	// Hits is the number of times the breakpoint was reached with a true
 	// condition at counters up to the present, along the timeline.
 	Hits int
+	// Disabled breakpoints keep their ID, options and hits but do not
+	// stop the program, forwards or backwards (Session.Enable).
+	Disabled bool
 }
 
 // bpState is what the session knows of a breakpoint: the counters at
@@ -202,8 +205,74 @@ func (s *Session) AddBreakpoint(bp Breakpoint) (*Breakpoint, error) {
 	return b, nil
 }
 
+// Enable enables or disables a breakpoint or watchpoint. A disabled one
+// does not stop the program and counts no hits while disabled.
+func (s *Session) Enable(id int, on bool) error {
+	for i, p := range s.off {
+		b, isBreak := p.(*Breakpoint)
+		w, _ := p.(*Watchpoint)
+		if (isBreak && b.ID != id) || (!isBreak && w.ID != id) {
+			continue
+		}
+		if on {
+			s.off = slices.Delete(s.off, i, i+1)
+			if isBreak {
+				b.Disabled = false
+				s.breaks = insertByID(s.breaks, b, func(b *Breakpoint) int { return b.ID })
+			} else {
+				w.Disabled = false
+				s.watches = insertByID(s.watches, w, func(w *Watchpoint) int { return w.ID })
+			}
+		}
+		s.findWriters()
+		s.syncBreakpoints()
+		return nil
+	}
+	for i, b := range s.breaks {
+		if b.ID == id {
+			if !on {
+				b.Disabled = true
+				s.breaks = slices.Delete(s.breaks, i, i+1)
+				s.off = append(s.off, b)
+				s.syncBreakpoints()
+			}
+			return nil
+		}
+	}
+	for i, w := range s.watches {
+		if w.ID == id {
+			if !on {
+				w.Disabled = true
+				s.watches = slices.Delete(s.watches, i, i+1)
+				s.off = append(s.off, w)
+				s.findWriters()
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("no breakpoint or watchpoint %d", id)
+}
+
+// insertByID inserts p into list, which is sorted by ID.
+func insertByID[T any](list []T, p T, id func(T) int) []T {
+	i, _ := slices.BinarySearchFunc(list, id(p), func(e T, target int) int { return id(e) - target })
+	return slices.Insert(list, i, p)
+}
+
 // Delete removes a breakpoint or watchpoint.
 func (s *Session) Delete(id int) error {
+	for i, p := range s.off {
+		if b, ok := p.(*Breakpoint); ok && b.ID == id {
+			s.off = slices.Delete(s.off, i, i+1)
+			delete(s.brk, b)
+			return nil
+		}
+		if w, ok := p.(*Watchpoint); ok && w.ID == id {
+			s.off = slices.Delete(s.off, i, i+1)
+			delete(s.wat, w)
+			return nil
+		}
+	}
 	for i, b := range s.breaks {
 		if b.ID == id {
 			s.breaks = slices.Delete(s.breaks, i, i+1)
@@ -225,18 +294,34 @@ func (s *Session) Delete(id int) error {
 
 // DeleteAll removes every breakpoint and watchpoint.
 func (s *Session) DeleteAll() {
-	s.breaks, s.watches = nil, nil
+	s.breaks, s.watches, s.off = nil, nil, nil
 	clear(s.brk)
 	clear(s.wat)
 	s.findWriters()
 	s.syncBreakpoints()
 }
 
-// Breakpoints lists the breakpoints by ID.
-func (s *Session) Breakpoints() []*Breakpoint { return slices.Clone(s.breaks) }
+// Breakpoints lists the breakpoints by ID, the disabled ones too.
+func (s *Session) Breakpoints() []*Breakpoint {
+	return withDisabled(s.breaks, s.off, func(b *Breakpoint) int { return b.ID })
+}
 
-// Watchpoints lists the watchpoints by ID.
-func (s *Session) Watchpoints() []*Watchpoint { return slices.Clone(s.watches) }
+// Watchpoints lists the watchpoints by ID, the disabled ones too.
+func (s *Session) Watchpoints() []*Watchpoint {
+	return withDisabled(s.watches, s.off, func(w *Watchpoint) int { return w.ID })
+}
+
+// withDisabled is the enabled points plus the disabled ones of their
+// type, by ID.
+func withDisabled[T any](on []T, off []any, id func(T) int) []T {
+	out := slices.Clone(on)
+	for _, p := range off {
+		if p, ok := p.(T); ok {
+			out = insertByID(out, p, id)
+		}
+	}
+	return out
+}
 
 // syncBreakpoints gives the machine the breakpoints' offsets.
 func (s *Session) syncBreakpoints() { s.setBreakpoints(false) }

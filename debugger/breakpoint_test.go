@@ -265,3 +265,73 @@ func TestCmdBreakConditionWords(t *testing.T) {
 		t.Errorf("the log point printed %q, want log=1 if hits=0 first", logs)
 	}
 }
+
+// TestEnableDisable: a disabled breakpoint or watchpoint stops nothing,
+// forwards or backwards; enabled again, it stops where single-stepping
+// (breakpoint) and the first change of the value (watchpoint) say.
+func TestEnableDisable(t *testing.T) {
+	mod := loadModule(t, "wasi/compute.wasm")
+	var out bytes.Buffer
+	s := open(t, mod, "standard", &out)
+	loc, err := s.ResolveLocation("hanoi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hits := entries(t, newPlain(t, mod, "standard"), loc.Offset)
+	p := newPlain(t, mod, "standard")
+	sp, _ := mod.StackPointer()
+	firstSPChange := stepChanges(p.m, global32(p.m, sp))[0].k
+	bp, err := s.AddBreakpoint(Breakpoint{Location: loc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := mustWatch(t, s, Watchpoint{Kind: WatchGlobal, Global: sp})
+	for _, id := range []int{bp.ID, w.ID} {
+		if err := s.Enable(id, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Enable(99, false); err == nil {
+		t.Error("disabling point 99, which does not exist: no error")
+	}
+	if bs, ws := s.Breakpoints(), s.Watchpoints(); len(bs) != 1 || !bs[0].Disabled || len(ws) != 1 || !ws[0].Disabled {
+		t.Fatalf("the disabled points are not listed as disabled: %+v %+v", bs, ws)
+	}
+	st, err := s.Continue()
+	mustEnd(t, st, err)
+	if st, err := s.ReverseContinue(); err != nil || st.Reason != StartOfTime {
+		t.Fatalf("reverse-continue with everything disabled: %v at %d, %v; want the start of time", st.Reason, st.Counter, err)
+	}
+	if err := s.Enable(bp.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := s.Continue(); err != nil || st.Reason != BreakpointHit || st.Counter != hits[0] {
+		t.Fatalf("continue with the breakpoint enabled again: %v at %d, %v; want the breakpoint at %d", st.Reason, st.Counter, err, hits[0])
+	}
+	if _, err := s.Goto(0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Enable(w.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := s.Continue(); err != nil || st.Reason != WatchpointHit || st.Counter != firstSPChange {
+		t.Fatalf("continue with the watchpoint enabled again: %v at %d, %v; want its change at %d", st.Reason, st.Counter, err, firstSPChange)
+	}
+
+	c := newCmdSession(t, "wasi/compute.wasm", "standard", "")
+	c.do("break hanoi")
+	if got := c.do("disable"); got != "disabled all breakpoints and watchpoints\n" {
+		t.Errorf("disable: %q", got)
+	}
+	if got := c.do("breakpoints"); !strings.Contains(got, "[disabled]") {
+		t.Errorf("breakpoints after disable: %q", got)
+	}
+	mustEnd(t, c.stop("continue"), nil)
+	c.do("enable 1")
+	if st := c.stop("reverse-continue"); st.Reason != BreakpointHit || st.Counter != hits[len(hits)-1] {
+		t.Errorf("reverse-continue after enable 1: %v at %d, want the last hit at %d", st.Reason, st.Counter, hits[len(hits)-1])
+	}
+	if got := c.fail("enable 7"); !strings.Contains(got, "no breakpoint or watchpoint 7") {
+		t.Errorf("enable 7: %q", got)
+	}
+}

@@ -81,8 +81,11 @@ type Session struct {
 
 	tl *timeline
 
+	// breaks and watches are the enabled points, the ones runs use;
+	// disabled ones wait in off (Enable).
 	breaks  []*Breakpoint
 	watches []*Watchpoint
+	off     []any // *Breakpoint or *Watchpoint
 	nextID  int
 	// brk and wat hold the session's records of each point.
 	brk map[*Breakpoint]*bpState

@@ -34,6 +34,8 @@ type Watchpoint struct {
 	// Hits is the number of changes at counters up to the present, along
 	// the timeline.
 	Hits int
+	// Disabled watchpoints do not stop the program (Session.Enable).
+	Disabled bool
 }
 
 // wpState is what the session knows of a watchpoint: the counters of the
