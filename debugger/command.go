@@ -67,6 +67,9 @@ type Interpreter struct {
 	linesWarned bool
 	// sources are the source files read, by their line-table path.
 	sources map[string][]string
+	// displays are shown after every stop (display).
+	displays    []display
+	nextDisplay int
 }
 
 // NewInterpreter returns an interpreter that runs commands on s and

@@ -470,6 +470,51 @@ func cmdDelete(in *Interpreter, c call) error {
 	return nil
 }
 
+func disabledMark(off bool) string {
+	if off {
+		return "  [disabled]"
+	}
+	return ""
+}
+
+// enableCommand makes enable (on) and disable: of the given breakpoints
+// and watchpoints, or of all.
+func enableCommand(on bool) func(*Interpreter, call) error {
+	verb := map[bool]string{true: "enabled", false: "disabled"}[on]
+	return func(in *Interpreter, c call) error {
+		var ids []int
+		for _, a := range strings.Fields(c.args) {
+			id, err := parseUint(a, "breakpoint number", 31)
+			if err != nil {
+				return err
+			}
+			ids = append(ids, int(id))
+		}
+		if len(ids) == 0 {
+			for _, b := range in.s.Breakpoints() {
+				ids = append(ids, b.ID)
+			}
+			for _, w := range in.s.Watchpoints() {
+				ids = append(ids, w.ID)
+			}
+			if len(ids) == 0 {
+				return errors.New("there are no breakpoints or watchpoints")
+			}
+		}
+		for _, id := range ids {
+			if err := in.s.Enable(id, on); err != nil {
+				return err
+			}
+		}
+		if len(c.args) == 0 {
+			fmt.Fprintf(in.out, "%s all breakpoints and watchpoints\n", verb)
+		} else {
+			fmt.Fprintf(in.out, "%s %s\n", verb, strings.Join(strings.Fields(c.args), " "))
+		}
+		return nil
+	}
+}
+
 func cmdBreakpoints(in *Interpreter, c call) error {
 	if err := noArgs(c); err != nil {
 		return err
@@ -491,12 +536,12 @@ func cmdBreakpoints(in *Interpreter, c call) error {
 			} else if in.temps[b.ID] {
 				kind = "temporary breakpoint"
 			}
-			fmt.Fprintf(in.out, "%-4d %-21s %-5d %s%s%s\n", b.ID, kind, b.Hits, in.where(b.Func, b.Offset), in.srcPos(b.Offset), in.breakExtras(b))
+			fmt.Fprintf(in.out, "%-4d %-21s %-5d %s%s%s%s\n", b.ID, kind, b.Hits, in.where(b.Func, b.Offset), in.srcPos(b.Offset), in.breakExtras(b), disabledMark(b.Disabled))
 			continue
 		}
 		w := wps[0]
 		wps = wps[1:]
-		fmt.Fprintf(in.out, "%-4d %-21s %-5d %s\n", w.ID, "watchpoint", w.Hits, in.watchTarget(w))
+		fmt.Fprintf(in.out, "%-4d %-21s %-5d %s%s\n", w.ID, "watchpoint", w.Hits, in.watchTarget(w), disabledMark(w.Disabled))
 	}
 	return nil
 }

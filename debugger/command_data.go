@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
+	"github.com/wdb-dev/wdb/debuginfo"
 	"github.com/wdb-dev/wdb/snapshot"
 	"github.com/wdb-dev/wdb/wasm"
 )
@@ -241,9 +243,21 @@ func cmdPrint(in *Interpreter, c call) error {
 	if c.args == "" {
 		return errors.New("print what? (usage: print EXPR; see \"help expressions\")")
 	}
-	e, err := ParseExpr(c.args)
+	text, _, err := in.evalText(c.args, f)
 	if err != nil {
 		return err
+	}
+	fmt.Fprintln(in.out, text)
+	return nil
+}
+
+// evalText evaluates expr in the selected frame as print shows it: a C
+// object alone as "NAME = value (type)" (named true), anything else (or
+// with a format f) as its WebAssembly value.
+func (in *Interpreter) evalText(expr string, f byte) (text string, named bool, err error) {
+	e, err := ParseExpr(expr)
+	if err != nil {
+		return "", false, err
 	}
 	ev := newEvaluator(in.s, in.frame)
 	// A source variable alone (or its field, element or pointer target)
@@ -251,18 +265,16 @@ func cmdPrint(in *Interpreter, c call) error {
 	if f == 0 {
 		if sv, ok, err := ev.cExpr(e); ok {
 			if err != nil {
-				return err
+				return "", false, err
 			}
-			fmt.Fprintln(in.out, sv)
-			return nil
+			return sv.String(), true, nil
 		}
 	}
 	v, err := e.eval(ev)
 	if err != nil {
-		return err
+		return "", false, err
 	}
-	fmt.Fprintln(in.out, v.format(f))
-	return nil
+	return v.format(f), false, nil
 }
 
 func cmdSet(in *Interpreter, c call) error {
@@ -474,5 +486,110 @@ func hexDump(w io.Writer, addr uint32, b []byte, unit int) {
 			}
 		}
 		fmt.Fprintf(w, "0x%08x: %-*s  |%s|\n", uint64(addr)+uint64(off), width, hex.String(), ascii)
+	}
+}
+
+// Displays: expressions shown after every stop.
+
+type display struct {
+	id     int
+	expr   string
+	format string // print's /FORMAT letter, or ""
+}
+
+func cmdDisplay(in *Interpreter, c call) error {
+	if c.args == "" {
+		if len(in.displays) == 0 {
+			fmt.Fprintln(in.out, "no displays")
+		}
+		in.showDisplays()
+		return nil
+	}
+	f, err := printFormat(c.format)
+	if err != nil {
+		return err
+	}
+	if _, err := ParseExpr(c.args); err != nil {
+		return err
+	}
+	in.nextDisplay++
+	d := display{id: in.nextDisplay, expr: c.args, format: c.format}
+	in.displays = append(in.displays, d)
+	if in.s.State().HasPC {
+		in.showDisplay(d, f)
+	}
+	return nil
+}
+
+func cmdUndisplay(in *Interpreter, c call) error {
+	if c.args == "" {
+		in.displays = nil
+		fmt.Fprintln(in.out, "deleted all displays")
+		return nil
+	}
+	for _, a := range strings.Fields(c.args) {
+		id, err := parseUint(a, "display number", 31)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(in.displays, func(d display) bool { return d.id == int(id) })
+		if i < 0 {
+			return fmt.Errorf("no display %d", id)
+		}
+		in.displays = slices.Delete(in.displays, i, i+1)
+	}
+	return nil
+}
+
+// showDisplays shows every display, in the selected frame: "1: p.x = 3
+// (int)", "2: $0 = i32:7"; one that cannot be evaluated here shows why.
+func (in *Interpreter) showDisplays() {
+	for _, d := range in.displays {
+		f, _ := printFormat(d.format)
+		in.showDisplay(d, f)
+	}
+}
+
+func (in *Interpreter) showDisplay(d display, f byte) {
+	text, named, err := in.evalText(d.expr, f)
+	switch {
+	case err != nil:
+		fmt.Fprintf(in.out, "%d: %s: %v\n", d.id, d.expr, err)
+	case named:
+		fmt.Fprintf(in.out, "%d: %s\n", d.id, text)
+	default:
+		fmt.Fprintf(in.out, "%d: %s = %s\n", d.id, d.expr, text)
+	}
+}
+
+// typeCommand makes whatis (the type's name) and ptype (a struct, union
+// or enum with its members).
+func typeCommand(define bool) func(*Interpreter, call) error {
+	return func(in *Interpreter, c call) error {
+		if c.args == "" {
+			return fmt.Errorf("%s of what? (usage: %s EXPR)", c.name, c.name)
+		}
+		e, err := ParseExpr(c.args)
+		if err != nil {
+			return err
+		}
+		ev := newEvaluator(in.s, in.frame)
+		if sv, ok, err := ev.cExpr(e); ok {
+			if err != nil {
+				return err
+			}
+			t := debuginfo.TypeName(sv.Type)
+			if define {
+				t = debuginfo.Definition(sv.Type)
+			}
+			fmt.Fprintf(in.out, "type = %s\n", t)
+			return nil
+		}
+		v, err := e.eval(ev)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(in.out, "type = %s\n", v.typeName())
+		return nil
 	}
 }

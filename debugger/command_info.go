@@ -52,7 +52,7 @@ func cmdInfo(in *Interpreter, c call) error {
 var infoTopics = map[string]string{
 	"breakpoints": "breakpoints", "break": "breakpoints", "b": "breakpoints", "watchpoints": "breakpoints",
 	"locals": "locals", "globals": "globals", "stack": "stack", "frame": "frame", "timeline": "timeline",
-	"engines": "engines", "registers": "stack", "args": "locals", "vars": "vars",
+	"engines": "engines", "registers": "stack", "args": "locals", "vars": "vars", "display": "display",
 }
 
 // infoTopic finds the command of an info topic, given whole or by a
@@ -508,6 +508,21 @@ them.
 
   (wdb) delete 2
   (wdb) delete`, run: cmdDelete, complete: completeIDs},
+		{Name: "disable", Usage: "disable [N...]", Summary: "disable breakpoints and watchpoints (all without N)",
+			Help: `
+Disable the breakpoints and watchpoints with the given numbers, or all of
+them: they stay listed (marked [disabled]) with their options and hit
+counts, but stop nothing, forwards or backwards, and count no hits, until
+enabled again.
+
+  (wdb) disable 2 3
+  (wdb) disable`, run: enableCommand(false), complete: completeIDs},
+		{Name: "enable", Usage: "enable [N...]", Summary: "enable disabled breakpoints and watchpoints (all without N)",
+			Help: `
+Enable the breakpoints and watchpoints with the given numbers again, or
+all of them.
+
+  (wdb) enable 2`, run: enableCommand(true), complete: completeIDs},
 		{Name: "breakpoints", Aliases: []string{"bl"}, Usage: "breakpoints", Summary: "list the breakpoints and watchpoints",
 			Help: `
 List the breakpoints, log points and watchpoints with their numbers, hit
@@ -585,6 +600,43 @@ Evaluate EXPR in the selected frame and print its value with its type
   i32:2
   (wdb) p f64 mem[$sp+8]
   (wdb) p/x local 2`, run: cmdPrint, complete: completeValues},
+		{Name: "display", Usage: "display[/x|/d|/u] [EXPR]", Summary: "show an expression after every stop", format: true,
+			Help: `
+Show EXPR now and after every stop (forwards or backwards) while the
+program has a frame, as print shows it (/x, /d, /u as for print); each
+display gets a number. Without EXPR, show all the displays now ("info
+display" too). An expression that cannot be evaluated at a stop (a name
+not in scope) shows the reason and is kept.
+
+  (wdb) display sum
+  (wdb) display/x $0
+  (wdb) display`, run: cmdDisplay, complete: completeValues},
+		{Name: "undisplay", Usage: "undisplay [N...]", Summary: "stop showing displays (all without N)",
+			Help: `
+Delete the displays with the given numbers, or all of them.
+
+  (wdb) undisplay 1`, run: cmdUndisplay},
+		{Name: "whatis", Usage: "whatis EXPR", Summary: "show the type of an expression",
+			Help: `
+Show the type of EXPR: a C type for a C variable, field, element or
+pointer target (int, struct point, char *), else the WebAssembly type of
+its value (i32, f64...).
+
+  (wdb) whatis p
+  type = struct point
+  (wdb) whatis $0
+  type = i32`, run: typeCommand(false), complete: completeValues},
+		{Name: "ptype", Usage: "ptype EXPR", Summary: "show the type of an expression, structs with their members",
+			Help: `
+As whatis, but a struct, union or enum type (also behind a typedef) is
+shown with its members as C declares them.
+
+  (wdb) ptype p
+  type = struct point {
+      int x;
+      short y;
+      double w;
+  }`, run: typeCommand(true), complete: completeValues},
 		{Name: "x", Usage: "x ADDR [COUNT] [b|h|w|g]  or  x/COUNT[b|h|w|g] ADDR", Summary: "dump memory in hex and ASCII", format: true,
 			Help: `
 Dump COUNT units of memory from ADDR (an expression), in units of bytes

@@ -33,6 +33,9 @@ func (in *Interpreter) move(n int, f func() (Stop, error)) error {
 		return err // the move did not happen
 	}
 	in.report(st)
+	if st.HasPC {
+		in.showDisplays()
+	}
 	if st.Reason == BreakpointHit && st.Breakpoint != nil && in.temps[st.Breakpoint.ID] {
 		group := in.tempGroups[st.Breakpoint.ID]
 		if group == nil {

@@ -412,11 +412,7 @@ func parseAddr(t *testing.T, s string) uint64 {
 func TestWatchSourceVar(t *testing.T) {
 	c := newCmdSession(t, "wasi/vars.wasm", "standard", "")
 	// Before main runs, a bare LINE is a line of main's file.
-	b, err := os.ReadFile(testdataFile("wasi/vars.c"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	printLine := strings.Count(string(b[:strings.Index(string(b), "/* L:print */")]), "\n") + 1
+	printLine := varsLine(t, "/* L:print */")
 	if got := c.do(fmt.Sprintf("break %d", printLine)); !strings.Contains(got, fmt.Sprintf(" at vars.c:%d\n", printLine)) {
 		t.Fatalf("break %d at the entry: %q, want a breakpoint on vars.c's line", printLine, got)
 	}
@@ -461,4 +457,98 @@ func TestWatchSourceVar(t *testing.T) {
 			t.Errorf("%s in hanoi at -O2: %q, want %q in it", line, got, want)
 		}
 	}
+}
+
+// display shows its expressions after every stop, forwards and backwards:
+// at lines.c's print line, i and q are what the program prints there.
+func TestDisplay(t *testing.T) {
+	L := lineMarkers(t)
+	c := newCmdSession(t, "wasi/lines.wasm", "standard", "")
+	if got := c.do("display sum"); !strings.HasPrefix(got, "1: sum: no ") {
+		t.Errorf("display sum before main: %q, want the reason it cannot be shown", got)
+	}
+	c.do(fmt.Sprintf("break lines.c:%d", L["print"]))
+	c.do("undisplay 1")
+	c.stop("continue")
+	c.do("display i")
+	c.do("display/x q")
+	re := regexp.MustCompile(`(?m)^2: i = (\d+) \(int\)\n3: q = i32:0x([0-9a-f]+)$`)
+	var shown []string
+	for {
+		out := c.do("continue")
+		if c.s.State().Reason != BreakpointHit {
+			break
+		}
+		m := re.FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("continue: no displays in %q", out)
+		}
+		q, _ := strconv.ParseUint(m[2], 16, 32)
+		shown = append(shown, fmt.Sprintf("square(%s) = %d", m[1], q))
+	}
+	printed := regexp.MustCompile(`square\(\d+\) = \d+`).FindAllString(c.guest.String(), -1)
+	// The first stop was before display: the displays start at the second.
+	if len(printed) < 3 || !slices.Equal(shown, printed[1:]) {
+		t.Errorf("displays at the print line: %v; the program printed %v", shown, printed)
+	}
+	if out := c.do("reverse-continue"); !re.MatchString(out) {
+		t.Errorf("reverse-continue: no displays in %q", out)
+	}
+	c.do("undisplay")
+	if out := c.do("reverse-step"); strings.Contains(out, "i = ") {
+		t.Errorf("after undisplay: %q", out)
+	}
+}
+
+// ptype shows vars.c's types as the source declares them; whatis names
+// them; BLUE's value is the c the program prints.
+func TestPtype(t *testing.T) {
+	b, err := os.ReadFile(testdataFile("wasi/vars.c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(b)
+	c := stopInVarsC(t, "/* L:print */")
+	space := regexp.MustCompile(`\s+`)
+	norm := func(s string) string { return space.ReplaceAllString(strings.TrimSpace(s), " ") }
+	for expr, decl := range map[string]string{"p": "struct point {", "*l": "struct list {", "poly": "struct poly {"} {
+		i := strings.Index(src, decl)
+		want := "type = " + norm(src[i:i+strings.Index(src[i:], "};")+1])
+		if got := norm(c.do("ptype " + expr)); got != want {
+			t.Errorf("ptype %s: %q, the source has %q", expr, got, want)
+		}
+	}
+	if got := norm(c.do("ptype l")); !strings.HasPrefix(got, "type = struct list { int v;") || !strings.HasSuffix(got, "} *") {
+		t.Errorf("ptype l: %q, want struct list's definition and *", got)
+	}
+	ptypeC := c.do("ptype c")
+	c.stop("continue")
+	m := regexp.MustCompile(`c = (\d+)\n`).FindStringSubmatch(c.guest.String())
+	if m == nil || !strings.Contains(ptypeC, "BLUE = "+m[1]+"}") || !strings.HasPrefix(ptypeC, "type = enum color {RED = 0, GREEN = 5, ") {
+		t.Errorf("ptype c: %q; the program printed c (BLUE) = %v", ptypeC, m)
+	}
+}
+
+// varsLine is the line of vars.c that holds marker.
+func varsLine(t *testing.T, marker string) int {
+	t.Helper()
+	b, err := os.ReadFile(testdataFile("wasi/vars.c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(string(b), marker)
+	if i < 0 {
+		t.Fatalf("no %s in vars.c", marker)
+	}
+	return strings.Count(string(b[:i]), "\n") + 1
+}
+
+// stopInVarsC starts vars.wasm and runs it to the line with marker.
+func stopInVarsC(t *testing.T, marker string) *cmdSession {
+	t.Helper()
+	c := newCmdSession(t, "wasi/vars.wasm", "standard", "")
+	c.do(fmt.Sprintf("break vars.c:%d", varsLine(t, marker)))
+	c.stop("continue")
+	c.do("delete")
+	return c
 }

@@ -311,3 +311,63 @@ func Members(t dwarf.Type, b []byte) []Member {
 	}
 	return out
 }
+
+// Definition writes type t as C declares it, for ptype: a struct, union
+// or enum (through typedefs and qualifiers) with its members, one per
+// line; any other type by its name.
+func Definition(t dwarf.Type) string {
+	switch u := Underlying(t).(type) {
+	case *dwarf.StructType:
+		if u.Incomplete {
+			return TypeName(u) + " {...} (incomplete: declared only)"
+		}
+		var sb strings.Builder
+		sb.WriteString(u.Kind)
+		if u.StructName != "" {
+			sb.WriteString(" " + u.StructName)
+		}
+		sb.WriteString(" {\n")
+		for _, f := range u.Field {
+			sb.WriteString("    " + declare(f.Type, f.Name))
+			if f.BitSize > 0 {
+				sb.WriteString(" : " + strconv.FormatInt(f.BitSize, 10))
+			}
+			sb.WriteString(";\n")
+		}
+		sb.WriteString("}")
+		return sb.String()
+	case *dwarf.EnumType:
+		vals := make([]string, len(u.Val))
+		for i, v := range u.Val {
+			vals[i] = v.Name + " = " + strconv.FormatInt(v.Val, 10)
+		}
+		name := "enum"
+		if u.EnumName != "" {
+			name += " " + u.EnumName
+		}
+		return name + " {" + strings.Join(vals, ", ") + "}"
+	case *dwarf.PtrType:
+		switch Underlying(u.Type).(type) {
+		case *dwarf.StructType, *dwarf.EnumType:
+			return Definition(u.Type) + " *"
+		}
+	}
+	return TypeName(t)
+}
+
+// declare is the C declaration of name with type t: "int x", "char *s",
+// "int a[3]", "struct point pts[3]".
+func declare(t dwarf.Type, name string) string {
+	if a, ok := t.(*dwarf.ArrayType); ok {
+		n := ""
+		if a.Count >= 0 {
+			n = strconv.FormatInt(a.Count, 10)
+		}
+		return declare(a.Type, name+"["+n+"]")
+	}
+	tn := TypeName(t)
+	if strings.HasSuffix(tn, "*") {
+		return tn + name
+	}
+	return tn + " " + name
+}
