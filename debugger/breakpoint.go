@@ -208,49 +208,50 @@ func (s *Session) AddBreakpoint(bp Breakpoint) (*Breakpoint, error) {
 // Enable enables or disables a breakpoint or watchpoint. A disabled one
 // does not stop the program and counts no hits while disabled.
 func (s *Session) Enable(id int, on bool) error {
-	for i, p := range s.off {
-		b, isBreak := p.(*Breakpoint)
-		w, _ := p.(*Watchpoint)
-		if (isBreak && b.ID != id) || (!isBreak && w.ID != id) {
-			continue
-		}
-		if on {
+	if on {
+		i := slices.IndexFunc(s.off, func(p any) bool { return pointID(p) == id })
+		if i >= 0 {
+			switch p := s.off[i].(type) {
+			case *Breakpoint:
+				p.Disabled = false
+				s.breaks = insertByID(s.breaks, p, func(b *Breakpoint) int { return b.ID })
+			case *Watchpoint:
+				p.Disabled = false
+				s.watches = insertByID(s.watches, p, func(w *Watchpoint) int { return w.ID })
+			}
 			s.off = slices.Delete(s.off, i, i+1)
-			if isBreak {
-				b.Disabled = false
-				s.breaks = insertByID(s.breaks, b, func(b *Breakpoint) int { return b.ID })
-			} else {
-				w.Disabled = false
-				s.watches = insertByID(s.watches, w, func(w *Watchpoint) int { return w.ID })
-			}
 		}
-		s.findWriters()
-		s.syncBreakpoints()
-		return nil
-	}
-	for i, b := range s.breaks {
-		if b.ID == id {
-			if !on {
-				b.Disabled = true
-				s.breaks = slices.Delete(s.breaks, i, i+1)
-				s.off = append(s.off, b)
-				s.syncBreakpoints()
-			}
-			return nil
+	} else {
+		if i := slices.IndexFunc(s.breaks, func(b *Breakpoint) bool { return b.ID == id }); i >= 0 {
+			s.breaks[i].Disabled = true
+			s.off = append(s.off, s.breaks[i])
+			s.breaks = slices.Delete(s.breaks, i, i+1)
+		}
+		if i := slices.IndexFunc(s.watches, func(w *Watchpoint) bool { return w.ID == id }); i >= 0 {
+			s.watches[i].Disabled = true
+			s.off = append(s.off, s.watches[i])
+			s.watches = slices.Delete(s.watches, i, i+1)
 		}
 	}
-	for i, w := range s.watches {
-		if w.ID == id {
-			if !on {
-				w.Disabled = true
-				s.watches = slices.Delete(s.watches, i, i+1)
-				s.off = append(s.off, w)
-				s.findWriters()
-			}
-			return nil
-		}
+	if !slices.ContainsFunc(s.off, func(p any) bool { return pointID(p) == id }) &&
+		!slices.ContainsFunc(s.breaks, func(b *Breakpoint) bool { return b.ID == id }) &&
+		!slices.ContainsFunc(s.watches, func(w *Watchpoint) bool { return w.ID == id }) {
+		return fmt.Errorf("no breakpoint or watchpoint %d", id)
 	}
-	return fmt.Errorf("no breakpoint or watchpoint %d", id)
+	s.findWriters()
+	s.syncBreakpoints()
+	return nil
+}
+
+// pointID is the ID of a disabled point (an element of Session.off).
+func pointID(p any) int {
+	switch p := p.(type) {
+	case *Breakpoint:
+		return p.ID
+	case *Watchpoint:
+		return p.ID
+	}
+	return -1
 }
 
 // insertByID inserts p into list, which is sorted by ID.
@@ -261,17 +262,15 @@ func insertByID[T any](list []T, p T, id func(T) int) []T {
 
 // Delete removes a breakpoint or watchpoint.
 func (s *Session) Delete(id int) error {
-	for i, p := range s.off {
-		if b, ok := p.(*Breakpoint); ok && b.ID == id {
-			s.off = slices.Delete(s.off, i, i+1)
-			delete(s.brk, b)
-			return nil
+	if i := slices.IndexFunc(s.off, func(p any) bool { return pointID(p) == id }); i >= 0 {
+		switch p := s.off[i].(type) {
+		case *Breakpoint:
+			delete(s.brk, p)
+		case *Watchpoint:
+			delete(s.wat, p)
 		}
-		if w, ok := p.(*Watchpoint); ok && w.ID == id {
-			s.off = slices.Delete(s.off, i, i+1)
-			delete(s.wat, w)
-			return nil
-		}
+		s.off = slices.Delete(s.off, i, i+1)
+		return nil
 	}
 	for i, b := range s.breaks {
 		if b.ID == id {
