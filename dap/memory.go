@@ -284,8 +284,10 @@ func (s *session) onSetDataBreakpoints(r *godap.SetDataBreakpointsRequest) error
 		case err != nil:
 		case b.AccessType != "" && b.AccessType != "write":
 			err = fmt.Errorf("access type %q: wdb stops where the value changes (write)", b.AccessType)
-		case b.Condition != "" || b.HitCondition != "":
-			err = errors.New("data breakpoints take no condition or hit count in wdb")
+		case b.HitCondition != "":
+			err = errors.New("data breakpoints take no hit count in wdb (a condition, yes)")
+		default:
+			err = s.in.WatchCondition(&w, b.Condition)
 		}
 		if err != nil {
 			out = append(out, godap.Breakpoint{Verified: false, Message: err.Error()})

@@ -172,23 +172,22 @@ func TestSourceDataBreakpoint(t *testing.T) {
 	if info := expect[*godap.DataBreakpointInfoResponse](c).Body; info.DataId == nil {
 		t.Errorf("dataBreakpointInfo of l->next->v: %+v", info)
 	}
-	c.send("setDataBreakpoints", map[string]any{"breakpoints": []map[string]any{{"dataId": id, "accessType": "write"}}})
+	// With a condition that the first change (to calls' first value)
+	// meets and the later ones (larger sums) do not.
+	c.send("setDataBreakpoints", map[string]any{"breakpoints": []map[string]any{{"dataId": id, "accessType": "write", "condition": "counter < 150"}}})
 	if bs := expect[*godap.SetDataBreakpointsResponse](c).Body.Breakpoints; len(bs) != 1 || !bs[0].Verified {
 		t.Fatalf("setDataBreakpoints: %+v", bs)
 	}
 	c.send("continue", map[string]any{"threadId": 1})
 	expect[*godap.ContinueResponse](c)
 	c.stopped("data breakpoint")
-	change := regexp.MustCompile(`counter at mem\[0x[0-9a-f]+\.\.0x[0-9a-f]+\] \(4 bytes\): 0 -> (\d+)\n`).FindStringSubmatch(c.outputOf("console"))
-	// The program's stdout is a pipe, buffered by its libc: run to the end.
-	c.send("setDataBreakpoints", map[string]any{"breakpoints": []map[string]any{}})
-	expect[*godap.SetDataBreakpointsResponse](c)
 	c.send("continue", map[string]any{"threadId": 1})
 	expect[*godap.ContinueResponse](c)
 	c.stopped("exited")
+	change := regexp.MustCompile(`counter at mem\[0x[0-9a-f]+\.\.0x[0-9a-f]+\] \(4 bytes\): 0 -> (\d+)\n`).FindStringSubmatch(c.outputOf("console"))
 	first := regexp.MustCompile(`calls = (\d+) at`).FindStringSubmatch(c.outputOf("stdout"))
-	if change == nil || first == nil || change[1] != first[1] {
-		t.Errorf("the change of counter: %v in the console; the program printed %v", change, first)
+	if change == nil || first == nil || change[1] != first[1] || strings.Count(c.outputOf("console"), "counter at mem[") != 1 {
+		t.Errorf("the changes of counter if counter < 150: %q in the console; the program printed %v", c.outputOf("console"), first)
 	}
 	c.disconnect()
 }

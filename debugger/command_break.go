@@ -310,8 +310,12 @@ func cmdWatch(in *Interpreter, c call) error {
 	if c.args == "" {
 		return errors.New("watch what? (usage: watch mem[ADDR] [LEN] | watch mem[A..B] | watch TYPE mem[ADDR] | watch global N)")
 	}
-	w, err := in.parseWatch(c.args)
+	what, cond, _ := strings.Cut(c.args, " if ")
+	w, err := in.parseWatch(strings.TrimSpace(what))
 	if err != nil {
+		return err
+	}
+	if err := in.WatchCondition(&w, cond); err != nil {
 		return err
 	}
 	wp, err := in.s.AddWatchpoint(w)
@@ -319,6 +323,27 @@ func cmdWatch(in *Interpreter, c call) error {
 		return err
 	}
 	fmt.Fprintf(in.out, "watchpoint %d: %s\n", wp.ID, in.watchTarget(wp))
+	return nil
+}
+
+// WatchCondition gives w the condition cond ("" for none), an expression
+// evaluated in the innermost frame after each change.
+func (in *Interpreter) WatchCondition(w *Watchpoint, cond string) error {
+	if strings.TrimSpace(cond) == "" {
+		return nil
+	}
+	e, err := ParseExpr(cond)
+	if err != nil {
+		return fmt.Errorf("condition %v", err)
+	}
+	w.Condition = e.String()
+	w.Cond = func() (bool, error) {
+		v, err := e.eval(newEvaluator(in.s, 0))
+		if err != nil {
+			return false, fmt.Errorf("condition %q: %v", e, err)
+		}
+		return v.truth(), nil
+	}
 	return nil
 }
 
@@ -422,25 +447,34 @@ func (in *Interpreter) evalAddress(ev *evaluator, text string) (uint32, error) {
 	return address(v)
 }
 
-// watchTarget names what a watchpoint watches: "counter at mem[0xf90..0xf94]
-// (4 bytes)" for a C variable.
+// watchTarget names what a watchpoint watches and its condition:
+// "counter at mem[0xf90..0xf94] (4 bytes) if counter > 200" for a C
+// variable.
 func (in *Interpreter) watchTarget(w *Watchpoint) string {
+	t := in.watchPlace(w)
+	if w.Condition != "" {
+		t += " if " + w.Condition
+	}
+	return t
+}
+
+// watchPlace names what a watchpoint watches.
+func (in *Interpreter) watchPlace(w *Watchpoint) string {
+	var place string
+	switch {
+	case w.Kind == WatchGlobal && in.s.Module().GlobalNames[w.Global] != "":
+		place = fmt.Sprintf("global %d $%s", w.Global, in.s.Module().GlobalNames[w.Global])
+	case w.Kind == WatchGlobal:
+		place = fmt.Sprintf("global %d", w.Global)
+	case w.Len == 1:
+		place = fmt.Sprintf("mem[0x%x..0x%x] (1 byte)", w.Addr, uint64(w.Addr)+1)
+	default:
+		place = fmt.Sprintf("mem[0x%x..0x%x] (%d bytes)", w.Addr, uint64(w.Addr)+uint64(w.Len), w.Len)
+	}
 	if w.Expr != "" {
-		raw := *w
-		raw.Expr = ""
-		return w.Expr + " at " + in.watchTarget(&raw)
+		return w.Expr + " at " + place
 	}
-	if w.Kind == WatchGlobal {
-		if n := in.s.Module().GlobalNames[w.Global]; n != "" {
-			return fmt.Sprintf("global %d $%s", w.Global, n)
-		}
-		return fmt.Sprintf("global %d", w.Global)
-	}
-	unit := "bytes"
-	if w.Len == 1 {
-		unit = "byte"
-	}
-	return fmt.Sprintf("mem[0x%x..0x%x] (%d %s)", w.Addr, uint64(w.Addr)+uint64(w.Len), w.Len, unit)
+	return place
 }
 
 func cmdDelete(in *Interpreter, c call) error {

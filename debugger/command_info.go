@@ -484,14 +484,16 @@ As break, but the breakpoint is deleted the first time it stops the program.
 
   (wdb) tbreak main
   (wdb) tbreak lines.c:16`, run: cmdBreak(true), complete: completeLocations},
-		{Name: "watch", Usage: "watch mem[ADDR] [LEN] | mem[A..B] | TYPE mem[ADDR] | global N | C-EXPR", Summary: "stop when memory or a global changes",
+		{Name: "watch", Usage: "watch mem[ADDR] [LEN] | mem[A..B] | TYPE mem[ADDR] | global N | C-EXPR  [if COND]", Summary: "stop when memory or a global changes",
 			Help: `
 Stop after an instruction changes the watched bytes of memory (LEN bytes at
 ADDR, 4 by default; the bytes from A up to B excluded; the size of TYPE) or
 the watched global; reverse-continue finds the last change before the
 present. With DWARF variables, a C variable, field, element or pointer
 target (counter, p.x, a[2], *l) watches its bytes in memory, and a change
-prints as C (one held in a WebAssembly local cannot be watched). ADDR is an expression. Every change stops, even one undone a few
+prints as C (one held in a WebAssembly local cannot be watched). With
+"if COND", only the changes after which COND holds (evaluated in the
+innermost frame) stop and count. ADDR is an expression. Every change stops, even one undone a few
 instructions later; writing the value already there is not a change. A
 memory watch stops the engine at every store (and every call into the
 host) to compare: runs under one are several times slower.
@@ -500,7 +502,8 @@ host) to compare: runs under one are several times slower.
   (wdb) watch mem[$sp+16..$sp+32]
   (wdb) watch i64 mem[0x2000]
   (wdb) watch global 0
-  (wdb) watch l->next->v`, run: cmdWatch, complete: completeValues},
+  (wdb) watch l->next->v
+  (wdb) watch counter if counter > 200`, run: cmdWatch, complete: completeValues},
 		{Name: "delete", Aliases: []string{"d"}, Usage: "delete [N...]", Summary: "delete breakpoints and watchpoints (all without N)",
 			Help: `
 Delete the breakpoints and watchpoints with the given numbers, or all of

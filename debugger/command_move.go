@@ -133,7 +133,7 @@ func (in *Interpreter) WatchChange(h *WatchHit) string {
 		mem := func(addr, n uint32) ([]byte, error) { return readMemory(in.s, addr, n) }
 		old, new = debuginfo.Format(t, h.Old, mem), debuginfo.Format(t, h.New, mem)
 	}
-	return fmt.Sprintf("%s: %s -> %s", in.watchTarget(h.Watchpoint), old, new)
+	return fmt.Sprintf("%s: %s -> %s", in.watchPlace(h.Watchpoint), old, new)
 }
 
 // StopLine describes a stop in one line, e.g. "stopped at counter 1234

@@ -449,6 +449,28 @@ func TestWatchSourceVar(t *testing.T) {
 		t.Errorf("info watch does not list l->next->v:\n%s", c.do("info watch"))
 	}
 
+	// With a condition, only the changes after which it holds, both ways.
+	c = stopInVarsC(t, "/* L:print */")
+	c.do("watch counter if counter > 150")
+	var condChanges, wantCond []string
+	for {
+		c.do("continue")
+		if c.s.State().Reason != WatchpointHit {
+			break
+		}
+		condChanges = append(condChanges, strings.TrimSpace(c.do("print counter")))
+	}
+	for _, w := range want {
+		_, after, _ := strings.Cut(w, "->")
+		if n, _ := strconv.Atoi(after); n > 150 {
+			wantCond = append(wantCond, "counter = "+after+" (int)")
+		}
+	}
+	back := strings.TrimSpace(c.do("reverse-continue") + c.do("print counter"))
+	if len(wantCond) == 0 || !slices.Equal(condChanges, wantCond) || !strings.HasSuffix(back, wantCond[len(wantCond)-1]) {
+		t.Errorf("watch counter if counter > 150: stops at %v, want %v; reverse-continue from the end: %q", condChanges, wantCond, back)
+	}
+
 	c = newCmdSession(t, "wasi/compute.wasm", "standard", "")
 	c.do("break hanoi")
 	c.stop("continue")

@@ -36,6 +36,11 @@ type Watchpoint struct {
 	Hits int
 	// Disabled watchpoints do not stop the program (Session.Enable).
 	Disabled bool
+	// Condition (its text) and Cond: a change counts, and stops the
+	// program, only where Cond is true, evaluated after the change (an
+	// error stops too). Cond nil: every change.
+	Condition string
+	Cond      func() (bool, error)
 }
 
 // wpState is what the session knows of a watchpoint: the counters of the
@@ -181,6 +186,11 @@ func (s *Session) watchChange(old [][]byte, ev engines.Event) int {
 	k := s.machine.Counter()
 	for i, w := range s.watches {
 		if !bytes.Equal(s.watchValue(w), old[i]) {
+			if w.Cond != nil {
+				if ok, err := w.Cond(); !ok && err == nil {
+					continue
+				}
+			}
 			s.wat[w].hits.record(k)
 			if first < 0 {
 				first = i
