@@ -79,6 +79,11 @@ func dial(t *testing.T, addr string) *client {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return clientOn(t, conn)
+}
+
+// clientOn is a client on a connection to a server.
+func clientOn(t *testing.T, conn net.Conn) *client {
 	c := &client{t: t, conn: conn, msgs: make(chan godap.Message, 1000), readErr: make(chan error, 1), outputs: map[string]*strings.Builder{}}
 	t.Cleanup(func() { conn.Close() })
 	go c.read()
