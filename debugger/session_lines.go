@@ -38,6 +38,16 @@ func (s *Session) Lines() (*debuginfo.Table, error) {
 	return s.lines, s.linesErr
 }
 
+// prologueEnd is where function fn's prologue ends, when its line rows
+// mark it.
+func (s *Session) prologueEnd(fn uint32) (uint32, bool) {
+	if t, _ := s.Lines(); t == nil {
+		return 0, false
+	}
+	end, ok := s.lineFns.prologueEnd[fn]
+	return end, ok
+}
+
 // table is Lines for the moves: an error when there is no table.
 func (s *Session) table() (*debuginfo.Table, error) {
 	t, err := s.Lines()

@@ -107,15 +107,26 @@ func frameStateOf(st exprState, frame int) (*frameState, error) {
 	return &frameState{st: st, f: &frames[len(frames)-1-frame]}, nil
 }
 
-// locate evaluates the variables' locations at the frame's PC.
+// locate evaluates the variables' locations at the frame's PC. Before
+// the function's prologue has run (at its first instructions, where
+// break FUNC stops), a location relative to the frame base is not the
+// variable's yet: that is an error, not a wrong value.
 func (fs *frameState) locate(vs []*debuginfo.Var) []SourceVar {
 	out := make([]SourceVar, len(vs))
+	pe, ok := fs.st.(interface{ prologueEnd(fn uint32) (uint32, bool) })
 	for i, v := range vs {
 		out[i] = SourceVar{Var: v, st: fs}
 		out[i].Loc, out[i].Err = v.Locate(fs.f.PC, fs.st.Module().CodeSectionOffset, fs)
+		if out[i].Err == nil && out[i].Loc.FrameBased && ok {
+			if end, has := pe.prologueEnd(fs.f.Func); has && fs.f.PC < end {
+				out[i].Err = errBeforePrologue
+			}
+		}
 	}
 	return out
 }
+
+var errBeforePrologue = errors.New("not set yet: the function's prologue has not run (step-line goes past it)")
 
 // ScopeVars returns the source variables in scope at frame `frame` (0:
 // the innermost): the parameters, then the variables of the innermost

@@ -574,3 +574,29 @@ func stopInVarsC(t *testing.T, marker string) *cmdSession {
 	c.do("delete")
 	return c
 }
+
+// At an -O0 function's first instruction (break square), its variables
+// live relative to a frame base the prologue has not set up: an error
+// says so, rather than a wrong value; past the prologue, k is the
+// argument the program prints.
+func TestVarsBeforePrologue(t *testing.T) {
+	c := newCmdSession(t, "wasi/lines.wasm", "standard", "")
+	c.do("break square")
+	for range 3 {
+		c.stop("continue")
+	}
+	if got := c.fail("print k"); !strings.Contains(got, "prologue has not run") {
+		t.Errorf("print k at square's entry: %q", got)
+	}
+	if v := c.do("vars"); !strings.Contains(v, "k = <not set yet") {
+		t.Errorf("vars at square's entry: %q", v)
+	}
+	c.stop("step-line")
+	k, _ := c.srcVar("k")
+	c.do("delete")
+	c.stop("continue")
+	printed := regexp.MustCompile(`square\((\d+)\)`).FindAllStringSubmatch(c.guest.String(), -1)
+	if len(printed) < 3 || k != printed[2][1] {
+		t.Errorf("k in square's third call, past the prologue = %s; the program printed %v", k, printed)
+	}
+}

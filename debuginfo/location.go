@@ -39,6 +39,10 @@ type Location struct {
 	Index uint32
 	Addr  uint32
 	Value []byte // Computed: little-endian bytes
+	// FrameBased: the expression used the frame base (DW_OP_fbreg), which
+	// a function's prologue sets up: before it has run, the location is
+	// not the variable's yet.
+	FrameBased bool
 }
 
 func (l Location) String() string {

@@ -522,7 +522,9 @@ func (x *Var) Locate(pc uint32, codeStart uint32, st State) (Location, error) {
 	default:
 		return Location{}, fmt.Errorf("%s: unsupported DW_AT_location class %v", x.Name, x.loc.Class)
 	}
+	usedFB := false
 	frameBase := func() (uint64, error) {
+		usedFB = true
 		l, err := EvalLocation(x.fb, st, nil)
 		if err != nil {
 			return 0, err
@@ -540,6 +542,7 @@ func (x *Var) Locate(pc uint32, codeStart uint32, st State) (Location, error) {
 	if err != nil {
 		return Location{}, fmt.Errorf("%s: %w", x.Name, err)
 	}
+	l.FrameBased = usedFB
 	return l, nil
 }
 
