@@ -196,17 +196,8 @@ func (in *Interpreter) setBreak(spec BreakSpec) (bps []*Breakpoint, note string,
 		}
 	}
 	if spec.Condition != "" {
-		e, err := ParseExpr(spec.Condition)
-		if err != nil {
-			return nil, note, fmt.Errorf("condition %v", err)
-		}
-		bp.Condition = e.String()
-		bp.Cond = func() (bool, error) {
-			v, err := e.eval(newEvaluator(in.s, 0))
-			if err != nil {
-				return false, fmt.Errorf("condition %q: %v", e, err)
-			}
-			return v.truth(), nil
+		if bp.Condition, bp.Cond, err = in.condition(spec.Condition); err != nil {
+			return nil, note, err
 		}
 	}
 	if spec.LogMessage != "" {
@@ -332,19 +323,25 @@ func (in *Interpreter) WatchCondition(w *Watchpoint, cond string) error {
 	if strings.TrimSpace(cond) == "" {
 		return nil
 	}
-	e, err := ParseExpr(cond)
+	var err error
+	w.Condition, w.Cond, err = in.condition(cond)
+	return err
+}
+
+// condition compiles a breakpoint's or watchpoint's condition: its text
+// as parsed, and its test, evaluated in the innermost frame.
+func (in *Interpreter) condition(text string) (string, func() (bool, error), error) {
+	e, err := ParseExpr(text)
 	if err != nil {
-		return fmt.Errorf("condition %v", err)
+		return "", nil, fmt.Errorf("condition %v", err)
 	}
-	w.Condition = e.String()
-	w.Cond = func() (bool, error) {
+	return e.String(), func() (bool, error) {
 		v, err := e.eval(newEvaluator(in.s, 0))
 		if err != nil {
 			return false, fmt.Errorf("condition %q: %v", e, err)
 		}
 		return v.truth(), nil
-	}
-	return nil
+	}, nil
 }
 
 // WatchpointOf reads what the watch command would watch for text (a
