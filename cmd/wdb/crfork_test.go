@@ -78,6 +78,26 @@ func TestReadmeForkExample(t *testing.T) {
 	}
 }
 
+// TestReadmeForkOriginalImage runs the README's example of resuming an
+// image the WAMR fork wrote: it prints what the fork's uninterrupted run
+// printed after what it had printed before the checkpoint.
+func TestReadmeForkOriginalImage(t *testing.T) {
+	t.Parallel()
+	got := runReadmeExample(t, "#### Resuming a WAMR-fork image")["resume"].stdout
+	img := filepath.Join("..", "..", "testdata", "paper-cr", "loop-wamr-b")
+	before, err := os.ReadFile(filepath.Join(img, "stdout-before.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := os.ReadFile(filepath.Join(img, "expected-full-stdout.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, ok := strings.CutPrefix(string(full), string(before)); !ok || got != want {
+		t.Errorf("resume printed:\n%s\nwant:\n%s", got, want)
+	}
+}
+
 // TestDebugForkImage: `wdb [debug] --module app.wasm DIR` opens a fork
 // image written by `wdb run --checkpoint-format` stopped at its PC, on
 // every engine; stepping and continuing print the rest of the straight

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -63,6 +64,13 @@ func runReadmeExample(t *testing.T, heading string) map[string]result {
 		case args[0] == "mkdir" && len(args) == 3 && args[1] == "-p":
 			if err := os.MkdirAll(filepath.Join(dir, args[2]), 0o755); err != nil {
 				t.Fatal(err)
+			}
+		case args[0] == "cp" || args[0] == "gunzip":
+			// Run as written, inside dir (the README's paths are relative).
+			cmd := exec.Command(args[0], args[1:]...)
+			cmd.Dir = dir
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("%s: %v\n%s", line, err, out)
 			}
 		case args[0] == "./wdb" && len(args) > 1:
 			r := wdbIn(t, dir, args[1:]...)

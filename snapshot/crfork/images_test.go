@@ -1,8 +1,10 @@
 package crfork_test
 
 import (
+	"compress/gzip"
 	"encoding/binary"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,10 +14,112 @@ import (
 	"github.com/wdb-dev/wdb/snapshot/crfork"
 )
 
-// TestForkImagesRefused imports the forks' own images (testdata/paper-cr)
-// with the rebuilt modules, which are not the modules the images were taken
-// from (paper-cr/README.md): each must be refused with an error naming the
-// file and the field where the image and the module disagree.
+// TestForkImagesResume resumes the forks' own images (testdata/paper-cr)
+// with the modules they were taken from (*-orig.wasm, paper-cr/README.md)
+// on every engine: each must print what the uninterrupted run under the
+// fork printed after what it had printed before the checkpoint.
+func TestForkImagesResume(t *testing.T) {
+	t.Parallel()
+	paper := "../../testdata/paper-cr"
+	for _, c := range []struct{ image, module string }{
+		{"loop-wamr-a", "loop"}, {"loop-wamr-b", "loop"}, {"loop-wasmedge", "loop"},
+		{"grow-wamr", "grow"}, {"grow-wasmedge", "grow"},
+		{"fib-wamr", "fib"},
+	} {
+		before, err := os.ReadFile(filepath.Join(paper, c.image, "stdout-before.txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, err := os.ReadFile(filepath.Join(paper, c.image, "expected-full-stdout.txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, ok := strings.CutPrefix(string(full), string(before))
+		if !ok {
+			t.Fatalf("%s: stdout-before.txt is not the start of expected-full-stdout.txt", c.image)
+		}
+		dir := unpackImage(t, filepath.Join(paper, c.image))
+		mod := load(t, "paper-cr/"+c.module+"-orig.wasm")
+		for _, engine := range engines.Names() {
+			t.Run(c.image+"/"+engine, func(t *testing.T) {
+				t.Parallel()
+				in := instantiate(t, engine, mod, program{path: c.module})
+				s, err := crfork.Import(dir, mod, in.base)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := in.m.Restore(s); err != nil {
+					t.Fatal(err)
+				}
+				if ev := in.m.Run(engines.Stop{Limit: engines.NoLimit}); ev.Kind != engines.Done {
+					t.Fatalf("the resumed run ended with %v", ev.Kind)
+				}
+				if got := in.out.String(); got != want {
+					t.Errorf("printed:\n%s\nwant:\n%s", got, want)
+				}
+			})
+		}
+	}
+}
+
+// unpackImage copies the fork image src to a temporary directory with
+// its memory.img, kept gzip-compressed in testdata (memory.img.gz).
+func unpackImage(t *testing.T, src string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), filepath.Base(src))
+	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	gz := filepath.Join(dir, "memory.img.gz")
+	f, err := os.Open(gz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "memory.img"), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(gz); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestForkImageLabelHeight: a label height is checked where the label
+// has result cells (WAMR writes them; WasmEdge writes 0 cells and heights
+// that are not always set, which are accepted).
+func TestForkImageLabelHeight(t *testing.T) {
+	t.Parallel()
+	dir := unpackImage(t, "../../testdata/paper-cr/loop-wamr-a")
+	mod := load(t, "paper-cr/loop-orig.wasm")
+	base := instantiate(t, engines.Names()[0], mod, program{path: "loop"}).base
+	if _, err := crfork.Import(dir, mod, base); err != nil {
+		t.Fatalf("the undamaged image: %v", err)
+	}
+	// stack1.img (step) has one label, the body's: {0, 55, 0, 2 cells}.
+	edit(t, filepath.Join(dir, "stack1.img"), func(b []byte) []byte {
+		binary.LittleEndian.PutUint32(b[len(b)-8:], 4)
+		return b
+	})
+	_, err := crfork.Import(dir, mod, base)
+	var e *crfork.Error
+	if !errors.As(err, &e) || filepath.Base(e.File) != "stack1.img" || !strings.Contains(err.Error(), "label 0: {begin 0, target 55, height 4 bytes, 2 cells}") {
+		t.Errorf("got error %v, want one in stack1.img about label 0's height", err)
+	}
+}
+
+// TestForkImagesRefused imports the forks' images with the modules rebuilt
+// without wasm-opt (loop.wasm, ...), which are not the modules the images
+// were taken from: each must be refused with an error naming the file and
+// the field where the image and the module disagree.
 func TestForkImagesRefused(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct{ image, module, file, want string }{

@@ -280,10 +280,13 @@ func importFrame(mod *wasm.Module, rec *stackRecord, top bool, posFile *reader, 
 	for j, l := range rec.labels {
 		w := want[j]
 		// WAMR leaves a block's target unset (noTarget) until a branch
-		// needs it; WasmEdge writes 0 result cells (its restore ignores
-		// labels).
+		// needs it. WasmEdge writes 0 result cells and, its restore
+		// ignoring labels, sometimes an unset height (loop-wasmedge's
+		// stack2.img label 1 holds 671125264): with 0 cells the height is
+		// not checked, the labels are recomputed from the module anyway.
 		targetOK := l.target == w.target || (l.target == noTarget && j > 0)
-		if l.begin != w.begin || !targetOK || l.height != w.height || (l.cells != w.cells && l.cells != 0) {
+		heightOK := l.height == w.height || l.cells == 0
+		if l.begin != w.begin || !targetOK || !heightOK || (l.cells != w.cells && l.cells != 0) {
 			return snapshot.Frame{}, r.errorf(fmt.Sprintf("label %d", j), "{begin %d, target %d, height %d bytes, %d cells}, but %s the module's label is {%d, %d, %d, %d}",
 				l.begin, int32(l.target), l.height, l.cells, where, w.begin, w.target, w.height, w.cells)
 		}
