@@ -1,6 +1,9 @@
 package dap
 
 import (
+	"compress/gzip"
+	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -58,6 +61,51 @@ func TestAttachForkImage(t *testing.T) {
 		}
 		a.disconnect()
 	}
+}
+
+// TestAttachPaperImage: attaching to an image the WAMR fork itself wrote
+// (testdata/paper-cr/fib-wamr, eight frames of fib's recursion) shows its
+// frames, and the program prints what the fork's uninterrupted run did.
+func TestAttachPaperImage(t *testing.T) {
+	paper := program(t, "paper-cr")
+	dir := filepath.Join(t.TempDir(), "fib-wamr")
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join(paper, "fib-wamr"))); err != nil {
+		t.Fatal(err)
+	}
+	zf, err := os.Open(filepath.Join(dir, "memory.img.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zf.Close()
+	zr, err := gzip.NewReader(zf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "memory.img"), mem, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	frames, err := os.ReadFile(filepath.Join(dir, "frame.img"))
+	want, err2 := os.ReadFile(filepath.Join(dir, "expected-full-stdout.txt")) // stdout-before.txt is empty
+	if err != nil || err2 != nil || len(frames) != 4 {
+		t.Fatal(err, err2)
+	}
+	c := dial(t, startServer(t))
+	c.attach(map[string]any{"image": dir, "module": filepath.Join(paper, "fib-orig.wasm"), "stopAtExit": false})
+	if got := c.stackTrace(); len(got) != int(frames[0]) {
+		t.Errorf("attached with %d frames, frame.img says %d", len(got), frames[0])
+	}
+	c.send("continue", map[string]any{"threadId": 1})
+	expect[*godap.ContinueResponse](c)
+	expect[*godap.ExitedEvent](c)
+	expect[*godap.TerminatedEvent](c)
+	if out := c.outputOf("stdout"); out != string(want) {
+		t.Errorf("attached fib-wamr printed %q, want %q", out, want)
+	}
+	c.disconnect()
 }
 
 // TestAttachForkImageErrors: a fork image without its module, a directory

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -129,6 +131,62 @@ func TestDebugForkImage(t *testing.T) {
 				t.Errorf("wdb %s: the output has no %q:\n%s", strings.Join(args, " "), want, r.stdout)
 			}
 		}
+	}
+}
+
+// TestDebugPaperImages: the debugger opens images the forks themselves
+// wrote (testdata/paper-cr), stopped where they were taken with the
+// image's frames, and continuing prints what the fork's uninterrupted run
+// printed after what it had printed before the checkpoint.
+func TestDebugPaperImages(t *testing.T) {
+	t.Parallel()
+	paper := filepath.Join("..", "..", "testdata", "paper-cr")
+	for i, c := range []struct{ image, module string }{{"fib-wamr", "fib"}, {"grow-wasmedge", "grow"}} {
+		dir := filepath.Join(t.TempDir(), c.image)
+		if err := os.CopyFS(dir, os.DirFS(filepath.Join(paper, c.image))); err != nil {
+			t.Fatal(err)
+		}
+		gunzipFile(t, filepath.Join(dir, "memory.img.gz"), filepath.Join(dir, "memory.img"))
+		frames, err := os.ReadFile(filepath.Join(dir, "frame.img"))
+		if err != nil || len(frames) != 4 {
+			t.Fatalf("frame.img: %v", err)
+		}
+		before, err1 := os.ReadFile(filepath.Join(dir, "stdout-before.txt"))
+		full, err2 := os.ReadFile(filepath.Join(dir, "expected-full-stdout.txt"))
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		rest := strings.TrimPrefix(string(full), string(before))
+		engine := engines.Names()[i%len(engines.Names())]
+		args := []string{"--engine", engine, "--module", filepath.Join(paper, c.module+"-orig.wasm"), dir}
+		r := wdbStdin(t, "backtrace\ncontinue\n", args...)
+		deepest := fmt.Sprintf("   #%d  ", int(frames[0])-1) // frame.img: the frame count, little-endian
+		for _, want := range []string{"stopped at counter 0 (entry) in ", deepest, "(wdb) continue\n" + rest + "program finished at counter "} {
+			if !strings.Contains(r.stdout, want) || r.code != 0 {
+				t.Errorf("wdb %s: no %q in the output:\n%s", strings.Join(args, " "), want, r)
+			}
+		}
+	}
+}
+
+// gunzipFile writes the decompressed contents of gz to path.
+func gunzipFile(t *testing.T, gz, path string) {
+	t.Helper()
+	f, err := os.Open(gz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
 
