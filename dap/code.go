@@ -496,6 +496,10 @@ func (s *session) disassembled(r instrRef) godap.DisassembledInstruction {
 	// The client shows a label where the symbol changes: the function.
 	d.Symbol = f.DisplayName()
 	if src, line, ok := c.position(r.fn, off); ok {
+		// Without the path: VS Code's Disassembly view reads a location
+		// with an absolute path as a file, not through its
+		// sourceReference, and draws no instruction whose file fails.
+		src.Path = ""
 		d.Location, d.Line = src, s.line(line)
 	}
 	return d

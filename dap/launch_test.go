@@ -189,7 +189,10 @@ func TestStepOutWriteMemoryBreakpointLocations(t *testing.T) {
 
 // TestDisassembleOutsideTheCode: the Disassembly view asks for
 // instructions before the first and after the last; they come as
-// placeholders at distinct addresses, in order.
+// placeholders at distinct addresses, in order. The instructions' text
+// is located by sourceReference alone: VS Code's Disassembly view reads a
+// location's absolute path as a file (ignoring its sourceReference), and
+// leaves every row it cannot read blank.
 func TestDisassembleOutsideTheCode(t *testing.T) {
 	mod := loadModule(t, nil)
 	firstFn, lastFn := mod.Funcs[mod.NumImportedFuncs], mod.Funcs[len(mod.Funcs)-1]
@@ -219,6 +222,9 @@ func TestDisassembleOutsideTheCode(t *testing.T) {
 			}
 			prev = a
 			placeholder := in.Instruction == "(no code)"
+			if !placeholder && (in.Location == nil || in.Location.SourceReference == 0 || in.Location.Path != "") {
+				t.Errorf("disassemble at 0x%x%+d: [%d] %s is located at %+v, want a sourceReference and no path", tc.ref, tc.offset, i, in.Instruction, in.Location)
+			}
 			if w := tc.want[i]; placeholder != (w == "") || (w != "" && w != "*" && in.Address != w) {
 				t.Errorf("disassemble at 0x%x%+d: [%d] = %s %q, want %q", tc.ref, tc.offset, i, in.Address, in.Instruction, w)
 			}

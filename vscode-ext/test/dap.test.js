@@ -46,19 +46,22 @@ async function textAt(dc) {
   const top = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0];
   const ins = (await dc.disassembleRequest({ memoryReference: top.instructionPointerReference, instructionCount: 1 })).body.instructions;
   assert.equal(ins[0].address, top.instructionPointerReference);
-  return { path: ins[0].location.path, line: ins[0].line };
+  // By reference, not path: VS Code's Disassembly view would read a path as a file.
+  assert.equal(ins[0].location.path, undefined);
+  return { ref: ins[0].location.sourceReference, line: ins[0].line };
 }
 
 // stopsAt sends a request (a function of no arguments) and checks the stop
-// it makes: its reason, and where it is in the text (path optional).
+// it makes: its reason, and where it is in the text (ref, the text's
+// sourceReference, optional).
 async function stopsAt(dc, request, reason, want) {
   // (Listen before the program runs: events are not kept.)
   const [, stopped] = await Promise.all([request(), dc.waitForEvent('stopped')]);
   assert.equal(stopped.body.reason, reason);
   const at = await textAt(dc);
   assert.equal(at.line, want.line);
-  if (want.path) {
-    assert.equal(at.path, want.path);
+  if (want.ref) {
+    assert.equal(at.ref, want.ref);
   }
 }
 
@@ -73,7 +76,7 @@ async function launchTo(dc, fn, line, launchArgs) {
   const bps = (await dc.setBreakpointsRequest({ source: { path: src.path }, breakpoints: [{ line }] })).body.breakpoints;
   assert.equal(bps[0].verified, true, bps[0].message);
   assert.equal(bps[0].line, line);
-  await Promise.all([launched, stopsAt(dc, () => dc.configurationDoneRequest(), 'breakpoint', { path: src.path, line })]);
+  await Promise.all([launched, stopsAt(dc, () => dc.configurationDoneRequest(), 'breakpoint', { ref: src.sourceReference, line })]);
   return src;
 }
 
@@ -105,8 +108,8 @@ test('breakpoint in a function text, step back, reverse continue, switch-engine'
     // compute.c calls hanoi(1) first.
     assert.deepEqual((await topLocals(dc)).map((v) => [v.name, v.value, v.type]), [['$0', '1', 'i32']]);
     // One instruction at a time (by lines, the steps would follow compute.c).
-    await stopsAt(dc, () => dc.nextRequest({ threadId: 1, granularity: 'instruction' }), 'step', { path: src.path, line: 3 });
-    await stopsAt(dc, () => dc.stepBackRequest({ threadId: 1, granularity: 'instruction' }), 'step', { path: src.path, line: 2 });
+    await stopsAt(dc, () => dc.nextRequest({ threadId: 1, granularity: 'instruction' }), 'step', { ref: src.sourceReference, line: 3 });
+    await stopsAt(dc, () => dc.stepBackRequest({ threadId: 1, granularity: 'instruction' }), 'step', { ref: src.sourceReference, line: 2 });
     // hanoi(1) calls hanoi(0); reverse continue comes back to hanoi(1).
     await stopsAt(dc, () => dc.continueRequest({ threadId: 1 }), 'breakpoint', { line: 2 });
     assert.equal((await topLocals(dc))[0].value, '0');
