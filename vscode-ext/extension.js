@@ -6,12 +6,15 @@ const vscode = require('vscode');
 const fs = require('fs');
 const path = require('path');
 
-// wdbBinary returns the wdb to run, or throws an Error saying how to get one.
-function wdbBinary() {
-  const configured = vscode.workspace.getConfiguration('wdb').get('path');
+// wdbBinary returns the wdb to run — the configuration's wdbPath, else the
+// wdb.path setting, else wdb from the PATH — or throws an Error saying how
+// to get one.
+function wdbBinary(config) {
+  const fromConfig = config && config.wdbPath;
+  const configured = fromConfig || vscode.workspace.getConfiguration('wdb').get('path');
   if (configured) {
     if (!fs.existsSync(configured)) {
-      throw new Error(`wdb.path is ${configured}, which does not exist`);
+      throw new Error(`${fromConfig ? '"wdbPath"' : 'wdb.path'} is ${configured}, which does not exist`);
     }
     return configured;
   }
@@ -24,13 +27,13 @@ function wdbBinary() {
       }
     }
   }
-  throw new Error('wdb is not on the PATH: install it (go install github.com/wdb-dev/wdb/cmd/wdb@latest) or set wdb.path');
+  throw new Error('wdb is not on the PATH: install it (go install github.com/wdb-dev/wdb/cmd/wdb@latest), set wdb.path, or give "wdbPath" in launch.json');
 }
 
 const factory = {
-  createDebugAdapterDescriptor() {
+  createDebugAdapterDescriptor(session) {
     try {
-      return new vscode.DebugAdapterExecutable(wdbBinary(), ['dap']);
+      return new vscode.DebugAdapterExecutable(wdbBinary(session && session.configuration), ['dap']);
     } catch (e) {
       vscode.window.showErrorMessage(e.message);
       return undefined;
@@ -70,6 +73,18 @@ const provider = {
     }
     if (config.request === 'attach' && !config.image) {
       vscode.window.showErrorMessage('The wdb attach configuration has no "image": the checkpoint image to resume.');
+      return undefined;
+    }
+    return config;
+  },
+  // Look for wdb before the session starts: when the factory cannot give
+  // one, VS Code adds a dialog of its own ("Couldn't find a debug adapter
+  // descriptor...") to the message that says what is wrong.
+  resolveDebugConfigurationWithSubstitutedVariables(folder, config) {
+    try {
+      wdbBinary(config);
+    } catch (e) {
+      vscode.window.showErrorMessage(e.message);
       return undefined;
     }
     return config;

@@ -253,6 +253,15 @@ test('the extension starts wdb dap from wdb.path or the PATH', () => {
     settingPath = path.join(tmp, 'nowhere', 'wdb');
     assert.equal(registered.factory[1].createDebugAdapterDescriptor(), undefined);
     assert.match(registered.error, /does not exist/);
+    // The configuration's wdbPath comes before the setting; a wrong one
+    // stops the launch before it starts, with one message.
+    assert.equal(registered.factory[1].createDebugAdapterDescriptor({ configuration: { wdbPath: wdb } }).command, wdb);
+    const withPath = { type: 'wdb', request: 'launch', name: 'x', program: compute, wdbPath: wdb };
+    assert.equal(registered.provider[1].resolveDebugConfigurationWithSubstitutedVariables(undefined, withPath), withPath);
+    registered.error = undefined;
+    const badPath = { type: 'wdb', request: 'launch', name: 'x', program: compute, wdbPath: settingPath };
+    assert.equal(registered.provider[1].resolveDebugConfigurationWithSubstitutedVariables(undefined, badPath), undefined);
+    assert.match(registered.error, /"wdbPath" is .*nowhere.* which does not exist/);
     // No setting: wdb from the PATH, or a message saying how to get it.
     settingPath = '';
     const onPath = path.join(tmp, 'bin');
