@@ -23,7 +23,11 @@ import (
 // configurationDone, restart, terminate, disconnect.
 
 // capabilities are what wdb supports, advertised honestly: each one has a
-// handler and a test.
+// handler and a test. Not supportsDelayedStackTraceLoading, although
+// stackTrace pages: with it, VS Code (1.100) asks for the top frame, then
+// for the rest, and when the stack below the top has not changed since the
+// last stop it never redraws, so the Call Stack keeps a "Load More Stack
+// Frames" link after every step.
 func capabilities() godap.Capabilities {
 	return godap.Capabilities{
 		SupportsConfigurationDoneRequest:   true,
@@ -38,7 +42,6 @@ func capabilities() godap.Capabilities {
 		SupportsValueFormattingOptions:     true,
 		SupportsExceptionInfoRequest:       true,
 		SupportTerminateDebuggee:           true,
-		SupportsDelayedStackTraceLoading:   true,
 		SupportsLoadedSourcesRequest:       true,
 		SupportsLogPoints:                  true,
 		SupportsTerminateRequest:           true,

@@ -96,6 +96,8 @@ test('capabilities are advertised', async () => {
       'supportsHitConditionalBreakpoints', 'supportsLogPoints', 'supportsDataBreakpoints']) {
       assert.equal(caps[c], true, c);
     }
+    // VS Code would show a stale "Load More Stack Frames" after steps.
+    assert.notEqual(caps.supportsDelayedStackTraceLoading, true);
   } finally {
     await dc.stop();
   }
