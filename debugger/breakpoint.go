@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wdb-dev/wdb/engines"
 	"github.com/wdb-dev/wdb/wasm"
 )
 
@@ -332,12 +333,25 @@ func (s *Session) setBreakpoints(watch bool) {
 	for _, b := range s.breaks {
 		offs = append(offs, b.Offset)
 	}
+	sw, watchesStores := s.machine.(engines.StoreWatcher)
 	if watch {
 		offs = append(offs, s.writers...)
+		if !watchesStores {
+			offs = append(offs, s.storeWriters...)
+		}
 	}
 	offs = append(offs, s.stepStops...)
 	slices.Sort(offs)
 	s.machine.SetBreakpoints(slices.Compact(offs))
+	if watchesStores {
+		var ranges []engines.MemRange
+		for _, w := range s.watches {
+			if watch && w.Kind == WatchMemory {
+				ranges = append(ranges, engines.MemRange{Addr: w.Addr, Len: w.Len})
+			}
+		}
+		sw.SetStoreWatch(ranges)
+	}
 }
 
 // updateHits sets the Hits fields for the present.

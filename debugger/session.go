@@ -91,8 +91,10 @@ type Session struct {
 	brk map[*Breakpoint]*bpState
 	wat map[*Watchpoint]*wpState
 	// writers are the offsets of the instructions that may change a
-	// watched value (findWriters).
-	writers []uint32
+	// watched value (findWriters): storeWriters the stores among them,
+	// which an engine that is a StoreWatcher checks itself, writers the
+	// others.
+	writers, storeWriters []uint32
 	// stepStops are where a source-line step has the machine stop besides
 	// the breakpoints (session_lines.go); runOpts.at decides there.
 	stepStops []uint32

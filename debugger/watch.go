@@ -94,18 +94,25 @@ func (s *Session) AddWatchpoint(w Watchpoint) (*Watchpoint, error) {
 // findWriters lists the offsets of the instructions that may change a
 // watched value (s.writers), once per change of the watchpoints.
 func (s *Session) findWriters() {
-	s.writers = s.writers[:0]
+	s.writers, s.storeWriters = s.writers[:0], s.storeWriters[:0]
 	if len(s.watches) == 0 {
 		return
 	}
 	for _, f := range s.mod.Funcs[s.mod.NumImportedFuncs:] {
 		for _, in := range f.Instrs {
-			if s.writes(in) {
+			switch {
+			case !s.writes(in):
+			case isStore(in.Op):
+				s.storeWriters = append(s.storeWriters, in.Offset)
+			default:
 				s.writers = append(s.writers, in.Offset)
 			}
 		}
 	}
 }
+
+// isStore says whether op is a store instruction (all widths).
+func isStore(op wasm.Opcode) bool { return op >= wasm.OpI32Store && op <= wasm.OpI64Store32 }
 
 // writes says whether in may change a watched value, judging by the
 // instruction alone.
@@ -123,7 +130,7 @@ func (s *Session) writes(in wasm.Instr) bool {
 	case wasm.OpCallIndirect:
 		mem = true // the table may hold an imported function
 	default:
-		mem = in.Op >= wasm.OpI32Store && in.Op <= wasm.OpI64Store32 && in.B == 0
+		mem = isStore(in.Op) && in.B == 0
 	}
 	return mem && slices.ContainsFunc(s.watches, func(w *Watchpoint) bool { return w.Kind == WatchMemory })
 }

@@ -71,6 +71,21 @@ type Program interface {
 	Instantiate(store *Store, imports []Extern) (Machine, error)
 }
 
+// StoreWatcher is a Machine that watches memory in its stores, which
+// makes memory watchpoints cheap: SetStoreWatch(ranges) makes Run stop
+// before a store instruction to memory 0 (i32/i64/f32/f64 stores of any
+// width) whose bytes overlap one of ranges, as at a breakpoint (Event
+// Breakpoint; never at the first instruction of a Run nor in a nested
+// Call). Stores that miss run on. nil: no ranges. memory.fill, copy and
+// init and host calls are not watched: the debugger sets breakpoints on
+// them. Independent of SetBreakpoints.
+type StoreWatcher interface {
+	SetStoreWatch(ranges []MemRange)
+}
+
+// MemRange is the bytes [Addr, Addr+Len) of a memory.
+type MemRange struct{ Addr, Len uint32 }
+
 // Machine is one running instance. It is not safe for concurrent use,
 // except Interrupt.
 type Machine interface {

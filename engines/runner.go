@@ -51,6 +51,9 @@ type Runner struct {
 	// breakpoint; BP and BP[f] are nil where there is none.
 	BP    [][]bool
 	HasBP bool
+	// Watched are the ranges of memory 0 whose stores stop Run, for the
+	// engines that are a StoreWatcher; nil: none.
+	Watched []MemRange
 	// InHost counts the host calls in progress (CallExtern), Nested the
 	// Calls.
 	InHost, Nested int
@@ -111,6 +114,22 @@ func (r *Runner) MarkBreakpoints(mod *wasm.Module, offsets []uint32) {
 		r.BP[f.Index][i] = true
 		r.HasBP = true
 	}
+}
+
+// StoreStop says whether a store of n bytes at effective address ea,
+// about to run at counter, stops the Run (StoreWatcher): it touches a
+// watched range, and it is not the Run's first instruction nor in a
+// nested Call (as for breakpoints).
+func (r *Runner) StoreStop(counter uint64, ea uint64, n uint32) bool {
+	if r.Current.Nested || counter == r.Current.StartCounter {
+		return false
+	}
+	for _, w := range r.Watched {
+		if ea < uint64(w.Addr)+uint64(w.Len) && uint64(w.Addr) < ea+uint64(n) {
+			return true
+		}
+	}
+	return false
 }
 
 // BoundaryStop evaluates the stop conditions at an instruction boundary,

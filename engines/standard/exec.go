@@ -225,6 +225,15 @@ func (m *machine) Exec() engines.Status {
 			op = &m.frames[m.depth-1].fn.code[pc]
 			goto dispatch
 
+		case opWatchStore:
+			op = &m.frames[m.depth-1].fn.code[pc]
+			m.save(pc, sp, base)
+			if m.storeWatchHit(op) {
+				m.StopKind = engines.Breakpoint
+				return engines.StStop
+			}
+			goto dispatch
+
 		case opDrop:
 			sp--
 

@@ -46,6 +46,7 @@ const (
 	opBrIfReturn opcode = 0x08 // br_if to the function's label
 	opStep       opcode = 0x09 // precise mode: check the stop conditions, then execute
 	opBreak      opcode = 0x0a // a breakpoint patched over an instruction
+	opWatchStore opcode = 0x0b // a store patched while memory is watched (StoreWatcher)
 	opCallImport opcode = 0x12 // call of an imported function
 	opReturnN    opcode = 0x13 // return of more than one value
 	opBrN        opcode = 0x14 // br or br_if (x = 1) carrying more than one value: a = function.brTable entry
@@ -272,4 +273,19 @@ func internalOp(o wasm.Opcode) opcode {
 		return opPrefixFC + opcode(o&0xff)
 	}
 	return opcode(o)
+}
+
+// storeSize is the number of bytes a store op writes; 0 for other ops.
+func storeSize(c opcode) uint32 {
+	switch c {
+	case opI32Store8, opI64Store8:
+		return 1
+	case opI32Store16, opI64Store16:
+		return 2
+	case opI32Store, opF32Store, opI64Store32:
+		return 4
+	case opI64Store, opF64Store:
+		return 8
+	}
+	return 0
 }

@@ -1,6 +1,10 @@
 package standard
 
-import "github.com/wdb-dev/wdb/engines"
+import (
+	"slices"
+
+	"github.com/wdb-dev/wdb/engines"
+)
 
 // Breakpoints and the machine's half of Run (engines.Interp).
 
@@ -9,21 +13,53 @@ import "github.com/wdb-dev/wdb/engines"
 // holds one runs a copy of its code with opBreak patched in.
 func (m *machine) SetBreakpoints(offsets []uint32) {
 	m.MarkBreakpoints(m.Mod, offsets)
+	m.patchCode()
+}
+
+// SetStoreWatch makes the stores that touch ranges stop Run
+// (engines.StoreWatcher): while ranges are set, the fast code has
+// opWatchStore over every store, and the precise code checks stores in
+// stepStop.
+func (m *machine) SetStoreWatch(ranges []engines.MemRange) {
+	m.Watched = slices.Clone(ranges)
+	m.patchCode()
+}
+
+// patchCode makes the fast code of every function: its own, or, where it
+// holds breakpoints or stores are watched, a copy with opBreak and
+// opWatchStore patched in (a breakpoint wins).
+func (m *machine) patchCode() {
+	watch := len(m.Watched) > 0
 	for i, fn := range m.prog.funcs {
 		m.fastCode[i] = fn.code
-		if m.BP == nil || m.BP[i] == nil {
+		hasBP := m.BP != nil && m.BP[i] != nil
+		if !hasBP && !(watch && slices.ContainsFunc(fn.code, func(o op) bool { return storeSize(o.code) > 0 })) {
 			continue
 		}
-		m.fastCode[i] = append([]op(nil), fn.code...)
-		for k, on := range m.BP[i] {
-			if on {
+		m.fastCode[i] = slices.Clone(fn.code)
+		for k := range fn.code {
+			switch {
+			case hasBP && m.BP[i][k]:
 				m.fastCode[i][k] = op{code: opBreak}
+			case watch && storeSize(fn.code[k].code) > 0:
+				m.fastCode[i][k] = op{code: opWatchStore}
 			}
 		}
 	}
 	if !m.Current.Precise && m.depth > 0 {
 		m.code = m.active[m.top().index]
 	}
+}
+
+// storeWatchHit says whether o, the op at the current position, is a
+// store that touches a watched range and stops the Run there.
+func (m *machine) storeWatchHit(o *op) bool {
+	n := storeSize(o.code)
+	if n == 0 || len(m.Watched) == 0 {
+		return false
+	}
+	ea := uint64(uint32(m.stack[m.sp-2].lo)) + uint64(o.a)
+	return m.StoreStop(m.Counter(), ea, n)
 }
 
 // Results collects the started call's results: at the bottom of the
@@ -68,6 +104,9 @@ func (m *machine) SetPrecise(precise bool) {
 //go:noinline
 func (m *machine) stepStop() bool {
 	ev, ok := m.AtBoundary()
+	if !ok && m.storeWatchHit(&m.top().code[m.pc]) {
+		ev, ok = engines.Event{Kind: engines.Breakpoint}, true
+	}
 	if ok {
 		m.StopKind = ev.Kind
 	}

@@ -15,7 +15,8 @@ const traceSteps = 20000
 
 // Suite runs the single-engine checks on e over all Programs: results and
 // final memory equal to wazero's interpreter, a run cut by limits against
-// a straight one, and single steps against runs to a counter. Each program is a parallel subtest. Checkpoint round
+// a straight one, single steps against runs to a counter, and (for an
+// engines.StoreWatcher) the stops at watched stores. Each program is a parallel subtest. Checkpoint round
 // trips from e to e are part of Matrix, with those to the other engines.
 func Suite(t *testing.T, e engines.Engine) {
 	for _, p := range Programs() {
@@ -23,6 +24,7 @@ func Suite(t *testing.T, e engines.Engine) {
 			t.Parallel()
 			t.Run("wazero", func(t *testing.T) { CheckAgainstWazero(t, e, p) })
 			t.Run("chopped", func(t *testing.T) { ChoppedRuns(t, e, p) })
+			t.Run("store-watch", func(t *testing.T) { StoreWatch(t, e, p) })
 			t.Run("step-vs-run", func(t *testing.T) {
 				for _, n := range stepVsRunCounts {
 					StepVsRunTo(t, e, p, n)
