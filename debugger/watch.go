@@ -48,18 +48,15 @@ type Watchpoint struct {
 // changed the value).
 type wpState struct{ hits counters }
 
-// How watching works (docs/time-travel.md, Watchpoints): the engines have
-// no watchpoints, but they stop at breakpoints. While watching, the
-// machine also has a breakpoint before every instruction that can change
-// a watched value (writers: global.set of a watched global; for memory,
-// stores, memory.fill/copy/init and calls that may reach the host). At a
-// writer, the session runs that one instruction alone and compares the
-// watched bytes. Every change is seen, however soon it is undone.
-//
-// Ruling out a store that misses the watched range, from its address on
-// the operand stack, would save the step, but reading the operands
-// (Machine.Frames: the whole typed call stack) costs twice as much as the
-// step: measured on sieve, every engine (docs/time-travel.md).
+// How watching works (docs/time-travel.md, Watchpoints): the engines stop
+// at breakpoints, and an engines.StoreWatcher also before the stores that
+// touch given memory ranges. While watching, the machine has a breakpoint
+// before every instruction that can change a watched value (writers:
+// global.set of a watched global; for memory, memory.fill/copy/init,
+// calls that may reach the host, and the stores unless the engine
+// watches them itself). At a writer, the session runs that one
+// instruction alone and compares the watched bytes. Every change is seen,
+// however soon it is undone.
 
 // AddWatchpoint validates the range or global and assigns an ID.
 func (s *Session) AddWatchpoint(w Watchpoint) (*Watchpoint, error) {
