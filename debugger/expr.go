@@ -444,6 +444,9 @@ func (p *parser) binary(level int) (node, error) {
 }
 
 func (p *parser) unary() (node, error) {
+	if n, ok, err := p.castOrSizeof(); ok {
+		return n, err
+	}
 	if _, ok := p.accept("*"); ok { // *PTR: a C pointer's target
 		x, err := p.unary()
 		if err != nil {
@@ -868,25 +871,40 @@ func (ev *evaluator) eval(n node) (value, error) {
 		a, err := v.pointer()
 		return value{k: kI32, unsigned: true, i: int64(a)}, err
 	case *binaryNode:
-		x, err := ev.eval(n.x)
+		t, err := ev.binaryTerm(n)
 		if err != nil {
 			return value{}, err
 		}
-		// && and || do not evaluate their right side when the left decides.
-		if (n.op == "&&" && !x.truth()) || (n.op == "||" && x.truth()) {
-			return boolean(x.truth()), nil
-		}
-		y, err := ev.eval(n.y)
+		return ev.value(t)
+	case *castNode, *sizeofNode:
+		sv, err := ev.cObject(n)
 		if err != nil {
 			return value{}, err
 		}
-		return binaryOp(n.op, x, y)
+		return ev.value(term{c: &sv})
 	}
 	l, err := ev.place(n)
 	if err != nil {
 		return value{}, err
 	}
 	return ev.read(l)
+}
+
+// binaryValue evaluates a binary operation on WebAssembly values.
+func (ev *evaluator) binaryValue(n *binaryNode) (value, error) {
+	x, err := ev.eval(n.x)
+	if err != nil {
+		return value{}, err
+	}
+	// && and || do not evaluate their right side when the left decides.
+	if (n.op == "&&" && !x.truth()) || (n.op == "||" && x.truth()) {
+		return boolean(x.truth()), nil
+	}
+	y, err := ev.eval(n.y)
+	if err != nil {
+		return value{}, err
+	}
+	return binaryOp(n.op, x, y)
 }
 
 func boolean(b bool) value {
