@@ -25,7 +25,7 @@ import (
 //	shift   = sum { ("<<" | ">>") sum }
 //	sum     = product { ("+" | "-") product }
 //	product = unary { ("*" | "/" | "%") unary }
-//	unary   = ("-" | "!" | "~" | "*" | "&") unary | primary
+//	unary   = ("-" | "!" | "~" | "*" | "&") unary | cast | sizeof | primary
 //	primary = NUMBER | "(" expr ")" | [TYPE] "mem" "[" expr "]"
 //	        | "local" N | "global" N | "stack" N | lN | gN | sN | $N
 //	        | $sp | $pc | $counter | $top | NAME | $NAME
@@ -34,6 +34,10 @@ import (
 // i32). NAME is a source variable in scope (DWARF, session_vars.go), else a local's name from the name section. Values keep their
 // Wasm type: i32 arithmetic wraps at 32 bits, an integer constant takes
 // the type of the other operand, a float operand makes the result a float.
+// C pointers and arrays in + - and comparisons, casts and sizeof follow C
+// instead (cexpr.go).
+// C pointers and arrays in + - and comparisons, casts and sizeof follow C
+// instead (cexpr.go).
 
 // exprState is what expressions read: the present state of a Session.
 type exprState interface {
@@ -811,6 +815,9 @@ func (ev *evaluator) resolveName(name string) (node, error) {
 	where := "here"
 	if f, err := ev.currentFrame(); err == nil {
 		where = "in " + funcDisplay(ev.st.Module(), f.Func)
+	}
+	if t, _ := ev.resolveType(cType{name: name}); t != nil {
+		return nil, fmt.Errorf("%s is a C type, not a value (a cast before - * & + needs parentheses: (%s)(-1))", name, name)
 	}
 	return nil, fmt.Errorf("no local or global named %q %s (locals are local N, $N or lN; globals global N or gN)", name, where)
 }

@@ -3,6 +3,7 @@ package debugger
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"regexp"
 	"slices"
@@ -621,7 +622,7 @@ func TestVarsCExpr(t *testing.T) {
 		"(char)300", "(int)-ratio", "(unsigned char)-1", "(int)ratio", "(float)ratio", "(long long)l", "(unsigned)l", "(short)70000",
 		"(unsigned short)(-1)", "(_Bool)5", "(bool)0", "(enum color)6",
 		"sizeof(struct point)", "sizeof p", "sizeof(p)", "sizeof(struct list)", "sizeof *l", "sizeof primes", "sizeof(long long)",
-		"sizeof(int *)", "sizeof primes[0]",
+		"sizeof(int *)", "sizeof primes[0]", "(uint8_t)300", "(uint16_t)(-1)", "sizeof(int64_t)", "sizeof(uint16_t *)",
 	} {
 		v, typ := c.srcVar(e)
 		vals[e] = got{v, typ}
@@ -647,7 +648,7 @@ func TestVarsCExpr(t *testing.T) {
 		"print 1 - l": "cannot be subtracted", "print l - primes": "different types", "print (struct nope *)0": "no type struct nope",
 		"print sizeof 1": "not a C object", "print primes + 1.5": "must be an integer", "print (nosuchtype)3": "no type nosuchtype",
 		"print (signed unsigned)1": "not a C type", "print (unsigned long long)1e30": "does not fit", "print *(l + 0.5)": "integer",
-		"print p + 1": "not a number", "set (char)u = 1": "not a local",
+		"print p + 1": "not a number", "set (char)u = 1": "not a local", "print (int64_t)-1": "int64_t is a C type, not a value",
 	} {
 		if got := c.fail(line); !strings.Contains(got, want) {
 			t.Errorf("%s: %q, want %q in it", line, got, want)
@@ -683,6 +684,7 @@ func TestVarsCExpr(t *testing.T) {
 	addr := func(e string) uint64 { return parseAddr(t, strings.Fields(vals[e].v)[0]) }
 	num := func(s string) int64 { n, _ := strconv.ParseInt(s, 10, 64); return n }
 	listSize, pointSize := num(sizes[1]), num(sizes[0])
+	n300 := 300
 
 	check := func(e, v, typ string) {
 		t.Helper()
@@ -731,6 +733,13 @@ func TestVarsCExpr(t *testing.T) {
 	check("(_Bool)5", "true", "_Bool")
 	check("(bool)0", "false", "_Bool")
 	check("(enum color)6", "BLUE", "enum color") // BLUE = GREEN + 1 = 6 in the source
+	// Typedefs of <stdint.h> (wasi-libc's units declare them): exact widths.
+	if v := vals["(uint8_t)300"]; strings.Fields(v.v)[0] != strconv.Itoa(int(uint8(n300))) || v.typ != "uint8_t" {
+		t.Errorf("(uint8_t)300 = %v, want %d (uint8_t)", v, uint8(n300))
+	}
+	check("(uint16_t)(-1)", strconv.Itoa(math.MaxUint16), "uint16_t")
+	check("sizeof(int64_t)", "8", "unsigned int")
+	check("sizeof(uint16_t *)", "4", "unsigned int")
 	if cast["((struct list *)"+lAddr+")->next->v"] != next {
 		t.Errorf("((struct list *)%s)->next->v = %s, the program printed l->next->v = %s", lAddr, cast["((struct list *)"+lAddr+")->next->v"], next)
 	}
