@@ -85,19 +85,25 @@ func TestExprValues(t *testing.T) {
 		{"(1 + 2) * (3 + 4)", "int:21"},
 		{"0 && 1 / 0", "false"}, // && does not evaluate its right side
 	} {
-		e, err := ParseExpr(c.expr)
-		if err != nil {
-			t.Errorf("%s: %v", c.expr, err)
-			continue
-		}
-		v, err := e.eval(newEvaluator(st, 0))
-		if err != nil {
-			t.Errorf("%s: %v", c.expr, err)
-			continue
-		}
-		if got := v.format(0); got != c.want {
-			t.Errorf("%s = %s, want %s", c.expr, got, c.want)
-		}
+		checkExpr(t, st, c.expr, c.want)
+	}
+}
+
+// checkExpr evaluates expr on st and compares its value with want.
+func checkExpr(t *testing.T, st exprState, expr, want string) {
+	t.Helper()
+	e, err := ParseExpr(expr)
+	if err != nil {
+		t.Errorf("%s: %v", expr, err)
+		return
+	}
+	v, err := e.eval(newEvaluator(st, 0))
+	if err != nil {
+		t.Errorf("%s: %v", expr, err)
+		return
+	}
+	if got := v.format(0); got != want {
+		t.Errorf("%s = %s, want %s", expr, got, want)
 	}
 }
 
@@ -127,19 +133,7 @@ func TestExprCasts(t *testing.T) {
 		{"(big) - 1", "i64:-6"}, // a name in parentheses before an operator is no cast
 		{"(big) * 2", "i64:-10"},
 	} {
-		e, err := ParseExpr(c.expr)
-		if err != nil {
-			t.Errorf("%s: %v", c.expr, err)
-			continue
-		}
-		v, err := e.eval(newEvaluator(st, 0))
-		if err != nil {
-			t.Errorf("%s: %v", c.expr, err)
-			continue
-		}
-		if got := v.format(0); got != c.want {
-			t.Errorf("%s = %s, want %s", c.expr, got, c.want)
-		}
+		checkExpr(t, st, c.expr, c.want)
 	}
 	for _, c := range []struct{ expr, want string }{
 		{"(big)(1)", "no type big: the module has no DWARF"},

@@ -113,9 +113,7 @@ func frameStateOf(st exprState, frame int) (*frameState, error) {
 // variable's yet: that is an error, not a wrong value.
 func (fs *frameState) locate(vs []*debuginfo.Var) []SourceVar {
 	out := make([]SourceVar, len(vs))
-	pe, ok := fs.st.(interface {
-		prologueEnd(fn uint32) (uint32, bool)
-	})
+	pe, ok := fs.st.(interface{ prologueEnd(fn uint32) (uint32, bool) })
 	for i, v := range vs {
 		out[i] = SourceVar{Var: v, st: fs}
 		out[i].Loc, out[i].Err = v.Locate(fs.f.PC, fs.st.Module().CodeSectionOffset, fs)

@@ -164,13 +164,7 @@ func TestVarsTypes(t *testing.T) {
 	}
 	c.stop("continue")
 	out := c.guest.String()
-	find := func(re string) []string {
-		m := regexp.MustCompile(re).FindStringSubmatch(out)
-		if m == nil {
-			t.Fatalf("no %s in the output:\n%s", re, out)
-		}
-		return m[1:]
-	}
+	find := outputFinder(t, out)
 	p := find(`p = \{(-?\d+), (-?\d+), ([0-9.e+-]+)\}`)
 	primes := find(`primes = \{([0-9, ]+)\}`)
 	cv := find(`c = (\d+)`)
@@ -398,6 +392,19 @@ func TestVarsGlobals(t *testing.T) {
 	c.stop("continue")
 	if v, _ := c.srcVar("counter"); v != "101" { // calls starts at 100, bump returns 101 first
 		t.Errorf("counter at the first change = %s, want 101", v)
+	}
+}
+
+// outputFinder returns a function that finds a regexp in a program's
+// output and returns its groups, failing the test when it is not there.
+func outputFinder(t *testing.T, out string) func(re string) []string {
+	return func(re string) []string {
+		t.Helper()
+		m := regexp.MustCompile(re).FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("no %s in the output:\n%s", re, out)
+		}
+		return m[1:]
 	}
 }
 
@@ -664,13 +671,7 @@ func TestVarsCExpr(t *testing.T) {
 	hexNext := strings.TrimSpace(c.do("print/x l + 1"))
 	c.stop("continue")
 	out := c.guest.String()
-	find := func(re string) []string {
-		m := regexp.MustCompile(re).FindStringSubmatch(out)
-		if m == nil {
-			t.Fatalf("no %s in the output:\n%s", re, out)
-		}
-		return m[1:]
-	}
+	find := outputFinder(t, out)
 	primes := strings.Split(find(`primes = \{([0-9, ]+)\}`)[0], ", ")
 	sizes := find(`sizeof: point (\d+), list (\d+), primes (\d+), long long (\d+)`)
 	conv := find(`\(char\)300 = (-?\d+), \(int\)-ratio = (-?\d+), \(unsigned char\)-1 = (\d+), &primes\[4\] - &primes\[1\] = (-?\d+)`)
