@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/wdb-dev/wdb/debuginfo"
@@ -27,16 +28,18 @@ import (
 
 // cType is a C type as an expression spells it.
 type cType struct {
-	name string // the base type (BaseTypeName), "struct NAME"..., or a typedef's name
-	base bool   // a base type: synthesised when the DWARF has none
-	ptrs int    // the number of *s after it
+	name string   // the base type (BaseTypeName), "struct NAME"..., or a typedef's name
+	base bool     // a base type: synthesised when the DWARF has none
+	qual []string // const, volatile before the *s (those after are dropped)
+	ptrs int      // the number of *s after it
 }
 
 func (t cType) String() string {
+	s := strings.Join(append(slices.Clone(t.qual), t.name), " ")
 	if t.ptrs == 0 {
-		return t.name
+		return s
 	}
-	return t.name + " " + strings.Repeat("*", t.ptrs)
+	return s + " " + strings.Repeat("*", t.ptrs)
 }
 
 type (
@@ -110,6 +113,9 @@ func (p *parser) cType() (cType, error) {
 		}
 		if w.text == "const" || w.text == "volatile" {
 			p.next()
+			if !slices.Contains(t.qual, w.text) {
+				t.qual = append(t.qual, w.text)
+			}
 			continue
 		}
 		if t.name != "" || !cBaseWords[w.text] && len(words) > 0 {
@@ -443,6 +449,9 @@ func (ev *evaluator) resolveType(ct cType) (dwarf.Type, error) {
 			return nil, fmt.Errorf("no type %s: the module has no DWARF", ct.name)
 		}
 		return nil, fmt.Errorf("no type %s in the module's DWARF", ct.name)
+	}
+	for _, q := range ct.qual {
+		t = &dwarf.QualType{Qual: q, Type: t}
 	}
 	for range ct.ptrs {
 		t = debuginfo.PointerTo(t)

@@ -630,6 +630,7 @@ func TestVarsCExpr(t *testing.T) {
 		"(unsigned short)(-1)", "(_Bool)5", "(bool)0", "(enum color)6",
 		"sizeof(struct point)", "sizeof p", "sizeof(p)", "sizeof(struct list)", "sizeof *l", "sizeof primes", "sizeof(long long)",
 		"sizeof(int *)", "sizeof primes[0]", "(uint8_t)300", "(uint16_t)(-1)", "sizeof(int64_t)", "sizeof(uint16_t *)",
+		"(char *)msg", "*(const unsigned char *)msg",
 	} {
 		v, typ := c.srcVar(e)
 		vals[e] = got{v, typ}
@@ -741,6 +742,11 @@ func TestVarsCExpr(t *testing.T) {
 	check("(uint16_t)(-1)", strconv.Itoa(math.MaxUint16), "uint16_t")
 	check("sizeof(int64_t)", "8", "unsigned int")
 	check("sizeof(uint16_t *)", "4", "unsigned int")
+	// A pointer cast keeps the address (and the string), qualifiers kept.
+	check("(char *)msg", vals["msg"].v, "char *")
+	if m := find(`msg = (.+)`)[0]; vals["*(const unsigned char *)msg"] != (got{fmt.Sprintf("%d %q", m[0], m[0]), "const unsigned char"}) {
+		t.Errorf("*(const unsigned char *)msg = %v; the program printed msg = %s", vals["*(const unsigned char *)msg"], m)
+	}
 	if cast["((struct list *)"+lAddr+")->next->v"] != next {
 		t.Errorf("((struct list *)%s)->next->v = %s, the program printed l->next->v = %s", lAddr, cast["((struct list *)"+lAddr+")->next->v"], next)
 	}
