@@ -286,7 +286,8 @@ func FuzzSourceExpr(f *testing.F) {
 		"*(primes + 2)", "(&primes[1])[1]", "(l + 1)->v", "l - l", "&primes[2] - &primes[0]", "primes == &primes[0]",
 		"(struct list *)0x113c8", "((struct point *)&p)->w", "(char)300", "(unsigned char)-1", "(int)ratio", "(long long)l",
 		"(enum color)5", "(void *)l + 1", "(struct point)p", "(x)y", "(c) - 1", "(unsigned long long *)msg + 1",
-		"sizeof(struct point)", "sizeof p", "sizeof *l", "sizeof(int *)", "sizeof sizeof p", "(float)(double)(char)ratio"} {
+		"sizeof(struct point)", "sizeof p", "sizeof *l", "sizeof(int *)", "sizeof sizeof p", "(float)(double)(char)ratio",
+		"(uint8_t)300", "(int64_t)-1", "sizeof(uint16_t)", "(const volatile char * const *)msg", "*(const int *)&primes[1] + 1"} {
 		f.Add(e)
 	}
 	b, err := os.ReadFile(testdataFile("wasi/vars.c"))
