@@ -301,6 +301,14 @@ Expressions are read by print, set, x, watch, break ... if COND and the
   &NAME, &NAME.f, &NAME[i]  the address of a C object in memory: a u32
                       (print shows it as a C pointer), e.g. mem[&counter],
                       x &origin, watch mem[&counter]
+  p + n, p - n, p - q, p < q  C pointer arithmetic when p is a C pointer or
+                      array: n elements on (*(p + 1) is p[1]), p - q in
+                      elements (an int); void * arithmetic is an error
+  (TYPE)EXPR          a C cast: int, unsigned, char, long long, double...,
+                      struct S, union U, enum E or a typedef, then any *s,
+                      e.g. (char)300, (int)ratio, ((struct list *)0x1000)->v;
+                      (NAME) before - * & + is no cast: (int64_t)(-1)
+  sizeof(TYPE), sizeof EXPR  a C type's or C object's size, an unsigned int
   NAME, $NAME         a local, else a global, by its name (name section)
   global N, gN        global N
   $sp                 the C stack pointer: the global named __stack_pointer
@@ -314,12 +322,15 @@ Expressions are read by print, set, x, watch, break ... if COND and the
 
 Values keep their WebAssembly types: i32 arithmetic wraps at 32 bits, a
 number takes the type of the other operand, and a float operand makes a
-float. Comparisons of unsigned values (u8..u64) are unsigned.
+float. Comparisons of unsigned values (u8..u64) are unsigned. Only C
+pointers and arrays in + - and comparisons, casts and sizeof follow C;
+print shows their result alone as C does (p + 1 = 0x1040 (int *)).
 
   print $0 * 2 + 1          print/x mem[$sp + 8]
   print f64 mem[0x1000]     set i32 mem[0x1000] = 7
   break fac if $0 == 3 && global 1 > 100
-  print sum + i             set sum = 0`
+  print sum + i             set sum = 0
+  print *(primes + 2)       print (unsigned char)-1 + sizeof(struct point)`
 
 func init() {
 	commands = []*Command{

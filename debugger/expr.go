@@ -25,7 +25,7 @@ import (
 //	shift   = sum { ("<<" | ">>") sum }
 //	sum     = product { ("+" | "-") product }
 //	product = unary { ("*" | "/" | "%") unary }
-//	unary   = ("-" | "!" | "~" | "*" | "&") unary | primary
+//	unary   = ("-" | "!" | "~" | "*" | "&") unary | cast | sizeof | primary
 //	primary = NUMBER | "(" expr ")" | [TYPE] "mem" "[" expr "]"
 //	        | "local" N | "global" N | "stack" N | lN | gN | sN | $N
 //	        | $sp | $pc | $counter | $top | NAME | $NAME
@@ -34,6 +34,10 @@ import (
 // i32). NAME is a source variable in scope (DWARF, session_vars.go), else a local's name from the name section. Values keep their
 // Wasm type: i32 arithmetic wraps at 32 bits, an integer constant takes
 // the type of the other operand, a float operand makes the result a float.
+// C pointers and arrays in + - and comparisons, casts and sizeof follow C
+// instead (cexpr.go).
+// C pointers and arrays in + - and comparisons, casts and sizeof follow C
+// instead (cexpr.go).
 
 // exprState is what expressions read: the present state of a Session.
 type exprState interface {
@@ -444,6 +448,9 @@ func (p *parser) binary(level int) (node, error) {
 }
 
 func (p *parser) unary() (node, error) {
+	if n, ok, err := p.castOrSizeof(); ok {
+		return n, err
+	}
 	if _, ok := p.accept("*"); ok { // *PTR: a C pointer's target
 		x, err := p.unary()
 		if err != nil {
@@ -809,6 +816,9 @@ func (ev *evaluator) resolveName(name string) (node, error) {
 	if f, err := ev.currentFrame(); err == nil {
 		where = "in " + funcDisplay(ev.st.Module(), f.Func)
 	}
+	if t, _ := ev.resolveType(cType{name: name}); t != nil {
+		return nil, fmt.Errorf("%s is a C type, not a value (a cast before - * & + needs parentheses: (%s)(-1))", name, name)
+	}
 	return nil, fmt.Errorf("no local or global named %q %s (locals are local N, $N or lN; globals global N or gN)", name, where)
 }
 
@@ -868,25 +878,40 @@ func (ev *evaluator) eval(n node) (value, error) {
 		a, err := v.pointer()
 		return value{k: kI32, unsigned: true, i: int64(a)}, err
 	case *binaryNode:
-		x, err := ev.eval(n.x)
+		t, err := ev.binaryTerm(n)
 		if err != nil {
 			return value{}, err
 		}
-		// && and || do not evaluate their right side when the left decides.
-		if (n.op == "&&" && !x.truth()) || (n.op == "||" && x.truth()) {
-			return boolean(x.truth()), nil
-		}
-		y, err := ev.eval(n.y)
+		return ev.value(t)
+	case *castNode, *sizeofNode:
+		sv, err := ev.cObject(n)
 		if err != nil {
 			return value{}, err
 		}
-		return binaryOp(n.op, x, y)
+		return ev.value(term{c: &sv})
 	}
 	l, err := ev.place(n)
 	if err != nil {
 		return value{}, err
 	}
 	return ev.read(l)
+}
+
+// binaryValue evaluates a binary operation on WebAssembly values.
+func (ev *evaluator) binaryValue(n *binaryNode) (value, error) {
+	x, err := ev.eval(n.x)
+	if err != nil {
+		return value{}, err
+	}
+	// && and || do not evaluate their right side when the left decides.
+	if (n.op == "&&" && !x.truth()) || (n.op == "||" && x.truth()) {
+		return boolean(x.truth()), nil
+	}
+	y, err := ev.eval(n.y)
+	if err != nil {
+		return value{}, err
+	}
+	return binaryOp(n.op, x, y)
 }
 
 func boolean(b bool) value {

@@ -85,18 +85,75 @@ func TestExprValues(t *testing.T) {
 		{"(1 + 2) * (3 + 4)", "int:21"},
 		{"0 && 1 / 0", "false"}, // && does not evaluate its right side
 	} {
+		checkExpr(t, st, c.expr, c.want)
+	}
+}
+
+// checkExpr evaluates expr on st and compares its value with want.
+func checkExpr(t *testing.T, st exprState, expr, want string) {
+	t.Helper()
+	e, err := ParseExpr(expr)
+	if err != nil {
+		t.Errorf("%s: %v", expr, err)
+		return
+	}
+	v, err := e.eval(newEvaluator(st, 0))
+	if err != nil {
+		t.Errorf("%s: %v", expr, err)
+		return
+	}
+	if got := v.format(0); got != want {
+		t.Errorf("%s = %s, want %s", expr, got, want)
+	}
+}
+
+// Casts and sizeof of C base types on WebAssembly values, without DWARF
+// (the types are synthesised): Go's conversions are the reference.
+func TestExprCasts(t *testing.T) {
+	st := newExprFake()
+	l0, l1, l2, n := int32(math.MaxInt32), int64(-5), float32(1.5), 300
+	for _, c := range []struct{ expr, want string }{
+		{"(char)300", fmt.Sprintf("i8:%d", int8(n))},
+		{"(unsigned char)$0", fmt.Sprintf("u8:%d", uint8(l0))},
+		{"(short)$1", fmt.Sprintf("i16:%d", int16(l1))},
+		{"(unsigned)$1", fmt.Sprintf("u32:%d", uint32(l1))},
+		{"(unsigned long long)$1", fmt.Sprintf("u64:%d", uint64(l1))},
+		{"(signed char)(unsigned short)-1", fmt.Sprintf("i8:%d", int8(-1))},
+		{"(int)$2", fmt.Sprintf("i32:%d", int32(l2))},
+		{"(int)-$2", fmt.Sprintf("i32:%d", int32(-l2))},
+		{"(long long)$0 * 4", fmt.Sprintf("i64:%d", int64(l0)*4)},
+		{"(double)$0 / 2", "f64:" + FormatF64(math.Float64bits(float64(l0)/2))},
+		{"(float)$3", "f32:" + FormatF32(math.Float32bits(float32(0.1)))},
+		{"(_Bool)$3 + 0", "u32:1"}, // _Bool is a u8 in arithmetic
+		{"(int *)0x1000 + 1", "u32:4100"},
+		{"sizeof(int)", "u32:4"},
+		{"sizeof(long)", "u32:4"},
+		{"sizeof(double *) + sizeof(short) + sizeof(long long)", "u32:14"},
+		{"sizeof (unsigned char) * 3", "u32:3"},
+		{"(big) - 1", "i64:-6"}, // a name in parentheses before an operator is no cast
+		{"(big) * 2", "i64:-10"},
+	} {
+		checkExpr(t, st, c.expr, c.want)
+	}
+	for _, c := range []struct{ expr, want string }{
+		{"(big)(1)", "no type big: the module has no DWARF"},
+		{"(struct s *)0", "no type struct s"},
+		{"(unsigned double)1", `"unsigned double" is not a C type`},
+		{"(int", `expected ")"`},
+		{"(struct)1", "expected a name after struct"},
+		{"sizeof $0", "not a C object or type"},
+		{"(void)1", "cannot cast to void"},
+		{"(int *)0 + (int *)0", "pointers cannot be added"},
+		{"(void *)0 + 1", "void *"},
+		{"(int)$0 - (int *)4", "cannot be subtracted"},
+		{"(int *)4 - (char *)4", "different types"},
+	} {
 		e, err := ParseExpr(c.expr)
-		if err != nil {
-			t.Errorf("%s: %v", c.expr, err)
-			continue
+		if err == nil {
+			_, err = e.eval(newEvaluator(st, 0))
 		}
-		v, err := e.eval(newEvaluator(st, 0))
-		if err != nil {
-			t.Errorf("%s: %v", c.expr, err)
-			continue
-		}
-		if got := v.format(0); got != c.want {
-			t.Errorf("%s = %s, want %s", c.expr, got, c.want)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want %q", c.expr, err, c.want)
 		}
 	}
 }

@@ -209,11 +209,9 @@ type sourceVars interface {
 	SourceVars() (*debuginfo.Vars, error)
 }
 
-// sourceVar finds a source variable: in scope at the evaluator's frame
-// (its statics among them), else a global of the frame's compile unit,
-// else the global of another unit (an ambiguous name: a variable whose
-// Err says so).
-func (ev *evaluator) sourceVar(name string) (SourceVar, bool) {
+// debugInfo is the module's variable information (nil without DWARF),
+// read with the variables in scope at the frame on first use.
+func (ev *evaluator) debugInfo() *debuginfo.Vars {
 	if !ev.srcRead {
 		ev.srcRead = true
 		if sv, ok := ev.st.(sourceVars); ok {
@@ -222,6 +220,15 @@ func (ev *evaluator) sourceVar(name string) (SourceVar, bool) {
 			}
 		}
 	}
+	return ev.srcInfo
+}
+
+// sourceVar finds a source variable: in scope at the evaluator's frame
+// (its statics among them), else a global of the frame's compile unit,
+// else the global of another unit (an ambiguous name: a variable whose
+// Err says so).
+func (ev *evaluator) sourceVar(name string) (SourceVar, bool) {
+	ev.debugInfo()
 	for _, v := range ev.srcVars {
 		if v.Name == name {
 			return v, true
@@ -282,13 +289,16 @@ func sourceVarNode(v SourceVar) (node, error) {
 // expression's text; false when it is something else.
 func (ev *evaluator) cExpr(e *Expr) (SourceVar, bool, error) {
 	switch n := e.root.(type) {
-	case *nameNode, *indexNode, *derefNode, *fieldNode, *addrNode:
+	case *nameNode, *indexNode, *derefNode, *fieldNode, *addrNode, *castNode, *sizeofNode, *binaryNode:
 		if n, ok := n.(*nameNode); ok {
 			if _, ok := ev.sourceVar(strings.Split(n.name, ".")[0]); !ok {
 				return SourceVar{}, false, nil
 			}
 		}
 		sv, err := ev.cObject(n)
+		if _, bin := n.(*binaryNode); bin && err == errNotC {
+			return SourceVar{}, false, nil // arithmetic on WebAssembly values
+		}
 		if err != nil {
 			return SourceVar{}, true, err
 		}
@@ -334,7 +344,7 @@ func (ev *evaluator) cObject(n node) (SourceVar, error) {
 		if x.Loc.Kind != debuginfo.InMemory {
 			return SourceVar{}, fmt.Errorf("&%s: %s is not in memory (%s): it has no address", x.Name, x.Name, x.Loc)
 		}
-		t := &dwarf.PtrType{CommonType: dwarf.CommonType{ByteSize: 4}, Type: x.Type}
+		t := debuginfo.PointerTo(x.Type)
 		return SourceVar{Var: &debuginfo.Var{Name: "&" + x.Name, Type: t}, st: x.st,
 			Loc: debuginfo.Location{Kind: debuginfo.Computed, Value: binary.LittleEndian.AppendUint32(nil, x.Loc.Addr)}}, nil
 	case *derefNode:
@@ -384,8 +394,21 @@ func (ev *evaluator) cObject(n node) (SourceVar, error) {
 			return SourceVar{}, fmt.Errorf("%s: %s has type %s, not an array or pointer", name, x.Name, debuginfo.TypeName(x.Type))
 		}
 		return x.member(name, elem, base+uint32(iv.i)*debuginfo.Size(elem)), nil
+	case *castNode:
+		return ev.cast(n)
+	case *sizeofNode:
+		return ev.sizeof(n)
+	case *binaryNode:
+		t, err := ev.binaryTerm(n)
+		if err == nil && t.c == nil {
+			err = errNotC
+		}
+		if err != nil {
+			return SourceVar{}, err
+		}
+		return *t.c, nil
 	}
-	return SourceVar{}, errors.New("not a C variable, field, element or pointer target")
+	return SourceVar{}, errNotC
 }
 
 // field is the field f of a struct in memory.

@@ -3,6 +3,7 @@ package debugger
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"regexp"
 	"slices"
@@ -163,13 +164,7 @@ func TestVarsTypes(t *testing.T) {
 	}
 	c.stop("continue")
 	out := c.guest.String()
-	find := func(re string) []string {
-		m := regexp.MustCompile(re).FindStringSubmatch(out)
-		if m == nil {
-			t.Fatalf("no %s in the output:\n%s", re, out)
-		}
-		return m[1:]
-	}
+	find := outputFinder(t, out)
 	p := find(`p = \{(-?\d+), (-?\d+), ([0-9.e+-]+)\}`)
 	primes := find(`primes = \{([0-9, ]+)\}`)
 	cv := find(`c = (\d+)`)
@@ -287,7 +282,12 @@ func testVarsOptimised(t *testing.T, file string) {
 func FuzzSourceExpr(f *testing.F) {
 	for _, e := range []string{"p", "p.x", "p.w * 2", "primes[3]", "primes[-1]", "*msg", "msg[300]", "l->next->v",
 		"(*l).v", "poly.pts[2].x", "*l->next", "c + 1", "u", "*a.next.next", "p.x.y", "$msg", "ratio[0]",
-		"&p.w", "*&counter", "&&p", "&3", "&origin.y + 1", "mem[&counter]", "&c"} {
+		"&p.w", "*&counter", "&&p", "&3", "&origin.y + 1", "mem[&counter]", "&c",
+		"*(primes + 2)", "(&primes[1])[1]", "(l + 1)->v", "l - l", "&primes[2] - &primes[0]", "primes == &primes[0]",
+		"(struct list *)0x113c8", "((struct point *)&p)->w", "(char)300", "(unsigned char)-1", "(int)ratio", "(long long)l",
+		"(enum color)5", "(void *)l + 1", "(struct point)p", "(x)y", "(c) - 1", "(unsigned long long *)msg + 1",
+		"sizeof(struct point)", "sizeof p", "sizeof *l", "sizeof(int *)", "sizeof sizeof p", "(float)(double)(char)ratio",
+		"(uint8_t)300", "(int64_t)-1", "sizeof(uint16_t)", "(const volatile char * const *)msg", "*(const int *)&primes[1] + 1"} {
 		f.Add(e)
 	}
 	b, err := os.ReadFile(testdataFile("wasi/vars.c"))
@@ -377,8 +377,8 @@ func TestVarsGlobals(t *testing.T) {
 	if m == nil || counter != m[1] || fmt.Sprint(parseAddr(t, counterAddr)) != m[2] || oy != m[3] || fmt.Sprint(parseAddr(t, oyAddr)) != m[4] {
 		t.Errorf("counter = %s at %s, origin.y = %s at %s; the program printed %v", counter, counterAddr, oy, oyAddr, m)
 	}
-	if counter0 != "0" || viaMem != "i32:"+counter || derefAddr != counter || elemDiff != "u32:8" {
-		t.Errorf("counter in bump's first call = %s (want 0: C zeroes globals); mem[&counter] = %s, *&counter = %s (want %s); &primes[2] - &primes[0] = %s (want u32:8)",
+	if counter0 != "0" || viaMem != "i32:"+counter || derefAddr != counter || elemDiff != "&primes[2] - &primes[0] = 2 (int)" {
+		t.Errorf("counter in bump's first call = %s (want 0: C zeroes globals); mem[&counter] = %s, *&counter = %s (want %s); &primes[2] - &primes[0] = %s (want 2 (int): C counts elements)",
 			counter0, viaMem, derefAddr, counter, elemDiff)
 	}
 
@@ -393,6 +393,19 @@ func TestVarsGlobals(t *testing.T) {
 	c.stop("continue")
 	if v, _ := c.srcVar("counter"); v != "101" { // calls starts at 100, bump returns 101 first
 		t.Errorf("counter at the first change = %s, want 101", v)
+	}
+}
+
+// outputFinder returns a function that finds a regexp in a program's
+// output and returns its groups, failing the test when it is not there.
+func outputFinder(t *testing.T, out string) func(re string) []string {
+	return func(re string) []string {
+		t.Helper()
+		m := regexp.MustCompile(re).FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("no %s in the output:\n%s", re, out)
+		}
+		return m[1:]
 	}
 }
 
@@ -598,5 +611,186 @@ func TestVarsBeforePrologue(t *testing.T) {
 	printed := regexp.MustCompile(`square\((\d+)\)`).FindAllStringSubmatch(c.guest.String(), -1)
 	if len(printed) < 3 || k != printed[2][1] {
 		t.Errorf("k in square's third call, past the prologue = %s; the program printed %v", k, printed)
+	}
+}
+
+// C pointer arithmetic, casts and sizeof at vars.c's print line agree
+// with what the program computes and prints (its sizeof and cast line,
+// its primes, l->next->v and ratio); WebAssembly values keep their
+// meaning.
+func TestVarsCExpr(t *testing.T) {
+	c := stopInVarsC(t, "/* L:print */")
+	// The C view first; the program's output is read after the run.
+	type got struct{ v, typ string }
+	vals := map[string]got{}
+	for _, e := range []string{
+		"primes + 2", "&primes[2]", "2 + primes", "*(primes + 2)", "*(2 + primes)", "(&primes[1])[1]", "*(&primes[5] - 3)",
+		"&primes[4] - &primes[1]", "primes + 5 - 3 - primes", "l", "l + 1", "l - 1 + 1", "(l + 0)->next->v", "(*(l + 0)).next->v",
+		"(char *)(l + 1) - (char *)l", "(char *)(&p + 1) - (char *)&p", "msg", "msg + 1", "*(msg + 1)", "msg[1]",
+		"(char)300", "(int)-ratio", "(unsigned char)-1", "(int)ratio", "(float)ratio", "(long long)l", "(unsigned)l", "(short)70000",
+		"(unsigned short)(-1)", "(_Bool)5", "(bool)0", "(enum color)6",
+		"sizeof(struct point)", "sizeof p", "sizeof(p)", "sizeof(struct list)", "sizeof *l", "sizeof primes", "sizeof(long long)",
+		"sizeof(int *)", "sizeof primes[0]", "(uint8_t)300", "(uint16_t)(-1)", "sizeof(int64_t)", "sizeof(uint16_t *)",
+		"(char *)msg", "*(const unsigned char *)msg",
+	} {
+		v, typ := c.srcVar(e)
+		vals[e] = got{v, typ}
+	}
+	for i := range 6 {
+		v, _ := c.srcVar(fmt.Sprintf("*(primes + %d)", i))
+		vals[fmt.Sprintf("elem %d", i)] = got{v, ""}
+	}
+	lAddr := vals["l"].v
+	cast := map[string]string{}
+	for _, e := range []string{"((struct list *)" + lAddr + ")->next->v", "(*(struct list *)" + lAddr + ").v", "((struct list *)" + lAddr + ")[0].v"} {
+		cast[e], _ = c.srcVar(e)
+	}
+	comparisons := map[string]string{"l == &a": "true", "l != &a": "false", "l + 1 > l": "true", "primes == &primes[0]": "true",
+		"primes + 1 != primes": "true", "&primes[1] < primes": "false", "l == 0": "false"}
+	for e, want := range comparisons {
+		if got := strings.TrimSpace(c.do("print " + e)); got != want {
+			t.Errorf("print %s = %s, want %s", e, got, want)
+		}
+	}
+	for line, want := range map[string]string{
+		"print l + l": "cannot be added", "print (struct point)p": "cannot cast to struct point", "print (void *)l + 1": "void *",
+		"print 1 - l": "cannot be subtracted", "print l - primes": "different types", "print (struct nope *)0": "no type struct nope",
+		"print sizeof 1": "not a C object", "print primes + 1.5": "must be an integer", "print (nosuchtype)3": "no type nosuchtype",
+		"print (signed unsigned)1": "not a C type", "print (unsigned long long)1e30": "does not fit", "print *(l + 0.5)": "integer",
+		"print p + 1": "not a number", "set (char)u = 1": "not a local", "print (int64_t)-1": "int64_t is a C type, not a value",
+	} {
+		if got := c.fail(line); !strings.Contains(got, want) {
+			t.Errorf("%s: %q, want %q in it", line, got, want)
+		}
+	}
+	// WebAssembly values and C scalars in arithmetic keep their meaning;
+	// a pointer inside a larger expression is its u32 address.
+	wasm := map[string]string{}
+	for _, e := range []string{"p.x + 1", "ratio * 2", "$0 - $0", "primes[1] * 10", "(int)ratio + 1", "sizeof(struct point) * 2", "mem[primes + 1]",
+		"(l + 1) | 0", "u + 1"} {
+		wasm[e] = strings.TrimSpace(c.do("print " + e))
+	}
+	hexNext := strings.TrimSpace(c.do("print/x l + 1"))
+	c.stop("continue")
+	out := c.guest.String()
+	find := outputFinder(t, out)
+	primes := strings.Split(find(`primes = \{([0-9, ]+)\}`)[0], ", ")
+	sizes := find(`sizeof: point (\d+), list (\d+), primes (\d+), long long (\d+)`)
+	conv := find(`\(char\)300 = (-?\d+), \(int\)-ratio = (-?\d+), \(unsigned char\)-1 = (\d+), &primes\[4\] - &primes\[1\] = (-?\d+)`)
+	next := find(`l->next->v = (\d+)`)[0]
+	px := find(`p = \{(-?\d+),`)[0]
+	ratio, err := strconv.ParseFloat(find(`ratio = ([0-9.e+-]+)`)[0], 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := find(`u = (\d+)`)[0]
+	addr := func(e string) uint64 { return parseAddr(t, strings.Fields(vals[e].v)[0]) }
+	num := func(s string) int64 { n, _ := strconv.ParseInt(s, 10, 64); return n }
+	listSize, pointSize := num(sizes[1]), num(sizes[0])
+	n300 := 300
+
+	check := func(e, v, typ string) {
+		t.Helper()
+		if g := vals[e]; g.v != v || g.typ != typ {
+			t.Errorf("print %s = %s (%s), want %s (%s)", e, g.v, g.typ, v, typ)
+		}
+	}
+	// Pointer arithmetic scales by the element's size.
+	if vals["primes + 2"].typ != "int *" || addr("primes + 2") != addr("&primes[2]") || addr("2 + primes") != addr("&primes[2]") {
+		t.Errorf("primes + 2 = %v, 2 + primes = %v, &primes[2] = %v", vals["primes + 2"], vals["2 + primes"], vals["&primes[2]"])
+	}
+	for _, e := range []string{"*(primes + 2)", "*(2 + primes)", "(&primes[1])[1]", "*(&primes[5] - 3)"} {
+		check(e, primes[2], "int")
+	}
+	for i := range 6 {
+		if v := vals[fmt.Sprintf("elem %d", i)].v; v != primes[i] {
+			t.Errorf("*(primes + %d) = %s, the program printed %s", i, v, primes[i])
+		}
+	}
+	check("&primes[4] - &primes[1]", conv[3], "int")
+	check("primes + 5 - 3 - primes", "2", "int")
+	if vals["l + 1"].typ != "struct list *" || int64(addr("l + 1")-addr("l")) != listSize || addr("l - 1 + 1") != addr("l") {
+		t.Errorf("l = %v, l + 1 = %v, l - 1 + 1 = %v; sizeof(struct list) is %d", vals["l"], vals["l + 1"], vals["l - 1 + 1"], listSize)
+	}
+	check("(l + 0)->next->v", next, "int")
+	check("(*(l + 0)).next->v", next, "int")
+	check("(char *)(l + 1) - (char *)l", sizes[1], "int")
+	check("(char *)(&p + 1) - (char *)&p", sizes[0], "int")
+	if vals["msg + 1"].typ != "const char *" || addr("msg + 1") != addr("msg")+1 || vals["*(msg + 1)"].v != vals["msg[1]"].v {
+		t.Errorf("msg + 1 = %v, *(msg + 1) = %v, msg[1] = %v", vals["msg + 1"], vals["*(msg + 1)"], vals["msg[1]"])
+	}
+	// Casts convert as the program's own casts do.
+	if v := vals["(char)300"]; strings.Fields(v.v)[0] != conv[0] || v.typ != "char" {
+		t.Errorf("(char)300 = %v, the program printed %s", v, conv[0])
+	}
+	check("(int)-ratio", conv[1], "int")
+	if v := vals["(unsigned char)-1"]; strings.Fields(v.v)[0] != conv[2] || v.typ != "unsigned char" {
+		t.Errorf("(unsigned char)-1 = %v, the program printed %s", v, conv[2])
+	}
+	check("(int)ratio", strconv.Itoa(int(ratio)), "int")
+	check("(float)ratio", strconv.FormatFloat(float64(float32(ratio)), 'g', -1, 32), "float")
+	check("(long long)l", strconv.FormatUint(addr("l"), 10), "long long")
+	check("(unsigned)l", strconv.FormatUint(addr("l"), 10), "unsigned int")
+	check("(short)70000", strconv.Itoa(int(int16(70000%65536))), "short")
+	check("(unsigned short)(-1)", "65535", "unsigned short")
+	check("(_Bool)5", "true", "_Bool")
+	check("(bool)0", "false", "_Bool")
+	check("(enum color)6", "BLUE", "enum color") // BLUE = GREEN + 1 = 6 in the source
+	// Typedefs of <stdint.h> (wasi-libc's units declare them): exact widths.
+	if v := vals["(uint8_t)300"]; strings.Fields(v.v)[0] != strconv.Itoa(int(uint8(n300))) || v.typ != "uint8_t" {
+		t.Errorf("(uint8_t)300 = %v, want %d (uint8_t)", v, uint8(n300))
+	}
+	check("(uint16_t)(-1)", strconv.Itoa(math.MaxUint16), "uint16_t")
+	check("sizeof(int64_t)", "8", "unsigned int")
+	check("sizeof(uint16_t *)", "4", "unsigned int")
+	// A pointer cast keeps the address (and the string), qualifiers kept.
+	check("(char *)msg", vals["msg"].v, "char *")
+	if m := find(`msg = (.+)`)[0]; vals["*(const unsigned char *)msg"] != (got{fmt.Sprintf("%d %q", m[0], m[0]), "const unsigned char"}) {
+		t.Errorf("*(const unsigned char *)msg = %v; the program printed msg = %s", vals["*(const unsigned char *)msg"], m)
+	}
+	if cast["((struct list *)"+lAddr+")->next->v"] != next {
+		t.Errorf("((struct list *)%s)->next->v = %s, the program printed l->next->v = %s", lAddr, cast["((struct list *)"+lAddr+")->next->v"], next)
+	}
+	if a, b := cast["(*(struct list *)"+lAddr+").v"], cast["((struct list *)"+lAddr+")[0].v"]; a != "10" || b != a {
+		t.Errorf("(*(struct list *)l).v = %s, ((struct list *)l)[0].v = %s, want a.v = 10 (the source's initialiser)", a, b)
+	}
+	// sizeof, as the program's own sizeof.
+	for e, want := range map[string]string{"sizeof(struct point)": sizes[0], "sizeof p": sizes[0], "sizeof(p)": sizes[0],
+		"sizeof(struct list)": sizes[1], "sizeof *l": sizes[1], "sizeof primes": sizes[2], "sizeof(long long)": sizes[3],
+		"sizeof(int *)": "4", "sizeof primes[0]": strconv.Itoa(int(num(sizes[2]) / 6))} {
+		check(e, want, "unsigned int")
+	}
+	// WebAssembly arithmetic.
+	for e, want := range map[string]string{"p.x + 1": "i32:" + strconv.Itoa(int(num(px)+1)), "ratio * 2": "f64:" + strconv.FormatFloat(2*ratio, 'g', -1, 64),
+		"$0 - $0": "i32:0", "primes[1] * 10": "i32:" + strconv.Itoa(int(num(primes[1])*10)), "(int)ratio + 1": "i32:" + strconv.Itoa(int(ratio)+1),
+		"sizeof(struct point) * 2": "u32:" + strconv.Itoa(int(2*pointSize)), "mem[primes + 1]": "i32:" + primes[1],
+		"(l + 1) | 0": "u32:" + strconv.FormatUint(addr("l + 1"), 10), "u + 1": "u32:" + strconv.Itoa(int(num(u)+1))} {
+		if wasm[e] != want {
+			t.Errorf("print %s = %s, want %s", e, wasm[e], want)
+		}
+	}
+	if hexNext != fmt.Sprintf("u32:0x%x", addr("l + 1")) {
+		t.Errorf("print/x l + 1 = %s, want u32:0x%x", hexNext, addr("l + 1"))
+	}
+
+	// set through pointer arithmetic, a condition and a log message on it.
+	line := varsLine(t, "/* L:print */")
+	c = newCmdSession(t, "wasi/vars.wasm", "standard", "")
+	c.do(fmt.Sprintf("break vars.c:%d if *(primes + 2) == %s && sizeof(struct point) == %d", line, primes[2], pointSize))
+	c.do(fmt.Sprintf(`break vars.c:%d log "third={*(primes + 2)} size={sizeof(struct list)} cast={(char)300}"`, line))
+	if out := c.do("continue"); !strings.Contains(out, fmt.Sprintf("third=%s size=%d cast=%s\n", primes[2], listSize, conv[0])) ||
+		c.s.State().Reason != BreakpointHit {
+		t.Fatalf("continue to a condition and a log point on C expressions: %q", out)
+	}
+	if out := c.do("set *(primes + 1) = 30"); out != "*(primes + 1) = 30 (int)\n" {
+		t.Errorf("set *(primes + 1) = 30: %q", out)
+	}
+	c.do("set (l + 0)->next->v = *(primes + 1) + 1")
+	c.do("delete")
+	c.stop("continue")
+	for _, want := range []string{"primes = {2, 30, 5, 7, 11, 13}", "l->next->v = 31"} {
+		if !strings.Contains(c.guest.String(), want+"\n") {
+			t.Errorf("after the sets, no %q in the output:\n%s", want, c.guest.String())
+		}
 	}
 }

@@ -27,6 +27,9 @@ type Vars struct {
 	// The variables at unit level (C globals and file statics) that have
 	// a location, in .debug_info order.
 	globals []globalInfo
+	// The named types at unit level, by their C name ("int", "struct
+	// point", "enum color", a typedef's name), in .debug_info order.
+	types map[string][]typeInfo
 	// Raw sections debug/dwarf does not read.
 	loc, loclists, addr []byte
 }
@@ -42,6 +45,12 @@ type globalInfo struct {
 	name  string
 	entry dwarf.Offset
 	cu    *unitInfo
+}
+
+type typeInfo struct {
+	entry dwarf.Offset
+	cu    *unitInfo
+	decl  bool // a declaration only (struct S;)
 }
 
 type unitInfo struct {
@@ -78,7 +87,7 @@ func ReadVars(m *wasm.Module) (_ *Vars, err error) {
 		return nil, err
 	}
 	defer recoverDamaged(".debug_info", &err)
-	v := &Vars{d: d}
+	v := &Vars{d: d, types: map[string][]typeInfo{}}
 	var info []byte
 	for _, c := range m.Customs {
 		switch c.Name {
@@ -143,6 +152,12 @@ func ReadVars(m *wasm.Module) (_ *Vars, err error) {
 			// others are skipped. Declarations (extern) have no location.
 			if n, ok := e.Val(dwarf.AttrName).(string); ok && cu != nil && e.AttrField(dwarf.AttrLocation) != nil {
 				v.globals = append(v.globals, globalInfo{name: n, entry: e.Offset, cu: cu})
+			}
+		case dwarf.TagBaseType, dwarf.TagStructType, dwarf.TagUnionType, dwarf.TagEnumerationType, dwarf.TagTypedef:
+			if n, ok := e.Val(dwarf.AttrName).(string); ok && cu != nil {
+				n = typeKeys[e.Tag] + n
+				decl, _ := e.Val(dwarf.AttrDeclaration).(bool)
+				v.types[n] = append(v.types[n], typeInfo{entry: e.Offset, cu: cu, decl: decl})
 			}
 		}
 		if e.Children {
@@ -648,4 +663,44 @@ func (v *Vars) loclist5(cu *unitInfo, index bool, off int64, addr uint64) ([]byt
 		r.i += int(n)
 	}
 	return nil, fmt.Errorf("%w in .debug_loclists at 0x%x", errLocList, off)
+}
+
+// typeKeys prefixes the names of tagged types as C writes them.
+var typeKeys = map[dwarf.Tag]string{dwarf.TagStructType: "struct ", dwarf.TagUnionType: "union ", dwarf.TagEnumerationType: "enum "}
+
+// Type finds a named type of a compile unit, as C names it: a base type
+// ("unsigned int"), "struct NAME", "union NAME", "enum NAME" or a
+// typedef's name. The unit of the function holding pc comes first, and a
+// definition before a declaration (struct S;). Nil when no unit has it.
+// Types declared inside functions are not found.
+func (v *Vars) Type(pc uint32, name string) (_ dwarf.Type, err error) {
+	if v == nil {
+		return nil, nil
+	}
+	defer recoverDamaged(".debug_info (type "+name+")", &err)
+	var here *unitInfo
+	if f := v.funcAt(pc); f != nil {
+		here = f.cu
+	}
+	best, score := dwarf.Offset(0), -1
+	for _, t := range v.types[name] {
+		s := 0
+		if !t.decl {
+			s += 2
+		}
+		if t.cu == here {
+			s++
+		}
+		if s > score {
+			best, score = t.entry, s
+		}
+	}
+	if score < 0 {
+		return nil, nil
+	}
+	t, err := v.d.Type(best)
+	if err != nil {
+		return nil, fmt.Errorf("damaged DWARF in .debug_info: type %s at 0x%x: %v", name, best, err)
+	}
+	return t, nil
 }

@@ -49,6 +49,10 @@ int main(void) {
 	printf("ratio = %.17g\n", ratio);
 	printf("u = %u\n", u);
 	printf("poly.pts[2].x = %d, l->next->v = %d\n", poly.pts[2].x, l->next->v);
+	/* Sizes and conversions, for sizeof, casts and pointer arithmetic in expressions. */
+	printf("sizeof: point %zu, list %zu, primes %zu, long long %zu\n", sizeof(struct point), sizeof(struct list), sizeof primes, sizeof(long long));
+	printf("(char)300 = %d, (int)-ratio = %d, (unsigned char)-1 = %d, &primes[4] - &primes[1] = %d\n",
+	       (char)300, (int)-ratio, (unsigned char)-1, (int)(&primes[4] - &primes[1]));
 	for (int i = 0; i < 3; i++)
 		counter += bump();
 	printf("counter = %d at %u, origin.y = %d at %u\n", counter, (unsigned)&counter, origin.y, (unsigned)&origin.y); /* L:globals */
