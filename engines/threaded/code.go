@@ -93,6 +93,12 @@ type function struct {
 	preciseOnce sync.Once
 	precise     *variant
 
+	// The watch variants (fast and precise), for a machine whose stores
+	// are watched (SetStoreWatch): a check before every store.
+	hasStores bool
+	watchOnce [2]sync.Once
+	watch     [2]*variant
+
 	mapsOnce sync.Once
 	maps     *stackMaps
 }
@@ -101,7 +107,7 @@ type function struct {
 func (f *function) translated() error {
 	f.once.Do(func() {
 		f.layout()
-		f.fast, _, f.err = f.compile(false, false)
+		f.fast, _, f.err = f.compile(false, false, false)
 	})
 	return f.err
 }
@@ -110,7 +116,7 @@ func (f *function) translated() error {
 // be translated.
 func (f *function) preciseVariant() *variant {
 	f.preciseOnce.Do(func() {
-		v, _, err := f.compile(true, false)
+		v, _, err := f.compile(true, false, false)
 		if err != nil {
 			panic(err) // the fast variant compiled: this cannot fail
 		}
@@ -119,11 +125,27 @@ func (f *function) preciseVariant() *variant {
 	return f.precise
 }
 
+// watchVariant returns the fast or the precise variant with a store check
+// (opWatchR, opWatchS) before every store, made on first need; the fast
+// one does not fuse a store with its address's i32.add, so that every
+// store has its boundary. f must be translated.
+func (f *function) watchVariant(precise bool) *variant {
+	k := b2idx(precise)
+	f.watchOnce[k].Do(func() {
+		v, _, err := f.compile(precise, true, false)
+		if err != nil {
+			panic(err) // the fast variant compiled: this cannot fail
+		}
+		f.watch[k] = v
+	})
+	return f.watch[k]
+}
+
 // stackMap returns the stack maps, made on first need by compiling again
 // (compilation is deterministic).
 func (f *function) stackMap() *stackMaps {
 	f.mapsOnce.Do(func() {
-		_, sm, err := f.compile(true, true)
+		_, sm, err := f.compile(true, false, true)
 		if err != nil {
 			panic(err)
 		}
@@ -153,6 +175,9 @@ func (f *function) layout() {
 				seen[v] = true
 				f.consts = append(f.consts, v)
 			}
+		}
+		if _, ok := storeTable[in.Op]; ok {
+			f.hasStores = true
 		}
 	}
 	f.constBase = f.numLocals

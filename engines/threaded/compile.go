@@ -40,6 +40,7 @@ type compiler struct {
 	d       *wasm.Func
 	mod     *wasm.Module
 	precise bool
+	watch   bool // a store check before every store (watchVariant)
 
 	code   []inst
 	wasmOf []int32
@@ -92,11 +93,11 @@ func (c *compiler) fail(format string, args ...any) {
 type compileError struct{ err error }
 
 // compile translates the function: the fast variant, or the precise one,
-// and optionally the stack maps.
-func (f *function) compile(precise, maps bool) (v *variant, sm *stackMaps, err error) {
+// either with store checks (watch), and optionally the stack maps.
+func (f *function) compile(precise, watch, maps bool) (v *variant, sm *stackMaps, err error) {
 	d := f.def
 	c := &compiler{
-		fn: f, d: d, mod: f.prog.mod, precise: precise,
+		fn: f, d: d, mod: f.prog.mod, precise: precise, watch: watch,
 		pos:     make([]int32, len(d.Instrs)+1),
 		r0:      -1,
 		fp0:     -1,
@@ -535,7 +536,7 @@ func (c *compiler) numeric(i int, in *wasm.Instr) {
 	}
 	if t, ok := storeTable[op]; ok {
 		a, v := c.stack[n-2], c.stack[n-1]
-		if k := c.addSS; !c.precise && k >= 0 && k == int32(len(c.code)-1) && c.wasmOf[k] == int32(i-2) && a == locR0 && v >= 0 {
+		if k := c.addSS; !c.precise && !c.watch && k >= 0 && k == int32(len(c.code)-1) && c.wasmOf[k] == int32(i-2) && a == locR0 && v >= 0 {
 			// Fusion: the address was the last operation's result and
 			// the value a local or a constant; the store computes the
 			// address itself, and neither boundary after the add has a
@@ -549,6 +550,11 @@ func (c *compiler) numeric(i int, in *wasm.Instr) {
 		c.popN(2)
 		ai, ao := where(a)
 		vi, vo := where(v)
+		if c.watch {
+			// The check: the address where the store reads it, the
+			// width, the static offset and the instruction.
+			c.emit([2]opFn{opWatchR, opWatchS}[ai], ao, int32(storeWidth[op]), int64(uint32(in.C))|int64(i)<<32)
+		}
 		c.emit(t[ai][vi], ao, vo, int64(in.C))
 		return
 	}

@@ -30,6 +30,10 @@
 // and counting needs no work in straight-line code: the counter is
 // cbase+wi, and only taken branches, calls and returns adjust cbase.
 //
+// While memory is watched (SetStoreWatch, engines.StoreWatcher), the
+// functions that store run watch variants of both: a check before every
+// store, and no store fused away from its boundary (run.go, variantFor).
+//
 // Dispatch is a trampoline: each operation returns the next one (nil to
 // leave the loop), measured against the alternatives in dispatch_test.go;
 // see docs/engines.md.

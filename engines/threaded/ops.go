@@ -380,3 +380,34 @@ func (m *machine) slowInstr(in *inst) string {
 	}
 	return ""
 }
+
+// Store checks of the watch variants (SetStoreWatch), before a store: the
+// address in r0 or slot a, the width in b, the static offset in the low
+// 32 bits of c and the store's instruction in the high 32.
+
+func opWatchR(m *machine, in *inst) *inst { return m.watchStore(in, uint32(m.r0)) }
+func opWatchS(m *machine, in *inst) *inst {
+	return m.watchStore(in, *(*uint32)(unsafe.Add(m.fp, in.a)))
+}
+
+// watchStore stops the Run at the store's boundary if it touches a
+// watched range (Runner.StoreStop), as at a breakpoint.
+func (m *machine) watchStore(in *inst, addr uint32) *inst {
+	wi := in.c >> 32
+	if !m.StoreStop(uint64(m.cbase+wi), uint64(addr)+uint64(uint32(in.c)), uint32(in.b)) {
+		return next(in)
+	}
+	m.wi = int(wi)
+	m.pos = &m.v.code[m.v.pos[wi]]
+	m.StopKind = engines.Breakpoint
+	m.status = engines.StStop
+	return nil
+}
+
+// storeWidth is the number of bytes each store writes.
+var storeWidth = map[wasm.Opcode]uint32{
+	wasm.OpI32Store8: 1, wasm.OpI64Store8: 1,
+	wasm.OpI32Store16: 2, wasm.OpI64Store16: 2,
+	wasm.OpI32Store: 4, wasm.OpF32Store: 4, wasm.OpI64Store32: 4,
+	wasm.OpI64Store: 8, wasm.OpF64Store: 8,
+}

@@ -2,6 +2,7 @@ package threaded
 
 import (
 	"math"
+	"slices"
 
 	"github.com/wdb-dev/wdb/engines"
 )
@@ -11,29 +12,58 @@ import (
 // breakpoints always check.
 func (m *machine) SetBreakpoints(offsets []uint32) {
 	m.MarkBreakpoints(m.Mod, offsets)
+	m.selectVariants()
+}
+
+// SetStoreWatch makes the stores that touch ranges stop Run
+// (engines.StoreWatcher): while ranges are set, the functions that store
+// run their watch variants, which check before every store.
+func (m *machine) SetStoreWatch(ranges []engines.MemRange) {
+	m.Watched = slices.Clone(ranges)
+	if len(m.Watched) == 0 {
+		m.Watched = nil
+	}
+	m.selectVariants()
+}
+
+// selectVariants fills the tables of variants again after a change of
+// the breakpoints or the watch.
+func (m *machine) selectVariants() {
 	m.bpCode = nil
 	for i, f := range m.funcs {
 		if f.imported {
 			continue
 		}
-		switch {
-		case m.BP != nil && m.BP[i] != nil:
-			m.fastTab[i] = m.bpVariant(f)
-			if m.preciseTab != nil {
-				m.preciseTab[i] = m.fastTab[i]
-			}
-		case m.fastTab[i] != untranslated:
-			m.fastTab[i] = f.fast
-			if m.preciseTab != nil && m.preciseTab[i] != untranslated {
-				m.preciseTab[i] = f.preciseVariant()
-			}
+		bp := m.BP != nil && m.BP[i] != nil
+		if bp || m.fastTab[i] != untranslated {
+			m.fastTab[i] = m.variantFor(f, false)
+		}
+		if m.preciseTab != nil && (bp || m.preciseTab[i] != untranslated) {
+			m.preciseTab[i] = m.variantFor(f, true)
 		}
 	}
 	m.SetPrecise(m.Current.Precise)
 }
 
-// bpVariant returns this machine's copy of f's precise variant with a
-// breakpoint step at every instruction that holds one.
+// variantFor returns the variant f runs on this machine in fast or
+// precise mode: its breakpoint copy if it holds a breakpoint, its watch
+// variant if it stores while memory is watched, else its own. f must be
+// translated, except for a breakpoint copy, which translates it.
+func (m *machine) variantFor(f *function, precise bool) *variant {
+	switch {
+	case m.BP != nil && m.BP[f.index] != nil:
+		return m.bpVariant(f)
+	case m.Watched != nil && f.hasStores:
+		return f.watchVariant(precise)
+	case precise:
+		return f.preciseVariant()
+	}
+	return f.fast
+}
+
+// bpVariant returns this machine's copy of f's precise variant (its watch
+// variant while memory is watched) with a breakpoint step at every
+// instruction that holds one.
 func (m *machine) bpVariant(f *function) *variant {
 	if v, ok := m.bpCode[f.index]; ok {
 		return v
@@ -42,6 +72,9 @@ func (m *machine) bpVariant(f *function) *variant {
 		return untranslated // the call will trap with the error
 	}
 	p := f.preciseVariant()
+	if m.Watched != nil && f.hasStores {
+		p = f.watchVariant(true)
+	}
 	v := *p
 	v.code = append([]inst(nil), p.code...)
 	for i, on := range m.BP[f.index] {
@@ -66,14 +99,7 @@ func (m *machine) activeVariant(f *function) *variant {
 	if f.translated() != nil {
 		return untranslated
 	}
-	switch {
-	case m.BP != nil && m.BP[f.index] != nil:
-		v = m.bpVariant(f)
-	case m.Current.Precise:
-		v = f.preciseVariant()
-	default:
-		v = f.fast
-	}
+	v = m.variantFor(f, m.Current.Precise)
 	m.active[f.index] = v
 	return v
 }
@@ -119,17 +145,24 @@ func (m *machine) SetPrecise(precise bool) {
 
 // remapTop moves the top frame to its function's active variant if its
 // position exists there, and reports whether it runs the active variant.
+// If not, it moves it to the precise variant this machine runs for the
+// function (which has every position), so that until the next check point
+// the top frame still stops at its breakpoints and watched stores.
 func (m *machine) remapTop() bool {
 	if m.depth == 0 || m.pos == nil {
 		return true
 	}
-	v := m.activeVariant(m.top().fn)
+	f := m.top().fn
+	v := m.activeVariant(f)
 	if v == m.v {
 		return true
 	}
 	if p := v.pos[m.wi]; p >= 0 && v != untranslated {
 		m.v, m.pos = v, &v.code[p]
 		return true
+	}
+	if p := m.variantFor(f, true); p != m.v {
+		m.v, m.pos = p, &p.code[p.pos[m.wi]]
 	}
 	return false
 }
