@@ -3,6 +3,7 @@ package fast
 import (
 	"fmt"
 	"math/bits"
+	"slices"
 	"sync"
 
 	"github.com/wdb-dev/wdb/engines"
@@ -87,6 +88,9 @@ type function struct {
 	preciseOnce sync.Once
 	precise     *variant // made by preciseVariant
 
+	watchOnce sync.Once
+	watch     *variant // made by watchVariant
+
 	maps     *stackMaps // built on first use (snapshot.go)
 	mapsOnce sync.Once
 }
@@ -117,6 +121,29 @@ func (fn *function) preciseVariant() *variant {
 		panic(fmt.Sprintf("fast: %s: no precise translation", fn.def.DisplayName()))
 	}
 	return fn.precise
+}
+
+// watchVariant returns the variant functions run while stores are
+// watched (StoreWatcher), made on first need: the fast variant with
+// opWatchStore over every store, or the fast variant itself in a function
+// without stores. Every op keeps its index, so the positions, side tables
+// and stack maps are the fast variant's. f must be translated already.
+func (fn *function) watchVariant() *variant {
+	fn.watchOnce.Do(func() {
+		fn.watch = fn.fast
+		if !slices.ContainsFunc(fn.fast.code, func(o op) bool { return storeSize(o.code) > 0 }) {
+			return
+		}
+		v := *fn.fast
+		v.code = slices.Clone(fn.fast.code)
+		for k := range v.code {
+			if o := &v.code[k]; storeSize(o.code) > 0 {
+				o.code, o.n = opWatchStore, uint16(o.code)
+			}
+		}
+		fn.watch = &v
+	})
+	return fn.watch
 }
 
 // brEntry is one target of a br_table.

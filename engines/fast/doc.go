@@ -22,7 +22,10 @@
 // instruction ↔ op index) and stack maps (where each operand lives at
 // every boundary: its home cell, a local, a constant) convert the native
 // state to and from the engine-neutral snapshot without re-executing
-// anything. The counter is cbase plus the Wasm index, adjusted by
+// anything. While memory is watched (engines.StoreWatcher), functions
+// run a watch variant instead of the fast one: the same ops with every
+// store replaced by a checking store, stopping exactly at the store's
+// boundary. The counter is cbase plus the Wasm index, adjusted by
 // compile-time constants on taken branches, calls and returns only.
 //
 // docs/engines.md ("fast") describes the design; the choices where

@@ -335,6 +335,11 @@ func (m *machine) Exec() engines.Status {
 			code, pc = m.code.code, m.pc
 			fp = unsafe.Pointer(&m.stack[m.base])
 			continue
+		case opWatchStore:
+			m.pc, m.wi = pc, int(m.code.wasm[pc])
+			if st := m.watchStore(o); st != engines.StRunning {
+				return st
+			}
 		case opStep:
 			m.pc, m.wi = pc, int(o.a)
 			if m.stepStop() {

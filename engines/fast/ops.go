@@ -58,6 +58,9 @@ const (
 	opTrap // unreachable
 	opRefFunc
 	opNop
+	// A store in the watch variant (StoreWatcher): a, b, t as for the
+	// store, n = the store's own opcode.
+	opWatchStore
 	// Fused compare and br_if (fast variant only): a, b = the compare's
 	// operands; t, d as for br_if. The br_if's boundary has no position.
 	opBrI32Eqz
@@ -104,6 +107,21 @@ var fusedBranch = map[opcode][2]opcode{
 // isFusedBranch reports whether code is a fused compare-and-branch, which
 // belongs to the compare's instruction (the br_if is the next one).
 func isFusedBranch(code opcode) bool { return code >= opBrI32Eqz && code < opLast }
+
+// storeSize is the number of bytes a store op writes; 0 for other ops.
+func storeSize(c opcode) uint32 {
+	switch c {
+	case opI32Store8, opI64Store8:
+		return 1
+	case opI32Store16, opI64Store16:
+		return 2
+	case opI32Store, opF32Store, opI64Store32:
+		return 4
+	case opI64Store, opF64Store:
+		return 8
+	}
+	return 0
+}
 
 func wasmOp(o wasm.Opcode) opcode {
 	if o >= 0xfc00 {

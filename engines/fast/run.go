@@ -2,6 +2,7 @@ package fast
 
 import (
 	"math"
+	"slices"
 
 	"github.com/wdb-dev/wdb/engines"
 )
@@ -10,16 +11,33 @@ import (
 // its precise variant, whose boundary ops check them.
 func (m *machine) SetBreakpoints(offsets []uint32) {
 	m.MarkBreakpoints(m.Mod, offsets)
+	m.chooseFast()
+}
+
+// SetStoreWatch makes the stores that touch ranges stop Run
+// (engines.StoreWatcher). While ranges are set, functions without
+// breakpoints run their watch variant (opWatchStore over the stores), and
+// the precise variant's stepStop checks stores; with none, the variants
+// are those of an unwatched machine.
+func (m *machine) SetStoreWatch(ranges []engines.MemRange) {
+	m.Watched = nil
+	if len(ranges) > 0 {
+		m.Watched = slices.Clone(ranges)
+	}
+	m.chooseFast()
+}
+
+// chooseFast fills the table of fast variants again after a change of
+// breakpoints or watched ranges, and moves the top frame to its new one.
+func (m *machine) chooseFast() {
 	// Entries of functions this machine has not called stay untranslated
-	// (activeVariant looks at the breakpoints when it fills them); the
-	// others are translated already, which makes fn.fast safe to read.
+	// (fastVariant fills them); the others are translated already, which
+	// makes fn.fast safe to read.
 	for i, fn := range m.funcs {
 		switch {
 		case fn.imported:
-		case m.BP != nil && m.BP[i] != nil:
-			m.fastActive[i] = fn.preciseVariant()
-		case m.fastActive[i] != untranslated:
-			m.fastActive[i] = fn.fast
+		case m.BP != nil && m.BP[i] != nil, m.fastActive[i] != untranslated:
+			m.fastActive[i] = m.fastChoice(fn)
 		}
 	}
 	m.SetPrecise(m.Current.Precise)
@@ -73,20 +91,28 @@ func (m *machine) activeVariant(f *function) *variant {
 }
 
 // fastVariant returns m.fastActive[f.index], translating it and filling
-// the entry on first need: the fast variant, or the precise one in a
-// function that holds a breakpoint. f must be translated already.
+// the entry on first need (fastChoice). f must be translated already.
 func (m *machine) fastVariant(f *function) *variant {
 	v := m.fastActive[f.index]
 	if v != untranslated {
 		return v
 	}
-	if m.BP != nil && m.BP[f.index] != nil {
-		v = f.preciseVariant()
-	} else {
-		v = f.fast
-	}
+	v = m.fastChoice(f)
 	m.fastActive[f.index] = v
 	return v
+}
+
+// fastChoice is the variant f runs outside precise mode: the precise one
+// if it holds a breakpoint, the watch variant while stores are watched,
+// else the fast one. f must be translated already.
+func (m *machine) fastChoice(f *function) *variant {
+	switch {
+	case m.BP != nil && m.BP[f.index] != nil:
+		return f.preciseVariant()
+	case m.Watched != nil:
+		return f.watchVariant()
+	}
+	return f.fast
 }
 
 func (m *machine) remapTop() {
@@ -135,6 +161,9 @@ func (m *machine) stepStop() bool {
 		return false
 	}
 	ev, ok := m.AtBoundary()
+	if !ok && m.Watched != nil && m.storeHit(&m.code.code[m.pc+1]) {
+		ev, ok = engines.Event{Kind: engines.Breakpoint}, true
+	}
 	if ok {
 		m.StopKind = ev.Kind
 		return true
