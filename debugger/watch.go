@@ -99,7 +99,7 @@ func (s *Session) findWriters() {
 		for _, in := range f.Instrs {
 			switch {
 			case !s.writes(in):
-			case isStore(in.Op):
+			case wasm.StoreWidth(in.Op) > 0:
 				s.storeWriters = append(s.storeWriters, in.Offset)
 			default:
 				s.writers = append(s.writers, in.Offset)
@@ -107,9 +107,6 @@ func (s *Session) findWriters() {
 		}
 	}
 }
-
-// isStore says whether op is a store instruction (all widths).
-func isStore(op wasm.Opcode) bool { return op >= wasm.OpI32Store && op <= wasm.OpI64Store32 }
 
 // writes says whether in may change a watched value, judging by the
 // instruction alone.
@@ -127,7 +124,7 @@ func (s *Session) writes(in wasm.Instr) bool {
 	case wasm.OpCallIndirect:
 		mem = true // the table may hold an imported function
 	default:
-		mem = isStore(in.Op) && in.B == 0
+		mem = wasm.StoreWidth(in.Op) > 0 && in.B == 0
 	}
 	return mem && slices.ContainsFunc(s.watches, func(w *Watchpoint) bool { return w.Kind == WatchMemory })
 }

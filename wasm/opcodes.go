@@ -425,3 +425,19 @@ func (o Opcode) String() string {
 	}
 	return "opcode(" + itoa(uint64(o)) + ")"
 }
+
+// StoreWidth is the number of bytes a store instruction writes (the
+// i32, i64, f32 and f64 stores of every width); 0 for any other opcode.
+func StoreWidth(op Opcode) uint32 {
+	switch op {
+	case OpI32Store8, OpI64Store8:
+		return 1
+	case OpI32Store16, OpI64Store16:
+		return 2
+	case OpI32Store, OpF32Store, OpI64Store32:
+		return 4
+	case OpI64Store, OpF64Store:
+		return 8
+	}
+	return 0
+}

@@ -108,20 +108,9 @@ var fusedBranch = map[opcode][2]opcode{
 // belongs to the compare's instruction (the br_if is the next one).
 func isFusedBranch(code opcode) bool { return code >= opBrI32Eqz && code < opLast }
 
-// storeSize is the number of bytes a store op writes; 0 for other ops.
-func storeSize(c opcode) uint32 {
-	switch c {
-	case opI32Store8, opI64Store8:
-		return 1
-	case opI32Store16, opI64Store16:
-		return 2
-	case opI32Store, opF32Store, opI64Store32:
-		return 4
-	case opI64Store, opF64Store:
-		return 8
-	}
-	return 0
-}
+// storeSize is the number of bytes a store op writes; 0 for other ops
+// (the stores keep their Wasm opcodes).
+func storeSize(c opcode) uint32 { return wasm.StoreWidth(wasm.Opcode(c)) }
 
 func wasmOp(o wasm.Opcode) opcode {
 	if o >= 0xfc00 {

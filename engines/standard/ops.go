@@ -275,17 +275,7 @@ func internalOp(o wasm.Opcode) opcode {
 	return opcode(o)
 }
 
-// storeSize is the number of bytes a store op writes; 0 for other ops.
-func storeSize(c opcode) uint32 {
-	switch c {
-	case opI32Store8, opI64Store8:
-		return 1
-	case opI32Store16, opI64Store16:
-		return 2
-	case opI32Store, opF32Store, opI64Store32:
-		return 4
-	case opI64Store, opF64Store:
-		return 8
-	}
-	return 0
-}
+// storeSize is the number of bytes a store op writes; 0 for other ops
+// (the stores keep their Wasm opcodes; the engine's own ops are in holes
+// of the opcode space).
+func storeSize(c opcode) uint32 { return wasm.StoreWidth(wasm.Opcode(c)) }

@@ -10,22 +10,6 @@ import (
 // storeWatchSpan bounds the instructions StoreWatch compares.
 const storeWatchSpan = 300_000
 
-// storeWidth is the number of bytes a store instruction writes (0: not a
-// store).
-func storeWidth(op wasm.Opcode) uint32 {
-	switch op {
-	case wasm.OpI32Store8, wasm.OpI64Store8:
-		return 1
-	case wasm.OpI32Store16, wasm.OpI64Store16:
-		return 2
-	case wasm.OpI32Store, wasm.OpF32Store, wasm.OpI64Store32:
-		return 4
-	case wasm.OpI64Store, wasm.OpF64Store:
-		return 8
-	}
-	return 0
-}
-
 // storeAccess is the store the machine is about to execute: its
 // effective address and width (ok false: the next instruction is not a
 // store). It reads the address from the typed operand stack, under the
@@ -41,7 +25,7 @@ func storeAccess(m engines.Machine) (ea uint64, n uint32, ok bool) {
 		return 0, 0, false
 	}
 	in := f.Instrs[i]
-	if n = storeWidth(in.Op); n == 0 || in.B != 0 {
+	if n = wasm.StoreWidth(in.Op); n == 0 || in.B != 0 {
 		return 0, 0, false
 	}
 	frames := m.Frames()
