@@ -26,6 +26,7 @@ func FuzzCommands(f *testing.F) {
 	}
 	f.Add("b run if $0 == 3 hits >2\nc\nrc\nrs 5\np $top\nwatch $calls\nc\nrc\nset $calls = 7\nswitch-engine threaded\nfinish")
 	f.Add("x $sp 4 w\np/x mem[0x10] + 1\ndis run\nlist\ngoto 100\ngoto 0\ntimeline\ninfo")
+	f.Add("display $0\ndisplay/x $top\nb run\nwatch mem[0x10] if $0 > 1\ndisable 2\nc\nenable\nrc\nundisplay 1\nwhatis $0\nptype (int)$0\nc")
 	mod := loadModule(f, "wat/memory.wasm")
 	f.Fuzz(func(t *testing.T, script string) {
 		s, err := New(Config{Path: "memory.wasm", Module: mod, Engine: "fast", Invoke: "run", Args: []string{"3"},
