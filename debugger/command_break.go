@@ -171,6 +171,21 @@ func (in *Interpreter) Break(spec BreakSpec) ([]*Breakpoint, error) {
 	return bps, err
 }
 
+// locations resolves a location as break takes it: a source line (which
+// may begin at several places; note says when a line without code moved
+// to the next one), a function, FUNC+OFF or 0xADDR.
+func (in *Interpreter) locations(spec string) (locs []Location, note string, err error) {
+	locs, note, isLine, err := in.lineLocations(spec)
+	if err != nil || isLine {
+		return locs, note, err
+	}
+	loc, err := in.s.ResolveLocation(spec)
+	if err != nil {
+		return nil, "", err
+	}
+	return []Location{loc}, "", nil
+}
+
 // setBreak is Break, with the note that a line without code moved to the
 // next one.
 func (in *Interpreter) setBreak(spec BreakSpec) (bps []*Breakpoint, note string, err error) {
@@ -183,17 +198,8 @@ func (in *Interpreter) setBreak(spec BreakSpec) (bps []*Breakpoint, note string,
 			return nil, "", errors.New("break where? the program is not running (usage: break FUNC | FUNC+OFF | 0xADDR | FILE:LINE)")
 		}
 		locs = []Location{{fn, off}}
-	} else {
-		var isLine bool
-		if locs, note, isLine, err = in.lineLocations(spec.Location); err != nil {
-			return nil, "", err
-		} else if !isLine {
-			loc, err := in.s.ResolveLocation(spec.Location)
-			if err != nil {
-				return nil, "", err
-			}
-			locs = []Location{loc}
-		}
+	} else if locs, note, err = in.locations(spec.Location); err != nil {
+		return nil, "", err
 	}
 	if spec.Condition != "" {
 		if bp.Condition, bp.Cond, err = in.condition(spec.Condition); err != nil {

@@ -2,6 +2,7 @@ package debugger
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -152,4 +153,48 @@ func rawBytes(b []byte) string {
 		fmt.Fprintf(&s, "%02x", c)
 	}
 	return s.String()
+}
+
+// cmdFunctions lists the functions whose names match a regular
+// expression (all without one): index, name, signature, and where its
+// code begins (the source line, when the line table has one) or what it
+// imports.
+func cmdFunctions(in *Interpreter, c call) error {
+	var re *regexp.Regexp
+	if c.args != "" {
+		var err error
+		if re, err = regexp.Compile(c.args); err != nil {
+			return fmt.Errorf("functions %s: %v", c.args, err)
+		}
+	}
+	m := in.s.Module()
+	n := 0
+	for _, f := range m.Funcs {
+		name := f.DisplayName()
+		if re != nil && !re.MatchString(name) {
+			continue
+		}
+		n++
+		sig := "(" + strings.ReplaceAll(typeList(f.Type.Params), " ", ", ") + ")"
+		if len(f.Type.Results) > 0 {
+			sig += " -> " + strings.ReplaceAll(typeList(f.Type.Results), " ", ", ")
+		}
+		where := ""
+		switch {
+		case f.Import != nil:
+			where = fmt.Sprintf(" imported %s.%s", f.Import.Module, f.Import.Name)
+		case len(f.Instrs) > 0:
+			where = fmt.Sprintf(" at 0x%x%s", f.Instrs[0].Offset, in.srcPos(f.Instrs[0].Offset))
+		}
+		fmt.Fprintf(in.out, "func[%d] %s %s%s\n", f.Index, name, sig, where)
+	}
+	switch {
+	case n == 0 && re != nil:
+		return fmt.Errorf("no function matches %s", c.args)
+	case re != nil:
+		fmt.Fprintf(in.out, "%d of %d functions\n", n, len(m.Funcs))
+	default:
+		fmt.Fprintf(in.out, "%d functions\n", n)
+	}
+	return nil
 }

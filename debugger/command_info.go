@@ -52,7 +52,7 @@ func cmdInfo(in *Interpreter, c call) error {
 var infoTopics = map[string]string{
 	"breakpoints": "breakpoints", "break": "breakpoints", "b": "breakpoints", "watchpoints": "breakpoints",
 	"locals": "locals", "globals": "globals", "stack": "stack", "frame": "frame", "timeline": "timeline",
-	"engines": "engines", "registers": "stack", "args": "locals", "vars": "vars", "display": "display",
+	"engines": "engines", "registers": "stack", "args": "locals", "vars": "vars", "display": "display", "functions": "functions",
 }
 
 // infoTopic finds the command of an info topic, given whole or by a
@@ -400,6 +400,17 @@ Run until the innermost frame returns; stops in the caller, after the call.
 				}
 				return in.move(1, in.s.Finish)
 			}},
+		{Name: "advance", Aliases: []string{"until"}, Usage: "advance LOCATION", Summary: "run until LOCATION, or until the current function returns", repeat: true,
+			Help: `
+Run until the program is about to execute LOCATION (as break takes it: a
+function, FUNC+OFF, 0xADDR, FILE:LINE or LINE; a line that begins at
+several places stops at the first reached), in any frame, or until the
+current function returns to its caller; breakpoints and watchpoints stop
+it on the way. No breakpoint is left behind. gdb's until LOCATION is the
+same command.
+
+  (wdb) advance 31
+  (wdb) until lines.c:19`, run: cmdAdvance, complete: completeLocations},
 		{Name: "reverse-step", Aliases: []string{"rs"}, Usage: "reverse-step [N]", Summary: "go back one instruction (into calls)", repeat: true,
 			Help: `
 Go back one instruction (or N) in time: to counter-1, which may be inside
@@ -671,6 +682,16 @@ is discarded.
   (wdb) set $0 = 5
   (wdb) set global 1 = 0
   (wdb) set f64 mem[0x1000] = 2.5`, run: cmdSet, complete: completeValues},
+		{Name: "functions", Aliases: []string{"funcs"}, Usage: "functions [REGEX]", Summary: "list the functions, or those whose names match REGEX",
+			Help: `
+List the module's functions (also "info functions"): index, name,
+signature, and where the code begins (file offset and source line) or
+what an imported function imports. With REGEX (Go syntax), only the
+functions whose names match it.
+
+  (wdb) functions
+  (wdb) functions ^main\.
+  (wdb) funcs hanoi|collatz`, run: cmdFunctions},
 		{Name: "disassemble", Aliases: []string{"dis"}, Usage: "disassemble [FUNC | FUNC+OFF | 0xADDR]", Summary: "show instructions with offsets and bytes",
 			Help: `
 Show the instructions around the current one (or around FUNC+OFF or 0xADDR,

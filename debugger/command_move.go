@@ -213,3 +213,15 @@ func bytesValue(b []byte) string {
 	}
 	return s
 }
+
+func cmdAdvance(in *Interpreter, c call) error {
+	if c.args == "" {
+		return errors.New("advance to where? (usage: advance LOCATION; next-line goes one line on)")
+	}
+	locs, note, err := in.locations(c.args)
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(in.out, note)
+	return in.move(1, func() (Stop, error) { return in.s.Advance(locs) })
+}

@@ -1,6 +1,7 @@
 package debugger
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -315,5 +316,90 @@ func TestListingLines(t *testing.T) {
 	}
 	if _, err := FuncListing(m, uint32(len(m.Funcs))); err == nil {
 		t.Error("no error for a function index out of range")
+	}
+}
+
+// TestFunctionsCommand: functions lists every function with the name,
+// signature and import wasm-objdump gives it; a regular expression
+// selects those whose names match.
+func TestFunctionsCommand(t *testing.T) {
+	requireWABT(t)
+	const file = "wasi/compute.wasm"
+	dump, err := exec.Command("wasm-objdump", "-x", testdataFile(file)).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sigs := map[string]string{}
+	var want []string
+	typeRe := regexp.MustCompile(`^ - type\[(\d+)\] (\(.*\)) -> (.*)$`)
+	funcRe := regexp.MustCompile(`^ - func\[(\d+)\] sig=(\d+) <([^>]*)>(?: <- (\S+))?$`)
+	for _, l := range strings.Split(string(dump), "\n") {
+		if m := typeRe.FindStringSubmatch(l); m != nil {
+			sigs[m[1]] = m[2]
+			if m[3] != "nil" {
+				sigs[m[1]] += " -> " + m[3]
+			}
+		}
+		if m := funcRe.FindStringSubmatch(l); m != nil {
+			line := fmt.Sprintf("func[%s] %s %s", m[1], m[3], sigs[m[2]])
+			if m[4] != "" {
+				line += " imported " + m[4]
+			}
+			want = append(want, line)
+		}
+	}
+	c := newCmdSession(t, file, "standard", "")
+	got := strings.Split(strings.TrimSpace(c.do("functions")), "\n")
+	if len(got) != len(want)+1 || got[len(got)-1] != fmt.Sprintf("%d functions", len(want)) {
+		t.Fatalf("functions: %d lines, wasm-objdump lists %d functions:\n%s", len(got), len(want), strings.Join(got, "\n"))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(got[i], w) {
+			t.Errorf("functions line %d: %q, wasm-objdump says %q", i, got[i], w)
+		}
+	}
+	if !strings.Contains(c.do("functions ^hanoi$"), " at compute.c:") {
+		t.Errorf("functions ^hanoi$ does not give hanoi's source line")
+	}
+	var wantFd []string
+	for _, w := range want {
+		if strings.Contains(w, "fd_") {
+			wantFd = append(wantFd, w)
+		}
+	}
+	out := strings.Split(strings.TrimSpace(c.do("info functions fd_")), "\n")
+	if len(out) != len(wantFd)+1 || out[len(out)-1] != fmt.Sprintf("%d of %d functions", len(wantFd), len(want)) {
+		t.Errorf("info functions fd_: %q, want the %d of wasm-objdump's functions with fd_ in their names", out, len(wantFd))
+	}
+	if e := c.fail("functions ("); !strings.Contains(e, "missing closing )") {
+		t.Errorf("functions (: %q", e)
+	}
+}
+
+// TestAdvance: advance stops at a source line ahead, at a function's
+// entry in a deeper frame, and, when the location is not reached, where
+// the current function returns; no breakpoint is left behind.
+func TestAdvance(t *testing.T) {
+	L := lineMarkers(t)
+	c := newCmdSession(t, "wasi/lines.wasm", "standard", "")
+	c.stop(fmt.Sprintf("advance lines.c:%d", L["call"]))
+	if got := c.do("info"); !strings.Contains(got, fmt.Sprintf("lines.c:%d:", L["call"])) {
+		t.Fatalf("advance lines.c:%d: %s", L["call"], got)
+	}
+	depth := len(c.s.Frames())
+	c.stop("until square")
+	if fr := c.s.Frames(); len(fr) != depth+1 || !strings.Contains(c.do("frame"), "square+0x0 ") {
+		t.Errorf("until square from total: %d frames (want %d), %s", len(fr), depth+1, c.do("frame"))
+	}
+	// spin is not called from square: the stop is where square returns.
+	st := c.stop("advance spin")
+	if fr := c.s.Frames(); len(fr) != depth || st.Reason != Step || !strings.Contains(c.do("frame"), "total+") {
+		t.Errorf("advance spin from square: %v with %d frames in %s, want total's frame", st.Reason, len(fr), c.do("frame"))
+	}
+	if bl := c.do("breakpoints"); !strings.Contains(bl, "no breakpoints") {
+		t.Errorf("advance left breakpoints: %s", bl)
+	}
+	if e := c.fail("advance"); !strings.Contains(e, "advance to where") {
+		t.Errorf("advance without a location: %q", e)
 	}
 }

@@ -262,6 +262,27 @@ func (s *Session) Next() (Stop, error) {
 	return s.move(s.advance(runOpts{limit: engines.NoLimit, returnDepth: d, stop: true, checkStart: true, log: true}))
 }
 
+// Advance runs until the program is about to execute one of the
+// instructions locs, in any frame, or until the current function returns
+// to its caller, or a breakpoint or watchpoint stops it (gdb's advance
+// and until LOCATION).
+func (s *Session) Advance(locs []Location) (Stop, error) {
+	if s.ended {
+		return s.move(s.stop, nil)
+	}
+	offs := make([]uint32, 0, len(locs))
+	for _, l := range locs {
+		offs = append(offs, l.Offset)
+	}
+	slices.Sort(offs)
+	d := s.machine.Depth()
+	return s.move(s.runTo(offs, max(d-1, 0), false, func() bool {
+		_, off, _ := s.machine.PC()
+		_, at := slices.BinarySearch(offs, off)
+		return at
+	}))
+}
+
 // atCall says whether the next instruction is a call.
 func (s *Session) atCall() bool {
 	fn, off, ok := s.machine.PC()
