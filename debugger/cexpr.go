@@ -272,6 +272,8 @@ func (ev *evaluator) computed(name string, t dwarf.Type, b []byte) SourceVar {
 // values (binaryValue).
 func (ev *evaluator) binaryTerm(n *binaryNode) (term, error) {
 	switch n.op {
+	case "@":
+		return ev.array(n)
 	case "+", "-", "==", "!=", "<", "<=", ">", ">=":
 	default:
 		v, err := ev.binaryValue(n)
@@ -320,6 +322,44 @@ func (ev *evaluator) binaryTerm(n *binaryNode) (term, error) {
 		return term{}, err
 	}
 	return term{v: boolean(compare(n.op, a < b, a == b, a > b))}, nil
+}
+
+// maxArray bounds OBJ@N.
+const maxArray = 1 << 20
+
+// array is OBJ@N, gdb's artificial array: N objects of OBJ's type from
+// OBJ's address on, so that memory a pointer points to prints as a C
+// array (*p@10, buf[2]@len).
+func (ev *evaluator) array(n *binaryNode) (term, error) {
+	x, err := ev.term(n.x)
+	if err != nil {
+		return term{}, err
+	}
+	if x.c == nil {
+		return term{}, fmt.Errorf("%s@: the left of @ must be a C object in memory (*p@10, a[2]@5)", ev.termName(x))
+	}
+	if x.c.Loc.Kind != debuginfo.InMemory {
+		return term{}, fmt.Errorf("%s@: %s is not in memory (%s)", x.c.Name, x.c.Name, x.c.Loc)
+	}
+	y, err := ev.term(n.y)
+	if err != nil {
+		return term{}, err
+	}
+	cv, err := ev.value(y)
+	if err != nil {
+		return term{}, err
+	}
+	if cv.isFloat() || cv.i < 1 || cv.i > maxArray {
+		return term{}, fmt.Errorf("%s@%s: the count must be an integer from 1 to %d", x.c.Name, cv.plain(), maxArray)
+	}
+	size := debuginfo.Size(x.c.Type)
+	if size == 0 {
+		return term{}, fmt.Errorf("%s@: %s has a type of unknown size (%s)", x.c.Name, x.c.Name, debuginfo.TypeName(x.c.Type))
+	}
+	t := &dwarf.ArrayType{CommonType: dwarf.CommonType{ByteSize: int64(size) * cv.i}, Type: x.c.Type, StrideBitSize: 0, Count: cv.i}
+	sv := SourceVar{Var: &debuginfo.Var{Name: x.c.Name + "@" + ev.termName(y), Type: t}, st: x.c.st, Loc: x.c.Loc}
+	sv.Loc.FrameBased = false
+	return term{c: &sv}, nil
 }
 
 // termName names an operand in messages.

@@ -309,6 +309,8 @@ Expressions are read by print, set, x, watch, break ... if COND and the
                       e.g. (char)300, (int)ratio, ((struct list *)0x1000)->v;
                       (NAME) before - * & + is no cast: (int64_t)(-1)
   sizeof(TYPE), sizeof EXPR  a C type's or C object's size, an unsigned int
+  OBJ@N               N objects from C object OBJ's address on, as a C array
+                      (gdb's artificial array): *p@10, buf[2]@len
   NAME, $NAME         a local, else a global, by its name (name section)
   global N, gN        global N
   $sp                 the C stack pointer: the global named __stack_pointer
@@ -318,7 +320,7 @@ Expressions are read by print, set, x, watch, break ... if COND and the
   TYPE mem[ADDR]      a typed load: i8 u8 i16 u16 i32 u32 i64 u64 f32 f64
   $pc, $counter       the current instruction's offset, the counter
   123, 0x7b, 1.5      numbers
-  + - * / % & | ^ << >>  == != < <= > >=  && || ! ~ -  ( )
+  + - * / % & | ^ << >>  == != < <= > >=  && || ! ~ -  @  ( )
 
 Values keep their WebAssembly types: i32 arithmetic wraps at 32 bits, a
 number takes the type of the other operand, and a float operand makes a

@@ -345,7 +345,7 @@ type parser struct {
 	i    int
 }
 
-var operators = []string{"||", "&&", "==", "!=", "<=", ">=", "<<", ">>", "..", ".", "->", "<", ">", "+", "-", "*", "/", "%", "!", "~", "&", "|", "^", "(", ")", "[", "]", "="}
+var operators = []string{"||", "&&", "==", "!=", "<=", ">=", "<<", ">>", "..", ".", "->", "<", ">", "+", "-", "*", "/", "%", "!", "~", "&", "|", "^", "(", ")", "[", "]", "=", "@"}
 
 func isIdentByte(c byte, first bool) bool {
 	return c == '_' || c == '$' || c == '.' && !first || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || !first && c >= '0' && c <= '9'
@@ -421,8 +421,10 @@ func (p *parser) expect(op string) error {
 	return nil
 }
 
-// levels are the binary operators by increasing precedence.
-var levels = [][]string{{"||"}, {"&&"}, {"==", "!=", "<", "<=", ">", ">="}, {"&", "|", "^"}, {"<<", ">>"}, {"+", "-"}, {"*", "/", "%"}}
+// levels are the binary operators by increasing precedence. OBJ@N
+// (gdb's artificial array) binds looser than + and -, as in gdb:
+// *p@n+1 is *p@(n+1).
+var levels = [][]string{{"||"}, {"&&"}, {"==", "!=", "<", "<=", ">", ">="}, {"&", "|", "^"}, {"<<", ">>"}, {"@"}, {"+", "-"}, {"*", "/", "%"}}
 
 func (p *parser) expr() (node, error) { return p.binary(0) }
 

@@ -352,15 +352,16 @@ func (ev *evaluator) cObject(n node) (SourceVar, error) {
 		if err != nil {
 			return SourceVar{}, err
 		}
-		pt, ok := debuginfo.Underlying(p.Type).(*dwarf.PtrType)
+		// A pointer's target, or an array's first element (*a is a[0]).
+		elem, ok := pointee(term{c: &p})
 		if !ok {
 			return SourceVar{}, fmt.Errorf("*%s: %s has type %s, not a pointer", p.Name, p.Name, debuginfo.TypeName(p.Type))
 		}
-		a, err := p.pointer()
+		a, err := p.address()
 		if err != nil {
 			return SourceVar{}, err
 		}
-		return p.member("*"+p.Name, pt.Type, a), nil
+		return p.member("*"+p.Name, elem, a), nil
 	case *indexNode:
 		x, err := ev.cObject(n.x)
 		if err != nil {

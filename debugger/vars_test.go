@@ -794,3 +794,38 @@ func TestVarsCExpr(t *testing.T) {
 		}
 	}
 }
+
+// OBJ@N prints N objects from OBJ's address as a C array: runs of primes
+// and of msg's characters, as the program prints them.
+func TestVarsArtificialArray(t *testing.T) {
+	c := stopInVarsC(t, "/* L:print */")
+	run, typ := c.srcVar("primes[1]@3")
+	deref, _ := c.srcVar("*primes@2+1") // *primes@(2+1): @ binds looser than +
+	chars, ctyp := c.srcVar("*msg@5")
+	if w, _ := c.srcVar("*(primes + 1)@2"); !strings.HasPrefix(run, strings.TrimSuffix(w, "}")+", ") {
+		t.Errorf("*(primes + 1)@2 = %s, not the start of primes[1]@3 = %s", w, run)
+	}
+	for line, want := range map[string]string{"print $0@2": "must be a C object in memory", "print primes[0]@0": "count must be",
+		"print primes@-1": "count must be", "print primes[0]@1.5": "count must be"} {
+		if got := c.fail(line); !strings.Contains(got, want) {
+			t.Errorf("%s: %q, want %q in it", line, got, want)
+		}
+	}
+	c.do("delete")
+	c.stop("continue")
+	out := c.guest.String()
+	primes := regexp.MustCompile(`primes = \{(\d+), (\d+), (\d+), (\d+), (\d+), (\d+)\}`).FindStringSubmatch(out)
+	msg := regexp.MustCompile(`msg = (.*)\n`).FindStringSubmatch(out)
+	if primes == nil || msg == nil {
+		t.Fatalf("the program's output: %q", out)
+	}
+	if want := "{" + strings.Join(primes[2:5], ", ") + "}"; run != want || typ != "int [3]" {
+		t.Errorf("primes[1]@3 = %s (%s), the program printed primes %v: want %s (int [3])", run, typ, primes[1:], want)
+	}
+	if want := "{" + strings.Join(primes[1:4], ", ") + "}"; deref != want {
+		t.Errorf("*primes@2+1 = %s, want %s", deref, want)
+	}
+	if want := strconv.Quote(msg[1][:5]); chars != want || ctyp != "const char [5]" {
+		t.Errorf("*msg@5 = %s (%s), want %s (const char [5]): the program printed msg = %s", chars, ctyp, want, msg[1])
+	}
+}

@@ -52,11 +52,18 @@ func TypeName(t dwarf.Type) string {
 		}
 		return inner + " *"
 	case *dwarf.ArrayType:
-		n := strconv.FormatInt(u.Count, 10)
-		if u.Count < 0 {
-			n = ""
+		// int m[2][3] is an array of 2 arrays of 3: "int [2][3]".
+		dims := ""
+		var elem dwarf.Type = u
+		for a, ok := elem.(*dwarf.ArrayType); ok; a, ok = elem.(*dwarf.ArrayType) {
+			n := strconv.FormatInt(a.Count, 10)
+			if a.Count < 0 {
+				n = ""
+			}
+			dims += "[" + n + "]"
+			elem = a.Type
 		}
-		return TypeName(u.Type) + " [" + n + "]"
+		return TypeName(elem) + " " + dims
 	case *dwarf.QualType:
 		return u.Qual + " " + TypeName(u.Type)
 	case *dwarf.VoidType:

@@ -330,3 +330,16 @@ func TestTypeNamePointers(t *testing.T) {
 		}
 	}
 }
+
+// A C array of arrays is written with its dimensions outermost first, as
+// declared: int m[2][3] has type int [2][3].
+func TestTypeNameNestedArrays(t *testing.T) {
+	i := &dwarf.IntType{BasicType: dwarf.BasicType{CommonType: dwarf.CommonType{ByteSize: 4, Name: "int"}}}
+	m := &dwarf.ArrayType{Count: 2, Type: &dwarf.ArrayType{Count: 3, Type: i}}
+	if got := TypeName(m); got != "int [2][3]" {
+		t.Errorf("TypeName(int m[2][3]) = %q, want \"int [2][3]\"", got)
+	}
+	if got := TypeName(&dwarf.ArrayType{Count: -1, Type: i}); got != "int []" {
+		t.Errorf("TypeName(int a[]) = %q", got)
+	}
+}
