@@ -268,3 +268,17 @@ func TestSourceDirs(t *testing.T) {
 		t.Errorf("a missing source directory: %q", e.Message)
 	}
 }
+
+// advance in the Debug Console moves the program as the toolbar does: a
+// stopped event, and the stack trace where it stopped.
+func TestConsoleAdvance(t *testing.T) {
+	c := dial(t, startServer(t))
+	c.launch(map[string]any{"program": program(t, "wasi/lines.wasm"), "stopOnEntry": true}, nil)
+	c.stopped("entry")
+	c.evaluate("until square", "repl")
+	c.stopped("step")
+	if f := c.stackTrace()[0]; f.Name != "square" {
+		t.Errorf("after until square the top frame is %q", f.Name)
+	}
+	c.disconnect()
+}

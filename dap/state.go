@@ -550,12 +550,6 @@ func isTypeName(t string) bool {
 	return false
 }
 
-// Console commands that move the program run on the move goroutine, so
-// that pause works; the others run at once.
-var movingCommands = map[string]bool{"run": true, "continue": true, "step": true, "stepi": true, "next": true, "finish": true,
-	"reverse-step": true, "reverse-next": true, "reverse-finish": true, "reverse-continue": true, "goto": true,
-	"step-line": true, "next-line": true, "reverse-step-line": true, "reverse-next-line": true}
-
 // commandName resolves the command word of a console line as the
 // interpreter does: a name, an alias, or a unique prefix of a name.
 func commandName(line string) string {
@@ -584,7 +578,7 @@ func commandName(line string) string {
 func (s *session) consoleCommand(r *godap.EvaluateRequest) error {
 	line := r.Arguments.Expression
 	name := commandName(line)
-	if strings.TrimSpace(line) == "" || movingCommands[name] {
+	if strings.TrimSpace(line) == "" || moves(name) {
 		if !s.configured {
 			return fmt.Errorf("%s before configurationDone", strings.TrimSpace(line))
 		}
@@ -659,4 +653,15 @@ func (s *session) onExceptionInfo(r *godap.ExceptionInfoRequest) error {
 		ExceptionId: "trap", Description: st.Trap.Msg, BreakMode: "always",
 		Details: &godap.ExceptionDetails{Message: s.in.StopLine(st), TypeName: "trap", StackTrace: bt}}})
 	return nil
+}
+
+// moves says whether the console command name moves the program: it runs
+// on the move goroutine, so that pause works.
+func moves(name string) bool {
+	for _, c := range debugger.Commands() {
+		if c.Name == name {
+			return c.Moves()
+		}
+	}
+	return false
 }

@@ -34,6 +34,11 @@ type Command struct {
 	format bool
 }
 
+// Moves says whether the command runs the program, forwards or backwards
+// in time (the steps and continues, run, goto): one that can take long
+// and that pause interrupts.
+func (c Command) Moves() bool { return c.repeat || c.Name == "run" || c.Name == "goto" }
+
 // call is one invocation: the arguments and the /FORMAT suffix.
 type call struct {
 	name   string // as typed
