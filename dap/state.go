@@ -10,6 +10,7 @@ import (
 	godap "github.com/google/go-dap"
 
 	"github.com/wdb-dev/wdb/debugger"
+	"github.com/wdb-dev/wdb/debuginfo"
 	"github.com/wdb-dev/wdb/snapshot"
 	"github.com/wdb-dev/wdb/wasm"
 )
@@ -104,6 +105,9 @@ type varRef struct {
 	path  string // source: "" for the scope, else a variable and its members' names, joined by "\x00"
 	// source: the Globals (C) scope (debugger.Session.GlobalVars), not Variables
 	globals bool
+	// source: the members of the C object that expression expr gives in
+	// the frame (an evaluate result), not of a scope's variable
+	expr string
 }
 
 // varTable hands out variablesReferences until the program moves.
@@ -535,6 +539,15 @@ func (s *session) onEvaluate(r *godap.EvaluateRequest) error {
 		if t == "i32" || t == "u32" {
 			if n, err := strconv.ParseInt(v, 0, 64); err == nil && n >= 0 && n <= math.MaxUint32 {
 				body.MemoryReference = s.pointer(snapshot.Value{Type: wasm.I32, Lo: uint64(n)})
+			}
+		}
+	}
+	// A struct or array opens in the Watch view and the hover.
+	if sv, ok, err := s.in.SourceExpr(a.Expression); ok && err == nil {
+		if b, err := sv.Bytes(); err == nil {
+			if n := len(debuginfo.Members(sv.Type, b)); n > 0 {
+				body.VariablesReference = s.vars.ref(varRef{kind: varSource, frame: s.in.Frame(), expr: a.Expression})
+				body.NamedVariables = n
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 
 	godap "github.com/google/go-dap"
 
+	"github.com/wdb-dev/wdb/debugger"
 	"github.com/wdb-dev/wdb/debuginfo"
 )
 
@@ -19,6 +20,23 @@ import (
 // sourceVariables lists the variables of the scope (ref.path "") or the
 // members of the struct or array at ref.path.
 func (s *session) sourceVariables(ref varRef) ([]godap.Variable, error) {
+	if ref.expr != "" {
+		if err := s.selectFrame(ref.frame); err != nil {
+			return nil, err
+		}
+		root, ok, err := s.in.SourceExpr(ref.expr)
+		if err == nil && !ok {
+			err = fmt.Errorf("%s is no longer a C object", ref.expr)
+		}
+		if err != nil {
+			return nil, err
+		}
+		var names []string
+		if ref.path != "" {
+			names = strings.Split(ref.path, "\x00")
+		}
+		return s.members(ref, root, names)
+	}
 	read := s.dbg.ScopeVars
 	if ref.globals {
 		read = s.dbg.GlobalVars
@@ -40,40 +58,50 @@ func (s *session) sourceVariables(ref varRef) ([]godap.Variable, error) {
 	}
 	names := strings.Split(ref.path, "\x00")
 	for _, v := range vs {
-		if v.Name != names[0] {
-			continue
+		if v.Name == names[0] {
+			return s.members(ref, v, names[1:])
 		}
-		b, err := v.Bytes()
-		if err != nil {
-			return nil, err
-		}
-		t := v.Type
-		for _, n := range names[1:] {
-			found := false
-			for _, m := range debuginfo.Members(t, b) {
-				if m.Name == n {
-					t, b, found = m.Type, m.Bytes, true
-					break
-				}
-			}
-			if !found {
-				return nil, fmt.Errorf("no member %s in %s", n, strings.ReplaceAll(ref.path, "\x00", "."))
-			}
-		}
-		for _, m := range debuginfo.Members(t, b) {
-			gv := godap.Variable{Name: m.Name, Value: debuginfo.Format(m.Type, m.Bytes, v.ReadMemory), Type: debuginfo.TypeName(m.Type)}
-			s.expandable(&gv, ref, ref.path+"\x00"+m.Name, m.Type, m.Bytes)
-			out = append(out, gv)
-		}
-		return out, nil
 	}
 	return nil, fmt.Errorf("no variable %s here", names[0])
+}
+
+// members lists the members of the member of v that names lead to (v's
+// own with none), each expandable in turn.
+func (s *session) members(ref varRef, v debugger.SourceVar, names []string) ([]godap.Variable, error) {
+	b, err := v.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	t := v.Type
+	for _, n := range names {
+		found := false
+		for _, m := range debuginfo.Members(t, b) {
+			if m.Name == n {
+				t, b, found = m.Type, m.Bytes, true
+				break
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("no member %s in %s", n, strings.Join(append([]string{v.Name}, names...), "."))
+		}
+	}
+	out := []godap.Variable{}
+	for _, m := range debuginfo.Members(t, b) {
+		path := m.Name
+		if ref.path != "" {
+			path = ref.path + "\x00" + m.Name
+		}
+		gv := godap.Variable{Name: m.Name, Value: debuginfo.Format(m.Type, m.Bytes, v.ReadMemory), Type: debuginfo.TypeName(m.Type)}
+		s.expandable(&gv, ref, path, m.Type, m.Bytes)
+		out = append(out, gv)
+	}
+	return out, nil
 }
 
 // expandable gives a struct or array value a reference to its members.
 func (s *session) expandable(v *godap.Variable, scope varRef, path string, t dwarf.Type, b []byte) {
 	if n := len(debuginfo.Members(t, b)); n > 0 {
-		v.VariablesReference = s.vars.ref(varRef{kind: varSource, frame: scope.frame, path: path, globals: scope.globals})
+		v.VariablesReference = s.vars.ref(varRef{kind: varSource, frame: scope.frame, path: path, globals: scope.globals, expr: scope.expr})
 		v.NamedVariables = n // arrays too: at most debuginfo.MaxElems, not paged
 	}
 }
@@ -102,6 +130,9 @@ func (s *session) setSourceVariable(r *godap.SetVariableRequest, ref varRef) err
 		return errors.New("setVariable: the value must be one line")
 	}
 	expr := sourceExpr(ref.path, a.Name)
+	if ref.expr != "" {
+		expr = sourceExpr("("+ref.expr+")\x00"+ref.path, a.Name)
+	}
 	if err := s.selectFrame(ref.frame); err != nil {
 		return err
 	}

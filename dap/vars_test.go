@@ -223,3 +223,59 @@ func TestGuestTerminal(t *testing.T) {
 		c.disconnect()
 	}
 }
+
+// Watch expressions and hovers that give a C struct or array open like
+// the Variables scope's, to any depth, and their members can be set:
+// checked against what vars.c prints afterwards.
+func TestEvaluateExpandable(t *testing.T) {
+	c := stopInVars(t, "/* L:print */")
+	open := func(expr string) map[string]godap.Variable {
+		t.Helper()
+		r := c.evaluate(expr, "watch")
+		if r.VariablesReference == 0 {
+			t.Fatalf("evaluate %s: %+v, not expandable", expr, r)
+		}
+		out := map[string]godap.Variable{}
+		for _, v := range c.variables(r.VariablesReference) {
+			out[v.Name] = v
+		}
+		if len(out) != r.NamedVariables {
+			t.Errorf("evaluate %s: %d named variables announced, %d listed", expr, r.NamedVariables, len(out))
+		}
+		return out
+	}
+	pts := c.variables(open("poly")["pts"].VariablesReference)
+	var x2 string
+	for _, v := range pts {
+		if v.Name == "[2]" {
+			for _, f := range c.variables(v.VariablesReference) {
+				if f.Name == "x" {
+					x2 = f.Value
+				}
+			}
+		}
+	}
+	run := open("primes[1]@3")
+	if r := c.evaluate("$0", "watch"); r.VariablesReference != 0 {
+		t.Errorf("evaluate $0 (a WebAssembly value) is expandable: %+v", r)
+	}
+	// Set a member of an evaluated object: b.v, through l.
+	ref := c.evaluate("*l->next", "watch").VariablesReference
+	c.send("setVariable", map[string]any{"variablesReference": ref, "name": "v", "value": "21"})
+	if set := expect[*godap.SetVariableResponse](c).Body; set.Value != "21" {
+		t.Errorf("setVariable v of *l->next: %+v", set)
+	}
+	c.send("continue", map[string]any{"threadId": 1})
+	expect[*godap.ContinueResponse](c)
+	c.stopped("exited")
+	out := c.outputOf("stdout")
+	m := regexp.MustCompile(`poly.pts\[2\].x = (-?\d+), l->next->v = (-?\d+)`).FindStringSubmatch(out)
+	p := regexp.MustCompile(`primes = \{\d+, (\d+), (\d+), (\d+),`).FindStringSubmatch(out)
+	if m == nil || p == nil || x2 != m[1] || m[2] != "21" {
+		t.Errorf("poly.pts[2].x opened in the Watch view = %s, l->next->v set to 21; the program printed %v", x2, m)
+	}
+	if p != nil && (run["[0]"].Value != p[1] || run["[1]"].Value != p[2] || run["[2]"].Value != p[3]) {
+		t.Errorf("primes[1]@3 opened: %v; the program printed %v", run, p[1:])
+	}
+	c.disconnect()
+}

@@ -251,6 +251,17 @@ func cmdPrint(in *Interpreter, c call) error {
 	return nil
 }
 
+// SourceExpr evaluates text in the selected frame as a C object (a
+// source variable, its field, element or target, a cast, p + 1, *p@10);
+// false when text is something else (a WebAssembly expression).
+func (in *Interpreter) SourceExpr(text string) (SourceVar, bool, error) {
+	e, err := ParseExpr(text)
+	if err != nil {
+		return SourceVar{}, false, err
+	}
+	return newEvaluator(in.s, in.frame).cExpr(e)
+}
+
 // evalText evaluates expr in the selected frame as print shows it: a C
 // object alone as "NAME = value (type)" (named true), anything else (or
 // with a format f) as its WebAssembly value.
