@@ -1,8 +1,6 @@
 package dap
 
 import (
-	"compress/gzip"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +9,7 @@ import (
 	godap "github.com/google/go-dap"
 
 	"github.com/wdb-dev/wdb/engines"
+	"github.com/wdb-dev/wdb/internal/papercr"
 )
 
 // TestAttachForkImage: an image of the WAMR / WasmEdge forks, written by
@@ -68,30 +67,11 @@ func TestAttachForkImage(t *testing.T) {
 // frames, and the program prints what the fork's uninterrupted run did.
 func TestAttachPaperImage(t *testing.T) {
 	paper := program(t, "paper-cr")
-	dir := filepath.Join(t.TempDir(), "fib-wamr")
-	if err := os.CopyFS(dir, os.DirFS(filepath.Join(paper, "fib-wamr"))); err != nil {
-		t.Fatal(err)
-	}
-	zf, err := os.Open(filepath.Join(dir, "memory.img.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zf.Close()
-	zr, err := gzip.NewReader(zf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mem, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "memory.img"), mem, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	img := papercr.Unpack(t, filepath.Join(paper, "fib-wamr"))
+	dir, want := img.Dir, img.Rest
 	frames, err := os.ReadFile(filepath.Join(dir, "frame.img"))
-	want, err2 := os.ReadFile(filepath.Join(dir, "expected-full-stdout.txt")) // stdout-before.txt is empty
-	if err != nil || err2 != nil || len(frames) != 4 {
-		t.Fatal(err, err2)
+	if err != nil || len(frames) != 4 {
+		t.Fatal(err)
 	}
 	c := dial(t, startServer(t))
 	c.attach(map[string]any{"image": dir, "module": filepath.Join(paper, "fib-orig.wasm"), "stopAtExit": false})
@@ -102,7 +82,7 @@ func TestAttachPaperImage(t *testing.T) {
 	expect[*godap.ContinueResponse](c)
 	expect[*godap.ExitedEvent](c)
 	expect[*godap.TerminatedEvent](c)
-	if out := c.outputOf("stdout"); out != string(want) {
+	if out := c.outputOf("stdout"); out != want {
 		t.Errorf("attached fib-wamr printed %q, want %q", out, want)
 	}
 	c.disconnect()

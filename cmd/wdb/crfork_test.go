@@ -2,9 +2,7 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/wdb-dev/wdb/engines"
+	"github.com/wdb-dev/wdb/internal/papercr"
 )
 
 // TestResumeForkImage writes fork-format images with `wdb run
@@ -142,21 +141,12 @@ func TestDebugPaperImages(t *testing.T) {
 	t.Parallel()
 	paper := filepath.Join("..", "..", "testdata", "paper-cr")
 	for i, c := range []struct{ image, module string }{{"fib-wamr", "fib"}, {"grow-wasmedge", "grow"}} {
-		dir := filepath.Join(t.TempDir(), c.image)
-		if err := os.CopyFS(dir, os.DirFS(filepath.Join(paper, c.image))); err != nil {
-			t.Fatal(err)
-		}
-		gunzipFile(t, filepath.Join(dir, "memory.img.gz"), filepath.Join(dir, "memory.img"))
+		img := papercr.Unpack(t, filepath.Join(paper, c.image))
+		dir, rest := img.Dir, img.Rest
 		frames, err := os.ReadFile(filepath.Join(dir, "frame.img"))
 		if err != nil || len(frames) != 4 {
 			t.Fatalf("frame.img: %v", err)
 		}
-		before, err1 := os.ReadFile(filepath.Join(dir, "stdout-before.txt"))
-		full, err2 := os.ReadFile(filepath.Join(dir, "expected-full-stdout.txt"))
-		if err1 != nil || err2 != nil {
-			t.Fatal(err1, err2)
-		}
-		rest := strings.TrimPrefix(string(full), string(before))
 		engine := engines.Names()[i%len(engines.Names())]
 		args := []string{"--engine", engine, "--module", filepath.Join(paper, c.module+"-orig.wasm"), dir}
 		r := wdbStdin(t, "backtrace\ncontinue\n", args...)
@@ -166,27 +156,6 @@ func TestDebugPaperImages(t *testing.T) {
 				t.Errorf("wdb %s: no %q in the output:\n%s", strings.Join(args, " "), want, r)
 			}
 		}
-	}
-}
-
-// gunzipFile writes the decompressed contents of gz to path.
-func gunzipFile(t *testing.T, gz, path string) {
-	t.Helper()
-	f, err := os.Open(gz)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
 	}
 }
 

@@ -1,16 +1,15 @@
 package crfork_test
 
 import (
-	"compress/gzip"
 	"encoding/binary"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/wdb-dev/wdb/engines"
+	"github.com/wdb-dev/wdb/internal/papercr"
 	"github.com/wdb-dev/wdb/snapshot/crfork"
 )
 
@@ -26,19 +25,8 @@ func TestForkImagesResume(t *testing.T) {
 		{"grow-wamr", "grow"}, {"grow-wasmedge", "grow"},
 		{"fib-wamr", "fib"},
 	} {
-		before, err := os.ReadFile(filepath.Join(paper, c.image, "stdout-before.txt"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		full, err := os.ReadFile(filepath.Join(paper, c.image, "expected-full-stdout.txt"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, ok := strings.CutPrefix(string(full), string(before))
-		if !ok {
-			t.Fatalf("%s: stdout-before.txt is not the start of expected-full-stdout.txt", c.image)
-		}
-		dir := unpackImage(t, filepath.Join(paper, c.image))
+		img := papercr.Unpack(t, filepath.Join(paper, c.image))
+		dir, want := img.Dir, img.Rest
 		mod := load(t, "paper-cr/"+c.module+"-orig.wasm")
 		for _, engine := range engines.Names() {
 			t.Run(c.image+"/"+engine, func(t *testing.T) {
@@ -62,43 +50,12 @@ func TestForkImagesResume(t *testing.T) {
 	}
 }
 
-// unpackImage copies the fork image src to a temporary directory with
-// its memory.img, kept gzip-compressed in testdata (memory.img.gz).
-func unpackImage(t *testing.T, src string) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), filepath.Base(src))
-	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
-		t.Fatal(err)
-	}
-	gz := filepath.Join(dir, "memory.img.gz")
-	f, err := os.Open(gz)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "memory.img"), b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Remove(gz); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
 // TestForkImageLabelHeight: a label height is checked where the label
 // has result cells (WAMR writes them; WasmEdge writes 0 cells and heights
 // that are not always set, which are accepted).
 func TestForkImageLabelHeight(t *testing.T) {
 	t.Parallel()
-	dir := unpackImage(t, "../../testdata/paper-cr/loop-wamr-a")
+	dir := papercr.Unpack(t, "../../testdata/paper-cr/loop-wamr-a").Dir
 	mod := load(t, "paper-cr/loop-orig.wasm")
 	base := instantiate(t, engines.Names()[0], mod, program{path: "loop"}).base
 	if _, err := crfork.Import(dir, mod, base); err != nil {
