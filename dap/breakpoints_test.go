@@ -281,3 +281,32 @@ func TestRestartAndTerminate(t *testing.T) {
 	c.expectError(seq)
 	c.disconnect()
 }
+
+// A client that keeps breakpoints by path (from an earlier session) sets
+// them in a function's text by its path alone: PROGRAM.wat/N/NAME.wat,
+// whose base name titles the editor tab, or the earlier N-NAME.wat.
+func TestFunctionTextByPath(t *testing.T) {
+	c := dial(t, startServer(t))
+	var src godap.Source
+	var byPath, old []godap.Breakpoint
+	c.launch(map[string]any{"program": program(t, "wasi/compute.wasm")}, func() {
+		src = c.sourceOf("hanoi")
+		if filepath.Base(src.Path) != "hanoi.wat" {
+			t.Errorf("hanoi's text has path %s, want one ending in /hanoi.wat", src.Path)
+		}
+		c.send("setBreakpoints", map[string]any{"source": map[string]any{"path": src.Path}, "breakpoints": []map[string]any{{"line": 2}}})
+		byPath = expect[*godap.SetBreakpointsResponse](c).Body.Breakpoints
+		n := filepath.Base(filepath.Dir(src.Path))
+		oldPath := filepath.Join(filepath.Dir(filepath.Dir(src.Path)), n+"-hanoi.wat")
+		c.send("setBreakpoints", map[string]any{"source": map[string]any{"path": oldPath}, "breakpoints": []map[string]any{{"line": 3}}})
+		old = expect[*godap.SetBreakpointsResponse](c).Body.Breakpoints
+	})
+	if len(byPath) != 1 || !byPath[0].Verified || len(old) != 1 || !old[0].Verified {
+		t.Fatalf("breakpoints by path: %+v, by the earlier path: %+v", byPath, old)
+	}
+	c.stopped("breakpoint")
+	if f := c.stackTrace()[0]; f.Name != "hanoi" {
+		t.Errorf("stopped in %s, want hanoi", f.Name)
+	}
+	c.disconnect()
+}

@@ -66,13 +66,14 @@ func (c *codeIndex) listing(fn uint32) *debugger.Listing {
 }
 
 // source describes function fn's text. Its path is not a file: it names
-// the function so that a client that keeps breakpoints by path (across
-// sessions) can give them back.
+// the function, PROGRAM.wat/N/NAME.wat, so that a client that keeps
+// breakpoints by path (across sessions) can give them back, and an
+// editor tab is titled NAME.wat.
 func (c *codeIndex) source(fn uint32) *godap.Source {
 	name := c.mod.Funcs[fn].DisplayName()
 	return &godap.Source{
 		Name:            name + ".wat",
-		Path:            filepath.Join(c.program+".wat", fmt.Sprintf("%d-%s.wat", fn, safeFileName(name))),
+		Path:            filepath.Join(c.program+".wat", strconv.Itoa(int(fn)), safeFileName(name)+".wat"),
 		SourceReference: int(fn) + 1,
 		Origin:          "WebAssembly text of function " + strconv.Itoa(int(fn)),
 	}
@@ -105,10 +106,11 @@ func (c *codeIndex) funcOfSource(src godap.Source) (uint32, error) {
 	if src.SourceReference > 0 {
 		fn = src.SourceReference - 1
 	} else if rel, err := filepath.Rel(c.program+".wat", src.Path); err == nil && src.Path != "" {
-		if n, _, ok := strings.Cut(rel, "-"); ok {
-			if v, err := strconv.Atoi(n); err == nil {
-				fn = v
-			}
+		// N/NAME.wat; N-NAME.wat from earlier versions.
+		n, _, _ := strings.Cut(filepath.ToSlash(rel), "/")
+		n, _, _ = strings.Cut(n, "-")
+		if v, err := strconv.Atoi(n); err == nil {
+			fn = v
 		}
 	}
 	if fn < int(c.mod.NumImportedFuncs) || fn >= len(c.mod.Funcs) {
