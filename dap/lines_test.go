@@ -282,3 +282,38 @@ func TestConsoleAdvance(t *testing.T) {
 	}
 	c.disconnect()
 }
+
+// display expressions typed in the Debug Console show after every stop,
+// toolbar moves included, once each.
+func TestConsoleDisplay(t *testing.T) {
+	L := lineMarkers(t)
+	c := dial(t, startServer(t))
+	c.launch(map[string]any{"program": program(t, "wasi/lines.wasm")}, func() {
+		c.evaluate(fmt.Sprintf("break lines.c:%d", L["print"]), "repl")
+	})
+	c.stopped("breakpoint")
+	made := c.evaluate("display i", "repl").Result
+	for range 2 {
+		c.send("continue", map[string]any{"threadId": 1})
+		expect[*godap.ContinueResponse](c)
+		c.stopped("breakpoint")
+	}
+	// A move typed in the console shows them in its own answer.
+	next := c.evaluate("next", "repl").Result
+	c.stopped("step")
+	shown := c.outputOf("console")
+	c.evaluate("delete", "repl")
+	c.send("continue", map[string]any{"threadId": 1})
+	expect[*godap.ContinueResponse](c)
+	c.stopped("exited")
+	// At the print line, i is the number the program prints next.
+	var is []string
+	for _, m := range regexp.MustCompile(`square\((\d+)\)`).FindAllStringSubmatch(c.outputOf("stdout"), -1) {
+		is = append(is, m[1])
+	}
+	if len(is) < 3 || made != "1: i = "+is[0]+" (int)" || shown != "1: i = "+is[1]+" (int)\n1: i = "+is[2]+" (int)\n" ||
+		strings.Count(next, "1: i = "+is[2]+" (int)") != 1 {
+		t.Errorf("display i when made: %q; after two continues: %q; in next's answer: %q; the program printed i = %v", made, shown, next, is)
+	}
+	c.disconnect()
+}

@@ -76,6 +76,14 @@ func (s *session) runMove(m move, done chan struct{}) {
 		// move again.
 		s.resumeAfter = true
 	} else {
+		if m.console == nil && st.HasPC && s.in.Displays() > 0 {
+			// The console's display expressions (a move typed in the
+			// console shows them itself), in the innermost frame.
+			s.selectFrame(0)
+			if out, _ := s.console.captured(func() error { s.in.ShowDisplays(); return nil }); out != "" {
+				s.output("console", out)
+			}
+		}
 		s.reportStop(st, err)
 	}
 	close(done)

@@ -513,7 +513,7 @@ func cmdDisplay(in *Interpreter, c call) error {
 		if len(in.displays) == 0 {
 			fmt.Fprintln(in.out, "no displays")
 		}
-		in.showDisplays()
+		in.ShowDisplays()
 		return nil
 	}
 	f, err := printFormat(c.format)
@@ -552,9 +552,14 @@ func cmdUndisplay(in *Interpreter, c call) error {
 	return nil
 }
 
-// showDisplays shows every display, in the selected frame: "1: p.x = 3
+// Displays is the number of display expressions.
+func (in *Interpreter) Displays() int { return len(in.displays) }
+
+// ShowDisplays shows every display, in the selected frame: "1: p.x = 3
 // (int)", "2: $0 = i32:7"; one that cannot be evaluated here shows why.
-func (in *Interpreter) showDisplays() {
+// The moves of the command interpreter show them themselves; the DAP
+// server calls it after the moves it makes.
+func (in *Interpreter) ShowDisplays() {
 	for _, d := range in.displays {
 		f, _ := printFormat(d.format)
 		in.showDisplay(d, f)

@@ -34,7 +34,7 @@ func (in *Interpreter) move(n int, f func() (Stop, error)) error {
 	}
 	in.report(st)
 	if st.HasPC {
-		in.showDisplays()
+		in.ShowDisplays()
 	}
 	if st.Reason == BreakpointHit && st.Breakpoint != nil && in.temps[st.Breakpoint.ID] {
 		group := in.tempGroups[st.Breakpoint.ID]
