@@ -159,6 +159,29 @@ func TestDebugPaperImages(t *testing.T) {
 	}
 }
 
+// TestInspectPaperImage: wdb inspect shows a fork's own image as wdb
+// imports it: as many frames as frame.img says, fib's recursion in each;
+// without --module it says what is missing.
+func TestInspectPaperImage(t *testing.T) {
+	t.Parallel()
+	paper := filepath.Join("..", "..", "testdata", "paper-cr")
+	img := papercr.Unpack(t, filepath.Join(paper, "fib-wamr"))
+	frames, err := os.ReadFile(filepath.Join(img.Dir, "frame.img"))
+	if err != nil || len(frames) != 4 {
+		t.Fatalf("frame.img: %v", err)
+	}
+	r := wdb(t, "inspect", "--module", filepath.Join(paper, "fib-orig.wasm"), img.Dir)
+	for _, want := range []string{"format:   WAMR / WasmEdge fork image", "(not included: given with --module)", "counter:  0\n",
+		fmt.Sprintf("frames:   %d\n", frames[0])} {
+		if r.code != 0 || !strings.Contains(r.stdout, want) {
+			t.Errorf("wdb inspect --module fib-orig.wasm fib-wamr: no %q in\n%s", want, r)
+		}
+	}
+	if r := wdb(t, "inspect", img.Dir); r.code == 0 || !strings.Contains(r.stderr, "--module") {
+		t.Errorf("wdb inspect of a fork image without --module:\n%s", r)
+	}
+}
+
 // TestDebugCheckpointSaveFork: `checkpoint save --format` in the debugger
 // writes an image that `wdb resume --module` continues in a new process
 // to the end of the program; `wdb IMAGE` opens a wdb image.

@@ -4,32 +4,74 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	pathpkg "path"
 
+	"github.com/wdb-dev/wdb/engines"
 	"github.com/wdb-dev/wdb/snapshot"
+	"github.com/wdb-dev/wdb/snapshot/crfork"
+	"github.com/wdb-dev/wdb/wasi"
 	"github.com/wdb-dev/wdb/wasm"
 )
 
 var inspectCommand = &command{
 	name:    "inspect",
 	summary: "show what a checkpoint image holds",
-	usage:   "inspect image",
+	usage:   "inspect [--module app.wasm] image|DIR",
 	help: `
 Print what a checkpoint image holds: the module's hash, the instruction
 counter, the engine-neutral call stack with function names, typed locals and
-operand stacks, globals, the memory pages in use and the host's descriptors.`,
+operand stacks, globals, the memory pages in use and the host's descriptors.
+
+A directory DIR is an image of the WAMR / WasmEdge checkpoint-restore forks,
+which needs --module app.wasm (the format has neither the module nor the
+value types, which come from it): it is shown as wdb imports it, with the
+counter 0 and no host state, the format having neither.
+
+  wdb inspect checkpoint-000000100000.wdb
+  wdb inspect --module loop.wasm loop-wamr-a`,
 	run: func(c *command, args []string, stdout, stderr io.Writer) error {
 		fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
+		module := fs.String("module", "", "for a fork image `DIR`: the app.wasm it was taken from")
 		if done, err := parseFlags(c, fs, args, stdout, stderr); done {
 			return err
 		}
 		args = fs.Args()
 		if len(args) != 1 {
-			fmt.Fprintln(stderr, "wdb inspect: usage: wdb inspect image")
+			fmt.Fprintln(stderr, "wdb inspect: usage: wdb inspect [--module app.wasm] image|DIR")
 			return errUsage
+		}
+		if st, err := os.Stat(args[0]); err == nil && st.IsDir() {
+			return inspectForkImage(args[0], *module, stdout)
 		}
 		return inspectImage(args[0], stdout)
 	},
+}
+
+// inspectForkImage shows a fork image as wdb imports it: the base state
+// it needs (what the format does not carry) is that of the module freshly
+// instantiated.
+func inspectForkImage(dir, module string, w io.Writer) error {
+	mod, err := forkModule(dir, module)
+	if err != nil {
+		return err
+	}
+	p, err := newProcess(module, mod, "standard", engines.Options{}, wasi.Config{NoLog: true}, "", nil)
+	if err != nil {
+		return err
+	}
+	defer p.host.Close()
+	base, err := p.machine.Snapshot()
+	if err != nil {
+		return err
+	}
+	s, err := crfork.Import(dir, mod, base)
+	if err != nil {
+		return err
+	}
+	s.Module = nil // Import put it there; the image does not hold it
+	fmt.Fprintf(w, "format:   WAMR / WasmEdge fork image, module %s\n", module)
+	return printImage(dir, s, mod, w)
 }
 
 func inspectImage(path string, w io.Writer) error {
@@ -43,6 +85,12 @@ func inspectImage(path string, w io.Writer) error {
 			return fmt.Errorf("%s: the module inside the image: %w", path, err)
 		}
 	}
+	return printImage(path, s, mod, w)
+}
+
+// printImage shows state s, read from path; mod (nil if unknown) names
+// its functions, locals and globals.
+func printImage(path string, s *snapshot.Snapshot, mod *wasm.Module, w io.Writer) error {
 	name := func(fn uint32) string {
 		if mod != nil && int(fn) < len(mod.Funcs) {
 			return mod.Funcs[fn].DisplayName()
@@ -53,6 +101,8 @@ func inspectImage(path string, w io.Writer) error {
 	fmt.Fprintf(w, "module:   sha256:%x", s.ModuleHash)
 	if s.Module != nil {
 		fmt.Fprintf(w, " (%d bytes, included)\n", len(s.Module))
+	} else if mod != nil {
+		fmt.Fprintf(w, " (not included: given with --module)\n")
 	} else {
 		fmt.Fprintf(w, " (not included: resume with --module)\n")
 	}
