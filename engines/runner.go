@@ -3,6 +3,7 @@ package engines
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sync/atomic"
 
 	"github.com/wdb-dev/wdb/wasm"
@@ -52,7 +53,7 @@ type Runner struct {
 	BP    [][]bool
 	HasBP bool
 	// Watched are the ranges of memory 0 whose stores stop Run, for the
-	// engines that are a StoreWatcher; nil: none.
+	// engines that are a StoreWatcher (SetWatched); nil: none.
 	Watched []MemRange
 	// InHost counts the host calls in progress (CallExtern), Nested the
 	// Calls.
@@ -113,6 +114,16 @@ func (r *Runner) MarkBreakpoints(mod *wasm.Module, offsets []uint32) {
 		}
 		r.BP[f.Index][i] = true
 		r.HasBP = true
+	}
+}
+
+// SetWatched sets Watched to a copy of ranges, nil when there are none,
+// so that an engine tests Watched != nil to know whether stores are
+// watched.
+func (r *Runner) SetWatched(ranges []MemRange) {
+	r.Watched = nil
+	if len(ranges) > 0 {
+		r.Watched = slices.Clone(ranges)
 	}
 }
 

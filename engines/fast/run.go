@@ -2,7 +2,6 @@ package fast
 
 import (
 	"math"
-	"slices"
 
 	"github.com/wdb-dev/wdb/engines"
 )
@@ -20,10 +19,7 @@ func (m *machine) SetBreakpoints(offsets []uint32) {
 // the precise variant's stepStop checks stores; with none, the variants
 // are those of an unwatched machine.
 func (m *machine) SetStoreWatch(ranges []engines.MemRange) {
-	m.Watched = nil
-	if len(ranges) > 0 {
-		m.Watched = slices.Clone(ranges)
-	}
+	m.SetWatched(ranges)
 	m.chooseFast()
 }
 

@@ -21,7 +21,7 @@ func (m *machine) SetBreakpoints(offsets []uint32) {
 // opWatchStore over every store, and the precise code checks stores in
 // stepStop.
 func (m *machine) SetStoreWatch(ranges []engines.MemRange) {
-	m.Watched = slices.Clone(ranges)
+	m.SetWatched(ranges)
 	m.patchCode()
 }
 
@@ -29,7 +29,7 @@ func (m *machine) SetStoreWatch(ranges []engines.MemRange) {
 // holds breakpoints or stores are watched, a copy with opBreak and
 // opWatchStore patched in (a breakpoint wins).
 func (m *machine) patchCode() {
-	watch := len(m.Watched) > 0
+	watch := m.Watched != nil
 	for i, fn := range m.prog.funcs {
 		m.fastCode[i] = fn.code
 		hasBP := m.BP != nil && m.BP[i] != nil
@@ -55,7 +55,7 @@ func (m *machine) patchCode() {
 // store that touches a watched range and stops the Run there.
 func (m *machine) storeWatchHit(o *op) bool {
 	n := storeSize(o.code)
-	if n == 0 || len(m.Watched) == 0 {
+	if n == 0 {
 		return false
 	}
 	ea := uint64(uint32(m.stack[m.sp-2].lo)) + uint64(o.a)
@@ -104,7 +104,7 @@ func (m *machine) SetPrecise(precise bool) {
 //go:noinline
 func (m *machine) stepStop() bool {
 	ev, ok := m.AtBoundary()
-	if !ok && m.storeWatchHit(&m.top().code[m.pc]) {
+	if !ok && m.Watched != nil && m.storeWatchHit(&m.top().code[m.pc]) {
 		ev, ok = engines.Event{Kind: engines.Breakpoint}, true
 	}
 	if ok {

@@ -2,7 +2,6 @@ package threaded
 
 import (
 	"math"
-	"slices"
 
 	"github.com/wdb-dev/wdb/engines"
 )
@@ -19,10 +18,7 @@ func (m *machine) SetBreakpoints(offsets []uint32) {
 // (engines.StoreWatcher): while ranges are set, the functions that store
 // run their watch variants, which check before every store.
 func (m *machine) SetStoreWatch(ranges []engines.MemRange) {
-	m.Watched = slices.Clone(ranges)
-	if len(m.Watched) == 0 {
-		m.Watched = nil
-	}
+	m.SetWatched(ranges)
 	m.selectVariants()
 }
 
